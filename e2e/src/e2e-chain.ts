@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { createPool, migrate, type Pool } from '@poort/message-state';
+import { generateTestPki, type TestClientName, type TestPki } from '@poort/pki';
+import { Chain, MtlsClient, TestRecipient, waitFor, type RecipientBehaviour, type ServiceName } from '@poort/testing';
+import { parse, stringify } from 'yaml';
+
+export const ROOT = process.env.POORT_ROOT ?? join(import.meta.dirname, '../../..');
+export const SAMPLES = {
+  invoice: readFileSync(join(ROOT, 'config/schemas/ubl-invoice/samples/valid-invoice.xml')),
+  invalidInvoice: readFileSync(join(ROOT, 'config/schemas/ubl-invoice/samples/invalid-invoice.xml')),
+  vatInstance: readFileSync(join(ROOT, 'config/schemas/xbrl-instance/samples/valid-instance.xbrl')),
+};
+
+export interface StatusResultaat {
+  kenmerk: string;
+  statuscode: string;
+  tijdstempelStatus: string;
+  statusomschrijving: string;
+  statusFoutcode?: { foutcode: string; foutbeschrijving: string };
+  statusdetails?: string;
+}
+
+export interface E2eOptions {
+  /** Extra recipients (id → initial behaviour), each with a message type of the same name routed only to it. */
+  readonly scenarioRecipients?: Readonly<Record<string, { behaviour: RecipientBehaviour; retryWindow: string; started?: boolean }>>;
+  /** Only these services (default: all eight). */
+  readonly services?: readonly ServiceName[];
+}
+
+/**
+ * One end-to-end environment: its own Postgres database and Kafka namespace on the shared broker, the shipped
+ * configuration plus scenario message types, real recipients on loopback, and the eight services as processes.
+ */
+export class E2eChain {
+  readonly recipients = new Map<string, TestRecipient>();
+  private readonly clients = new Map<string, MtlsClient>();
+
+  private constructor(
+    readonly chain: Chain,
+    readonly pki: TestPki,
+    readonly db: Pool,
+    private readonly adminDb: Pool,
+    private readonly database: string,
+  ) {}
+
+  static async start(name: string, options: E2eOptions = {}): Promise<E2eChain> {
+    const databaseUrl = required('DATABASE_URL');
+    const pki = await generateTestPki(join(ROOT, '.local/test-pki'), { ifMissing: true });
+    const suffix = randomBytes(3).toString('hex');
+    const database = `poort_e2e_${name.replace(/\W/g, '_')}_${suffix}`;
+    const adminDb = createPool(databaseUrl, 2);
+    await adminDb.query(`CREATE DATABASE ${database}`);
+    const url = new URL(databaseUrl);
+    url.pathname = `/${database}`;
+    const db = createPool(url.toString(), 4);
+    await migrate(db);
+
+    const portBase = 20_000 + (process.pid % 500) * 20;
+    const recipients = new Map<string, TestRecipient>();
+    recipients.set('belastingdienst', new TestRecipient(portBase + 10));
+    recipients.set('ministerie-bzk', new TestRecipient(portBase + 11));
+    let nextPort = portBase + 12;
+    for (const [id, scenario] of Object.entries(options.scenarioRecipients ?? {})) {
+      recipients.set(id, new TestRecipient(nextPort++, scenario.behaviour));
+    }
+    const configDir = writeConfig(recipients, options.scenarioRecipients ?? {});
+    const chain = new Chain({
+      root: ROOT,
+      kafkaBrokers: required('KAFKA_BROKERS'),
+      databaseUrl: url.toString(),
+      configDir,
+      pki: { serverCert: pki.server.cert, serverKey: pki.server.key, caChain: pki.caChain },
+      portBase,
+      logDir: join(ROOT, '.local/test-logs', `${name}-${suffix}`),
+      env: {
+        KAFKA_NAMESPACE: `e2e-${name}-${suffix}.`,
+        KAFKA_MAX_RETRIES: '2',
+        KAFKA_RETRY_BACKOFF_MS: '100',
+        DELIVERY_POLL_INTERVAL_MS: '200',
+      },
+    });
+    const e2e = new E2eChain(chain, pki, db, adminDb, database);
+    for (const [id, recipient] of recipients) {
+      e2e.recipients.set(id, recipient);
+      if (options.scenarioRecipients?.[id]?.started !== false) await recipient.start();
+    }
+    if (options.services) await Promise.all(options.services.map((service) => chain.startService(service)));
+    else await chain.start();
+    return e2e;
+  }
+
+  recipient(id: string): TestRecipient {
+    const recipient = this.recipients.get(id);
+    if (!recipient) throw new Error(`no recipient ${id}`);
+    return recipient;
+  }
+
+  client(name: TestClientName | 'anonymous'): MtlsClient {
+    let client = this.clients.get(name);
+    if (!client) {
+      client =
+        name === 'anonymous'
+          ? new MtlsClient({ ca: this.pki.caChain })
+          : new MtlsClient({ cert: this.pki.clients[name].cert, key: this.pki.clients[name].key, ca: this.pki.caChain });
+      this.clients.set(name, client);
+    }
+    return client;
+  }
+
+  submit(body: unknown, as: TestClientName | 'anonymous' = 'sender-a') {
+    return this.client(as).post<Record<string, unknown>>(`${this.chain.url('ingress')}/api/v1/aanleveren`, body);
+  }
+
+  async statuses(kenmerk: string, as: TestClientName = 'sender-a'): Promise<StatusResultaat[]> {
+    const response = await this.client(as).get<StatusResultaat[]>(`${this.chain.url('notification')}/api/v1/processen/${kenmerk}/statussen`);
+    if (response.status === 404) return [];
+    if (response.status !== 200) throw new Error(`status API answered ${response.status}: ${JSON.stringify(response.body)}`);
+    return response.body;
+  }
+
+  /** Waits until the process has a status with this code and returns all statuses seen then. */
+  waitForStatus(kenmerk: string, code: string, timeoutMs = 30_000): Promise<StatusResultaat[]> {
+    return waitFor(`status ${code} for ${kenmerk}`, async () => {
+      const statuses = await this.statuses(kenmerk);
+      return statuses.some((status) => status.statuscode === code) ? statuses : undefined;
+    }, timeoutMs, 150);
+  }
+
+  async count(table: string): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+    return rows[0]!.n;
+  }
+
+  async stop(): Promise<void> {
+    await this.chain.stop();
+    await Promise.all([...this.clients.values()].map((client) => client.close()));
+    await Promise.all([...this.recipients.values()].map((recipient) => recipient.stop()));
+    await this.db.end();
+    await this.adminDb.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`).catch(() => undefined);
+    await this.adminDb.end();
+  }
+}
+
+export function aanlevering(berichtsoort: string, content: Buffer, overrides: Record<string, unknown> = {}) {
+  return {
+    berichtsoort,
+    aanleverkenmerk: `e2e-${randomBytes(4).toString('hex')}`,
+    identiteitBelanghebbende: { nummer: '001000044B37', type: 'Fi' },
+    rolBelanghebbende: 'Bedrijf',
+    berichtInhoud: { mimeType: 'application/xml', bestandsnaam: 'bericht.xml', inhoud: content.toString('base64') },
+    ...overrides,
+  };
+}
+
+/** The shipped configuration, with recipient endpoints pointed at the test recipients, plus one type per scenario. */
+function writeConfig(recipients: ReadonlyMap<string, TestRecipient>, scenarios: NonNullable<E2eOptions['scenarioRecipients']>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'poort-e2e-config-'));
+  symlinkSync(join(ROOT, 'config/schemas'), join(dir, 'schemas'));
+  mkdirSync(join(dir, 'message-types'));
+  for (const file of readdirSync(join(ROOT, 'config/message-types'))) {
+    cpSync(join(ROOT, 'config/message-types', file), join(dir, 'message-types', file));
+  }
+  const shipped = parse(readFileSync(join(ROOT, 'config/recipients.yaml'), 'utf8').replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')) as {
+    recipients: { id: string; endpoint: string }[];
+  };
+  const list: Record<string, unknown>[] = shipped.recipients.map((recipient) => ({
+    ...recipient,
+    endpoint: recipients.get(recipient.id)?.url ?? recipient.endpoint,
+  }));
+  for (const [id, scenario] of Object.entries(scenarios)) {
+    list.push({ id, name: `scenario ${id}`, oin: '00000099000000000199', endpoint: recipients.get(id)!.url, timeout: '2s' });
+    writeFileSync(
+      join(dir, 'message-types', `${id}.yaml`),
+      stringify({
+        berichtsoort: id,
+        description: `end-to-end scenario ${id}`,
+        authorization: { allowedSenders: ['00000099000000000001'] },
+        validation: { schema: 'schemas/ubl-invoice/maindoc/UBL-Invoice-2.1.xsd' },
+        routing: { routes: [{ recipient: id }] },
+        delivery: { retryWindow: scenario.retryWindow, initialBackoff: '300ms', maxBackoff: '1s' },
+      }),
+    );
+  }
+  writeFileSync(join(dir, 'recipients.yaml'), stringify({ recipients: list }));
+  return dir;
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests with scripts/test.sh`);
+  return value;
+}

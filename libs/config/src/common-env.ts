@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+import { secret } from './load-config.js';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const csv = z.string().transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean));
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+/** Durations in milliseconds: small numbers in tests, hours in production. */
+export const durationMs = z.coerce.number().int().positive();
+
+export const kafkaEnv = {
+  KAFKA_BROKERS: csv.pipe(z.array(z.string().min(1)).min(1)),
+  KAFKA_CLIENT_ID: z.string().default('poort'),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().positive().default(3),
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().positive().default(1),
+  /** Prefix for topics and consumer groups: environments (or test runs) sharing a cluster stay apart. */
+  KAFKA_NAMESPACE: z.string().regex(/^[a-z0-9.-]*$/).default(''),
+  /** Retries of an event whose handling failed for a technical reason, before it goes to the dead-letter topic. */
+  KAFKA_MAX_RETRIES: z.coerce.number().int().nonnegative().default(5),
+  KAFKA_RETRY_BACKOFF_MS: z.coerce.number().int().positive().default(500),
+};
+
+export const databaseEnv = {
+  DATABASE_URL: secret(z.string().url()),
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+};
+
+export const httpEnv = {
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port,
+};
+
+/**
+ * How services that identify callers by client certificate (ingress, notification) get that certificate:
+ * two-way TLS ending at the service itself, or a header set by a trusted proxy where TLS ends in front of it.
+ */
+export const clientIdentityEnv = {
+  CLIENT_IDENTITY_MODE: z.enum(['mtls', 'proxy-header']).default('mtls'),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: secret(z.string().min(1).optional()),
+  /** The CAs whose client certificates are trusted (in both modes). */
+  TLS_CA_FILE: z.string().min(1),
+  PROXY_CERT_HEADER: z.string().toLowerCase().default('x-ssl-client-cert'),
+};
+
+export const messageTypesEnv = {
+  POORT_CONFIG_DIR: z.string().min(1),
+};
+
+export const observabilityEnv = {
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+};
+
+export const envTypes = { port, csv, flag };
+
+/** What every service of the chain needs: Kafka, Postgres, observability and its HTTP port. */
+export const platformEnv = { ...kafkaEnv, ...databaseEnv, ...observabilityEnv, ...httpEnv };

@@ -1,0 +1,5 @@
+export * from './envelope.js';
+export * from './events.js';
+export * from './status-codes.js';
+export * from './status-event.js';
+export * from './topics.js';

@@ -1,0 +1,163 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+
+import type { IncomingMessage, KafkaLogger, OutgoingMessage } from './types.js';
+
+export interface DeadLetter {
+  readonly message: IncomingMessage;
+  readonly reason: string;
+}
+
+export interface ConsumerOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /**
+   * Applies the effect of a run of messages, all or nothing, idempotently: the same message may come again
+   * after a crash. Offsets are committed only after it resolves. When it throws for a run of several
+   * messages, each message is retried on its own so that one poison message cannot hold back the others.
+   */
+  readonly handle: (messages: readonly IncomingMessage[]) => Promise<void>;
+  /** Called after a message went to the dead-letter topic, e.g. to give the sender a final status. */
+  readonly onDeadLetter?: (deadLetter: DeadLetter) => Promise<void>;
+  /** Errors for which a retry cannot help (invalid events): straight to the dead-letter topic. */
+  readonly isRetryable?: (error: unknown) => boolean;
+  readonly maxRetries?: number;
+  readonly retryBackoffMs?: number;
+  readonly deadLetterTopic: (topic: string) => string;
+  /** Reports the distance to the high watermark after each batch. */
+  readonly onLag?: (topic: string, partition: number, lag: number) => void;
+}
+
+interface Publisher {
+  publish(messages: readonly OutgoingMessage[]): Promise<void>;
+}
+
+export class BatchConsumer {
+  private readonly consumer: Consumer;
+  crashed = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly publisher: Publisher,
+    private readonly options: ConsumerOptions,
+    private readonly logger: KafkaLogger,
+    private readonly namespace = '',
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: namespace + options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 100,
+      retry: { retries: 10 },
+    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) {
+        this.crashed = true;
+        this.logger.error({ err: event.payload.error, groupId: options.groupId }, 'kafka consumer crashed for good');
+      }
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics.map((topic) => this.namespace + topic), fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const topic = batch.topic.slice(this.namespace.length);
+    const messages = batch.messages.map((message) => toIncoming(topic, batch.partition, message));
+    if (messages.length === 0) return;
+    try {
+      await this.options.handle(messages);
+    } catch (error) {
+      if (messages.length === 1 && !this.retryable(error)) {
+        await this.deadLetter(messages[0]!, error);
+      } else {
+        this.logger.warn({ err: error, topic, count: messages.length }, 'batch failed, handling messages one by one');
+        for (const message of messages) {
+          if (!payload.isRunning() || payload.isStale()) return;
+          await this.handleAlone(message, payload);
+        }
+      }
+    }
+    const last = messages[messages.length - 1]!;
+    payload.resolveOffset(last.offset);
+    await this.consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+    ]);
+    this.options.onLag?.(topic, batch.partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n)));
+    await payload.heartbeat();
+  }
+
+  private async handleAlone(message: IncomingMessage, payload: EachBatchPayload): Promise<void> {
+    const maxRetries = this.options.maxRetries ?? 5;
+    const backoff = this.options.retryBackoffMs ?? 500;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.options.handle([message]);
+        return;
+      } catch (error) {
+        if (!this.retryable(error) || attempt >= maxRetries) {
+          await this.deadLetter(message, error);
+          return;
+        }
+        this.logger.warn({ err: error, topic: message.topic, offset: message.offset, attempt }, 'retrying message');
+        await sleep(backoff * 2 ** attempt);
+        await payload.heartbeat();
+      }
+    }
+  }
+
+  private retryable(error: unknown): boolean {
+    return this.options.isRetryable ? this.options.isRetryable(error) : true;
+  }
+
+  private async deadLetter(message: IncomingMessage, error: unknown): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    await this.publisher.publish([
+      {
+        topic: this.options.deadLetterTopic(message.topic),
+        key: message.key ?? '',
+        value: message.value,
+        headers: {
+          ...message.headers,
+          'poort-dlq-reason': reason.slice(0, 4_000),
+          'poort-dlq-topic': message.topic,
+          'poort-dlq-partition': String(message.partition),
+          'poort-dlq-offset': message.offset,
+          'poort-dlq-group': this.options.groupId,
+        },
+      },
+    ]);
+    this.logger.error({ topic: message.topic, offset: message.offset, reason }, 'message dead-lettered');
+    await this.options.onDeadLetter?.({ message, reason });
+  }
+}
+
+function toIncoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+  }
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString(),
+    value: message.value ?? Buffer.alloc(0),
+    headers,
+  };
+}

@@ -1,0 +1,3 @@
+export * from './batch-consumer.js';
+export * from './kafka-bus.js';
+export * from './types.js';

@@ -1,0 +1,98 @@
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+
+import { BatchConsumer, type ConsumerOptions } from './batch-consumer.js';
+import type { KafkaLogger, KafkaSettings, OutgoingMessage, TopicSpec } from './types.js';
+
+/** One connection to the cluster per process: an idempotent producer, an admin, and consumers on demand. */
+export class KafkaBus {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly consumers: BatchConsumer[] = [];
+  private producerConnected = false;
+  private readonly namespace: string;
+
+  constructor(
+    settings: KafkaSettings,
+    private readonly logger: KafkaLogger,
+  ) {
+    this.namespace = settings.namespace ?? '';
+    this.kafka = new Kafka({
+      clientId: settings.clientId,
+      brokers: [...settings.brokers],
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry) => {
+        const { message, ...fields } = entry.log;
+        const target = entry.level <= logLevel.ERROR ? 'error' : 'warn';
+        this.logger[target]({ kafka: entry.namespace, ...fields }, message);
+      },
+      retry: { initialRetryTime: 200, retries: 8 },
+    });
+    // Idempotent with one request in flight: no duplicates from producer retries and order kept per partition.
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.admin = this.kafka.admin();
+  }
+
+  async connect(): Promise<void> {
+    await Promise.all([this.producer.connect(), this.admin.connect()]);
+    this.producerConnected = true;
+  }
+
+  /** Resolves once every message is acknowledged by all in-sync replicas. */
+  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const byTopic = new Map<string, { key: string; value: string | Buffer; headers: Record<string, string> }[]>();
+    for (const message of messages) {
+      const list = byTopic.get(message.topic) ?? [];
+      list.push({ key: message.key, value: message.value, headers: { ...message.headers } });
+      byTopic.set(this.namespace + message.topic, list);
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
+    });
+  }
+
+  /** Creates the topics that do not exist yet; existing ones are left as they are. */
+  async provisionTopics(topics: readonly TopicSpec[]): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    const missing = topics.map((topic) => ({ ...topic, name: this.namespace + topic.name })).filter((topic) => !existing.has(topic.name));
+    if (missing.length === 0) return;
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic: topic.name,
+        numPartitions: topic.partitions,
+        replicationFactor: topic.replicationFactor,
+      })),
+    });
+    this.logger.info({ topics: missing.map((topic) => topic.name) }, 'kafka topics created');
+  }
+
+  /** For readiness: fails fast when no broker answers. */
+  async ping(timeoutMs = 2_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no Kafka broker answered within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.admin.describeCluster(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.consumers.some((consumer) => consumer.crashed)) throw new Error('a Kafka consumer has crashed');
+  }
+
+  consumer(options: ConsumerOptions): BatchConsumer {
+    const consumer = new BatchConsumer(this.kafka, this, options, this.logger, this.namespace);
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  /** Stops consumers first (their current batch finishes and commits), then the producer. */
+  async close(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    if (this.producerConnected) await this.producer.disconnect();
+    await this.admin.disconnect();
+  }
+}

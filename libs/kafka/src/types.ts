@@ -1,0 +1,39 @@
+/** The wrapper's own vocabulary, so that no service sees a kafkajs type and the client can be replaced here. */
+export interface OutgoingMessage {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: string | Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface IncomingMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | undefined;
+  readonly value: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface KafkaSettings {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /**
+   * Prepended to every topic and consumer group on the cluster, so that several environments (or test runs)
+   * share one cluster without seeing each other. Services keep using the plain names.
+   */
+  readonly namespace?: string;
+}
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+}
+
+/** Minimal logging port, satisfied by pino. */
+export interface KafkaLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}

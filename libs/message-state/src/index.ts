@@ -1,0 +1,5 @@
+export * from './db.js';
+export * from './inbox.js';
+export * from './migrations.js';
+export * from './outbox.js';
+export * from './outbox-relay.js';

@@ -1,0 +1,3 @@
+export * from './duration.js';
+export * from './message-catalog.js';
+export * from './schema.js';

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+
+import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Logger } from '@poort/observability';
+import type { FastifyReply } from 'fastify';
+
+import { LOGGER } from './tokens.js';
+
+/** The one body shape of every HTTP error: a stable code, a message meant for the caller, and details. */
+export interface ErrorBody {
+  readonly code: string;
+  readonly message: string;
+  readonly details?: unknown;
+  readonly errorId?: string;
+}
+
+/**
+ * Maps errors to HTTP answers in one place. Expected errors are HttpExceptions whose response is an ErrorBody;
+ * anything else is a 500 with an errorId to find the logged cause, never the cause itself.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (error instanceof HttpException) {
+      const response = error.getResponse();
+      const body: ErrorBody =
+        typeof response === 'object' && response !== null && 'code' in response
+          ? (response as ErrorBody)
+          : { code: `HTTP.${error.getStatus()}`, message: typeof response === 'string' ? response : error.message };
+      void reply.status(error.getStatus()).send(body);
+      return;
+    }
+    const fastifyStatus = (error as { statusCode?: number }).statusCode;
+    if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+      // Fastify's own refusals: body too large, unparsable JSON, wrong content type.
+      const code = (error as { code?: string }).code ?? `HTTP.${fastifyStatus}`;
+      void reply.status(fastifyStatus).send({ code, message: (error as Error).message } satisfies ErrorBody);
+      return;
+    }
+    const errorId = randomUUID();
+    this.logger.error({ err: error, errorId }, 'unhandled error');
+    void reply.status(500).send({ code: 'INTERNAL', message: 'internal error', errorId } satisfies ErrorBody);
+  }
+}
+
+export function httpError(status: number, code: string, message: string, details?: unknown): HttpException {
+  return new HttpException({ code, message, ...(details === undefined ? {} : { details }) } satisfies ErrorBody, status);
+}

@@ -1,0 +1,43 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ALL_TOPICS, deadLetterTopic } from '@poort/contracts';
+import { KafkaBus } from '@poort/kafka';
+import { OutboxRelay, type Pool } from '@poort/message-state';
+import type { Logger } from '@poort/observability';
+import { StageRunner } from '@poort/pipeline';
+
+import type { PlatformOptions } from './platform-options.js';
+import { DB_POOL, LOGGER, PLATFORM_OPTIONS } from './tokens.js';
+
+/**
+ * Start-up and shutdown order of a service: topics exist before anyone consumes, the relay runs before
+ * consumers emit, and on shutdown consumers finish their batch before the producer and pool close.
+ */
+@Injectable()
+export class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(DB_POOL) private readonly pool: Pool,
+    private readonly bus: KafkaBus,
+    private readonly relay: OutboxRelay,
+    private readonly stages: StageRunner,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bus.connect();
+    const { partitions, replicationFactor } = this.options.kafka;
+    await this.bus.provisionTopics(
+      ALL_TOPICS.flatMap((topic) => [topic, deadLetterTopic(topic)]).map((name) => ({ name, partitions, replicationFactor })),
+    );
+    this.relay.start();
+    await this.stages.start();
+    this.logger.info({}, 'platform started');
+  }
+
+  async onApplicationShutdown(signal?: string): Promise<void> {
+    this.logger.info({ signal }, 'shutting down');
+    await this.bus.close();
+    await this.relay.stop();
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,46 @@
+export interface PlatformOptions {
+  readonly service: string;
+  readonly logLevel: string;
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId: string;
+    readonly partitions: number;
+    readonly replicationFactor: number;
+    readonly namespace: string;
+    readonly maxRetries: number;
+    readonly retryBackoffMs: number;
+  };
+  readonly database: { readonly url: string; readonly poolSize: number };
+}
+
+/** The platform settings every service reads from the same environment variables (see @poort/config). */
+export function platformOptionsFromEnv(
+  service: string,
+  env: {
+    LOG_LEVEL: string;
+    KAFKA_BROKERS: readonly string[];
+    KAFKA_CLIENT_ID: string;
+    KAFKA_TOPIC_PARTITIONS: number;
+    KAFKA_REPLICATION_FACTOR: number;
+    KAFKA_NAMESPACE: string;
+    KAFKA_MAX_RETRIES: number;
+    KAFKA_RETRY_BACKOFF_MS: number;
+    DATABASE_URL: string;
+    DATABASE_POOL_SIZE: number;
+  },
+): PlatformOptions {
+  return {
+    service,
+    logLevel: env.LOG_LEVEL,
+    kafka: {
+      brokers: env.KAFKA_BROKERS,
+      clientId: `${env.KAFKA_CLIENT_ID}-${service}`,
+      partitions: env.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+      namespace: env.KAFKA_NAMESPACE,
+      maxRetries: env.KAFKA_MAX_RETRIES,
+      retryBackoffMs: env.KAFKA_RETRY_BACKOFF_MS,
+    },
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+  };
+}

@@ -1,0 +1,2 @@
+export * from './emissions.js';
+export * from './stage-runner.js';

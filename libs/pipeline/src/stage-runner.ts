@@ -1,0 +1,161 @@
+import {
+  Envelope,
+  InvalidEventError,
+  decodeEvent,
+  deadLetterTopic,
+  type EventOf,
+  type StatusCode,
+  type Topic,
+} from '@poort/contracts';
+import type { IncomingMessage, KafkaBus } from '@poort/kafka';
+import { claimInbox, enqueueOutbox, withTransaction, type OutboxRelay, type Pool, type PoolClient } from '@poort/message-state';
+import { extractTraceContext, inSpan, withLogContext, type Logger, type PoortMetrics } from '@poort/observability';
+
+import { Emissions } from './emissions.js';
+
+export interface StageContext {
+  /** The transaction of this event's effect: the handler's own writes belong in it. */
+  readonly tx: PoolClient;
+  readonly out: Emissions;
+}
+
+export interface StageDefinition<T extends Topic> {
+  /** The consumer group, and the inbox namespace for idempotency. */
+  readonly name: string;
+  readonly topic: T;
+  /** Identifies the effect of an event within this stage; defaults to the message's kenmerk. */
+  readonly idempotencyKey?: (event: EventOf<T>) => string;
+  readonly handle: (event: EventOf<T>, context: StageContext) => Promise<void>;
+  /** The status a sender gets when its message's event cannot be handled even after retries. */
+  readonly technicalFailure?: { readonly code: StatusCode; readonly foutcode: string };
+  /** Called after the transaction of a run of events committed (e.g. to wake a worker). */
+  readonly afterCommit?: () => void;
+}
+
+export interface StageRunnerDeps {
+  readonly pool: Pool;
+  readonly bus: KafkaBus;
+  readonly relay: OutboxRelay;
+  readonly logger: Logger;
+  readonly metrics: PoortMetrics;
+  /** The outbox source: this service's name. */
+  readonly source: string;
+  readonly maxRetries?: number;
+  readonly retryBackoffMs?: number;
+}
+
+interface Decoded<T extends Topic> {
+  readonly event: EventOf<T>;
+  readonly key: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Runs a stage of the chain: consume a topic, and for each event apply its effect exactly once in one
+ * Postgres transaction together with the events it emits (inbox + outbox), then commit the Kafka offset.
+ * A crash anywhere replays the event; the inbox makes the replay a no-op and the outbox re-sends what was
+ * not yet published.
+ */
+export class StageRunner {
+  private readonly definitions: StageDefinition<Topic>[] = [];
+
+  constructor(private readonly deps: StageRunnerDeps) {}
+
+  register<T extends Topic>(definition: StageDefinition<T>): void {
+    if (this.definitions.some((existing) => existing.topic === definition.topic && existing.name === definition.name)) {
+      throw new Error(`stage ${definition.name} already handles ${definition.topic}`);
+    }
+    this.definitions.push(definition as unknown as StageDefinition<Topic>);
+  }
+
+  async start(): Promise<void> {
+    for (const definition of this.definitions) {
+      const consumer = this.deps.bus.consumer({
+        groupId: `poort-${definition.name}`,
+        topics: [definition.topic],
+        handle: (messages) => this.handle(definition, messages),
+        isRetryable: (error) => !(error instanceof InvalidEventError),
+        onDeadLetter: ({ message, reason }) => this.onDeadLetter(definition, message, reason),
+        deadLetterTopic: (topic) => deadLetterTopic(topic as Topic),
+        onLag: (topic, partition, lag) => this.deps.metrics.consumerLag.set({ topic, partition: String(partition) }, lag),
+        ...(this.deps.maxRetries !== undefined ? { maxRetries: this.deps.maxRetries } : {}),
+        ...(this.deps.retryBackoffMs !== undefined ? { retryBackoffMs: this.deps.retryBackoffMs } : {}),
+      });
+      await consumer.start();
+    }
+  }
+
+  private async handle<T extends Topic>(definition: StageDefinition<T>, messages: readonly IncomingMessage[]): Promise<void> {
+    const stopTimer = this.deps.metrics.handleDuration.startTimer({ topic: definition.topic });
+    const decoded = messages.map((message) => this.decode(definition, message));
+    const out = new Emissions();
+    const handled = await withTransaction(this.deps.pool, async (tx) => {
+      const fresh = await claimInbox(tx, definition.name, decoded.map((item) => item.key));
+      const handledKeys: string[] = [];
+      for (const item of decoded) {
+        if (!fresh.delete(item.key)) continue; // handled before, or twice in this batch
+        await withLogContext({ kenmerk: kenmerkOf(item.event), stage: definition.name }, () =>
+          inSpan(`${definition.name} ${definition.topic}`, extractTraceContext(item.headers), () =>
+            definition.handle(item.event, { tx, out }),
+          ),
+        );
+        handledKeys.push(item.key);
+      }
+      await enqueueOutbox(tx, this.deps.source, out.records);
+      return handledKeys.length;
+    });
+    stopTimer();
+    this.deps.relay.kick();
+    definition.afterCommit?.();
+    const { metrics } = this.deps;
+    metrics.eventsHandled.inc({ topic: definition.topic, outcome: 'done' }, handled);
+    if (decoded.length > handled) metrics.eventsHandled.inc({ topic: definition.topic, outcome: 'duplicate' }, decoded.length - handled);
+    for (const status of out.statuses) metrics.statusesEmitted.inc({ code: status.statuscode });
+  }
+
+  private decode<T extends Topic>(definition: StageDefinition<T>, message: IncomingMessage): Decoded<T> {
+    let json: unknown;
+    try {
+      json = JSON.parse(message.value.toString('utf8'));
+    } catch {
+      throw new InvalidEventError(definition.topic, 'value is not JSON');
+    }
+    const event = decodeEvent(definition.topic, json);
+    const key = definition.idempotencyKey ? definition.idempotencyKey(event) : kenmerkOf(event);
+    return { event, key, headers: message.headers };
+  }
+
+  /** A poison event still ends its message with a status, so the sender is never left waiting. */
+  private async onDeadLetter(definition: StageDefinition<Topic>, message: IncomingMessage, reason: string): Promise<void> {
+    this.deps.metrics.eventsHandled.inc({ topic: definition.topic, outcome: 'dead_lettered' });
+    this.deps.metrics.deadLettered.inc({ topic: definition.topic });
+    const failure = definition.technicalFailure;
+    const envelope = envelopeOf(message);
+    if (!failure || !envelope) return;
+    const out = new Emissions();
+    out.status(envelope, {
+      code: failure.code,
+      scope: definition.name,
+      final: true,
+      fout: { foutcode: failure.foutcode, foutbeschrijving: `technische fout in ${definition.name}: ${reason}`.slice(0, 4_000) },
+    });
+    await withTransaction(this.deps.pool, (tx) => enqueueOutbox(tx, this.deps.source, out.records));
+    this.deps.relay.kick();
+  }
+}
+
+function kenmerkOf(event: unknown): string {
+  const candidate = event as { kenmerk?: string; envelope?: { kenmerk?: string } };
+  const kenmerk = candidate.envelope?.kenmerk ?? candidate.kenmerk;
+  if (!kenmerk) throw new InvalidEventError('unknown', 'event names no kenmerk');
+  return kenmerk;
+}
+
+function envelopeOf(message: IncomingMessage): Envelope | undefined {
+  try {
+    const parsed = Envelope.safeParse((JSON.parse(message.value.toString('utf8')) as { envelope?: unknown }).envelope);
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

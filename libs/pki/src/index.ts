@@ -1,0 +1,24 @@
+export { parseForwardedCertificates, parsePemCertificates, splitPemCrls } from './certificate-encoding.js';
+export { type CertificateVerifier, TrustStoreVerifier } from './certificate-verifier.js';
+export {
+  type ClientIdentity,
+  type ForwardedIdentityOptions,
+  identityFromCertificate,
+  identityFromForwardedHeader,
+  identityFromTlsSocket,
+} from './client-identity.js';
+export { ClientIdentityError, type ClientIdentityErrorCode } from './client-identity-error.js';
+export { isOin, isTestOin, type Oin, OIN_PREFIXES, OinError, type OinErrorCode, type OinPrefix, oinPrefix, parseOin } from './oin.js';
+export {
+  generateTestPki,
+  type GenerateTestPkiOptions,
+  loadTestPki,
+  TEST_PKI_OINS,
+  type TestClientName,
+  type TestClientStatus,
+  type TestPki,
+  type TestPkiClient,
+  type TestPkiCredential,
+  type TestPkiKeyAlgorithm,
+  type TestPkiServer,
+} from './test-pki.js';

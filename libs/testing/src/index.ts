@@ -1,0 +1,4 @@
+export * from './chain.js';
+export * from './mtls-client.js';
+export * from './test-recipient.js';
+export * from './wait-for.js';

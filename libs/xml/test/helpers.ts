@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { XmlError, type XmlErrorCode } from '../src/index.js';
+
+/** The monorepo root (tests run from libs/xml/dist/test/). */
+export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+export const schemasDir = `${repoRoot}config/schemas`;
+
+export function assertXmlError(fn: () => unknown, code: XmlErrorCode): XmlError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof XmlError, `expected XmlError ${code}, got ${String(caught)}`);
+  assert.equal(caught.code, code, caught.message);
+  return caught;
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Brings the project's own toolchain (Node.js 24 LTS and pnpm, both from the npm registry) into .tools/
+# and installs the workspace. Idempotent: a second run only checks.
+# Source it (". scripts/bootstrap.sh") to get the toolchain on PATH, or run it.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+NODE_RANGE="24"
+PNPM_RANGE="12"
+
+log() { printf '\033[1;34m[bootstrap]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[bootstrap] %s\033[0m\n' "$*" >&2; exit 1; }
+
+command -v npm >/dev/null || die "npm is needed once to fetch Node.js $NODE_RANGE (install Debian's 'npm' package)."
+
+if ! "$TOOLS/node_modules/.bin/node" --version 2>/dev/null | grep -q "^v$NODE_RANGE\."; then
+  log "installing Node.js $NODE_RANGE and pnpm $PNPM_RANGE into .tools/"
+  mkdir -p "$TOOLS"
+  [ -f "$TOOLS/package.json" ] || echo '{"name":"poort-tools","private":true}' > "$TOOLS/package.json"
+  npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "node@$NODE_RANGE" "pnpm@$PNPM_RANGE" >&2 \
+    || die "could not install node@$NODE_RANGE / pnpm@$PNPM_RANGE from the npm registry"
+fi
+export PATH="$TOOLS/node_modules/.bin:$PATH"
+# node-gyp must never try to download headers (no network but the registries).
+export npm_config_nodedir=/usr
+
+stamp="$ROOT/node_modules/.poort-install-stamp"
+if [ ! -f "$stamp" ] || [ "$ROOT/pnpm-lock.yaml" -nt "$stamp" ] || [ "$ROOT/package.json" -nt "$stamp" ]; then
+  log "pnpm install"
+  if [ -n "${CI:-}" ]; then
+    (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=append-only >&2)
+  else
+    (cd "$ROOT" && pnpm install --reporter=append-only >&2)
+  fi
+  touch "$stamp"
+fi
+log "node $(node --version), pnpm $(pnpm --version)"

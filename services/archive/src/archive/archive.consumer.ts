@@ -1,0 +1,28 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { TOPICS } from '@poort/contracts';
+import { StageRunner } from '@poort/pipeline';
+
+import { ArchiveRepository } from './archive.repository.js';
+
+/** Keeps a copy of every accepted message and of every status it passes. */
+@Injectable()
+export class ArchiveConsumer implements OnModuleInit {
+  constructor(
+    private readonly stages: StageRunner,
+    private readonly archive: ArchiveRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.stages.register({
+      name: 'archive',
+      topic: TOPICS.received,
+      handle: ({ envelope }, { tx }) => this.archive.storeMessage(tx, envelope),
+    });
+    this.stages.register({
+      name: 'archive-statuses',
+      topic: TOPICS.statusChanged,
+      idempotencyKey: (status) => status.statusId,
+      handle: (status, { tx }) => this.archive.storeStatus(tx, status),
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import { httpError } from '@poort/nest-kit';
+import { PayloadStore } from '@poort/payload-store';
+import type { FastifyReply } from 'fastify';
+
+import { ArchiveRepository, type ArchivedMessage } from './archive.repository.js';
+
+/** Retrieval for the platform team and auditors: a message's envelope, content and full history by kenmerk. */
+@Controller('archive/v1/messages')
+export class ArchiveController {
+  constructor(
+    private readonly archive: ArchiveRepository,
+    private readonly payloads: PayloadStore,
+  ) {}
+
+  @Get(':kenmerk')
+  async get(@Param('kenmerk') kenmerk: string): Promise<ArchivedMessage> {
+    const message = await this.archive.find(kenmerk);
+    if (!message) throw httpError(404, 'ARCHIVE.NOT_FOUND', `no archived message with kenmerk ${kenmerk}`);
+    return message;
+  }
+
+  @Get(':kenmerk/content')
+  async content(@Param('kenmerk') kenmerk: string, @Res() reply: FastifyReply): Promise<void> {
+    const message = await this.archive.find(kenmerk);
+    if (!message) throw httpError(404, 'ARCHIVE.NOT_FOUND', `no archived message with kenmerk ${kenmerk}`);
+    const { content } = message.envelope;
+    await reply
+      .header('content-type', content.mimeType)
+      .header('content-length', String(content.size))
+      .header('x-content-sha256', content.sha256)
+      .send(this.payloads.stream(content));
+  }
+}

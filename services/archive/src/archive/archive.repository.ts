@@ -1,0 +1,48 @@
+import type { Envelope, StatusChanged } from '@poort/contracts';
+import type { Pool, Queryable } from '@poort/message-state';
+
+export interface ArchivedMessage {
+  readonly envelope: Envelope;
+  readonly receivedAt: string;
+  readonly archivedAt: string;
+  readonly statuses: readonly StatusChanged[];
+}
+
+/** The archive's own tables; the database refuses updates and deletes on them (see migration 0006). */
+export class ArchiveRepository {
+  constructor(private readonly pool: Pool) {}
+
+  async storeMessage(tx: Queryable, envelope: Envelope): Promise<void> {
+    await tx.query(
+      'INSERT INTO archive_messages (kenmerk, envelope, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [envelope.kenmerk, envelope, envelope.tijdstempelAangeleverd],
+    );
+  }
+
+  async storeStatus(tx: Queryable, status: StatusChanged): Promise<void> {
+    await tx.query(
+      `INSERT INTO archive_statuses (status_id, kenmerk, statuscode, tijdstempel_status, event)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+      [status.statusId, status.kenmerk, status.statuscode, status.tijdstempelStatus, status],
+    );
+  }
+
+  async find(kenmerk: string): Promise<ArchivedMessage | undefined> {
+    const message = await this.pool.query<{ envelope: Envelope; received_at: Date; archived_at: Date }>(
+      'SELECT envelope, received_at, archived_at FROM archive_messages WHERE kenmerk = $1',
+      [kenmerk],
+    );
+    const row = message.rows[0];
+    if (!row) return undefined;
+    const statuses = await this.pool.query<{ event: StatusChanged }>(
+      'SELECT event FROM archive_statuses WHERE kenmerk = $1 ORDER BY tijdstempel_status, archived_at',
+      [kenmerk],
+    );
+    return {
+      envelope: row.envelope,
+      receivedAt: row.received_at.toISOString(),
+      archivedAt: row.archived_at.toISOString(),
+      statuses: statuses.rows.map((status) => status.event),
+    };
+  }
+}

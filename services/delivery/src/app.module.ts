@@ -1,0 +1,30 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Pool } from '@poort/message-state';
+import { MessageCatalog } from '@poort/message-types';
+import { DB_POOL, PlatformModule, platformOptionsFromEnv } from '@poort/nest-kit';
+import { PayloadStore } from '@poort/payload-store';
+
+import type { DeliveryConfig } from './config.js';
+import { DeliveriesRepository } from './delivery/deliveries.repository.js';
+import { DeliveryConsumer } from './delivery/delivery.consumer.js';
+import { DeliveryMetrics } from './delivery/delivery.metrics.js';
+import { DELIVERY_WORKER_SETTINGS, DeliveryWorker } from './delivery/delivery.worker.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: DeliveryConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forService(platformOptionsFromEnv('delivery', config))],
+      providers: [
+        { provide: MessageCatalog, useValue: MessageCatalog.load(config.POORT_CONFIG_DIR) },
+        { provide: DELIVERY_WORKER_SETTINGS, useValue: { pollIntervalMs: config.DELIVERY_POLL_INTERVAL_MS, concurrency: config.DELIVERY_CONCURRENCY } },
+        { provide: DeliveriesRepository, inject: [DB_POOL], useFactory: (pool: Pool) => new DeliveriesRepository(pool) },
+        { provide: PayloadStore, inject: [DB_POOL], useFactory: (pool: Pool) => new PayloadStore(pool) },
+        DeliveryMetrics,
+        DeliveryWorker,
+        DeliveryConsumer,
+      ],
+    };
+  }
+}

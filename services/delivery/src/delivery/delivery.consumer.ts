@@ -1,0 +1,41 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { FOUTCODE, STATUS, TOPICS } from '@poort/contracts';
+import { MessageCatalog } from '@poort/message-types';
+import { StageRunner } from '@poort/pipeline';
+
+import { DeliveriesRepository } from './deliveries.repository.js';
+import { DeliveryWorker } from './delivery.worker.js';
+
+/** Takes delivery requests into the durable schedule; the worker does the attempts. */
+@Injectable()
+export class DeliveryConsumer implements OnModuleInit {
+  constructor(
+    private readonly stages: StageRunner,
+    private readonly catalog: MessageCatalog,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly worker: DeliveryWorker,
+  ) {}
+
+  onModuleInit(): void {
+    this.stages.register({
+      name: 'delivery',
+      topic: TOPICS.deliveryRequested,
+      idempotencyKey: (event) => `${event.envelope.kenmerk}:${event.recipientId}`,
+      technicalFailure: { code: STATUS.technischeFoutAflevering, foutcode: FOUTCODE.afleverfout },
+      handle: async (event, { tx, out }) => {
+        const { retryWindow } = this.catalog.get(event.envelope.berichtsoort).delivery;
+        this.catalog.recipient(event.recipientId); // an unknown recipient is a poison event, not a silent drop
+        await this.deliveries.insert(tx, {
+          kenmerk: event.envelope.kenmerk,
+          recipientId: event.recipientId,
+          recipientCount: event.recipientCount,
+          envelope: event.envelope,
+          payload: event.payload,
+          deadline: new Date(Date.now() + retryWindow),
+        });
+        out.status(event.envelope, { code: STATUS.afleveringBezig });
+      },
+      afterCommit: () => this.worker.kick(),
+    });
+  }
+}

@@ -1,0 +1,54 @@
+import type { Readable } from 'node:stream';
+
+import type { Envelope, PayloadRef } from '@poort/contracts';
+import type { Recipient } from '@poort/message-types';
+
+export type AttemptOutcome =
+  | { readonly kind: 'delivered'; readonly httpStatus: number }
+  /** The recipient refuses this message (4xx): retrying cannot help. */
+  | { readonly kind: 'refused'; readonly httpStatus: number; readonly detail: string }
+  /** Unreachable, timed out or failing (5xx, 408, 429): try again later. */
+  | { readonly kind: 'failed'; readonly detail: string };
+
+const RETRYABLE_CLIENT_STATUSES = new Set([408, 425, 429]);
+
+/** The stable id of one message for one recipient: the same on every retry, so the recipient can drop repeats. */
+export const deliveryMessageId = (kenmerk: string, recipientId: string): string => `${kenmerk}:${recipientId}`;
+
+/** Push delivery over HTTP: the content as the body, the envelope in headers. */
+export async function pushToRecipient(recipient: Recipient, envelope: Envelope, payload: PayloadRef, body: Readable): Promise<AttemptOutcome> {
+  const messageId = deliveryMessageId(envelope.kenmerk, recipient.id);
+  let response: Response;
+  try {
+    response = await fetch(recipient.endpoint, {
+      method: 'POST',
+      body: body as unknown as ReadableStream,
+      duplex: 'half',
+      signal: AbortSignal.timeout(recipient.timeout),
+      headers: {
+        'content-type': payload.mimeType,
+        'content-length': String(payload.size),
+        'content-disposition': `attachment; filename="${payload.bestandsnaam.replace(/["\\]/g, '_')}"`,
+        'idempotency-key': messageId,
+        'x-poort-message-id': messageId,
+        'x-poort-kenmerk': envelope.kenmerk,
+        'x-poort-berichtsoort': envelope.berichtsoort,
+        'x-poort-afzender-oin': envelope.sender.oin,
+        'x-poort-tijdstempel-aangeleverd': envelope.tijdstempelAangeleverd,
+        'x-poort-content-sha256': payload.sha256,
+        ...(envelope.aanleverkenmerk ? { 'x-poort-aanleverkenmerk': envelope.aanleverkenmerk } : {}),
+      },
+    } as RequestInit);
+  } catch (error) {
+    body.destroy();
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return { kind: 'failed', detail: `${(error as Error).name}: ${(error as Error).message}${cause ? ` (${cause})` : ''}` };
+  }
+  const text = (await response.text().catch(() => '')).slice(0, 1_000);
+  if (response.ok) return { kind: 'delivered', httpStatus: response.status };
+  const detail = `HTTP ${response.status}${text ? `: ${text}` : ''}`;
+  if (response.status >= 400 && response.status < 500 && !RETRYABLE_CLIENT_STATUSES.has(response.status)) {
+    return { kind: 'refused', httpStatus: response.status, detail };
+  }
+  return { kind: 'failed', detail };
+}

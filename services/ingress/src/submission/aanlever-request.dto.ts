@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+const Identiteit = z.strictObject({ nummer: z.string().min(1).max(35), type: z.string().min(1).max(20) });
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+const Bestand = z.strictObject({
+  mimeType: z.string().min(1).max(255),
+  bestandsnaam: z.string().min(1).max(80),
+  /** base64Binary, as in the koppelvlak; at most 20 MiB decoded. */
+  inhoud: z.string().min(1).regex(BASE64, 'inhoud is not valid base64'),
+});
+
+/** The REST form of Digipoort's aanleverRequest (koppelvlak 1.2), field for field. */
+export const AanleverRequest = z.strictObject({
+  kenmerk: z.string().max(40).optional(),
+  berichtsoort: z.string().min(1).max(80),
+  aanleverkenmerk: z.string().max(40).optional(),
+  eerderAanleverkenmerk: z.string().max(40).optional(),
+  identiteitBelanghebbende: Identiteit,
+  rolBelanghebbende: z.string().min(1).max(40),
+  identiteitOntvanger: Identiteit.optional(),
+  rolOntvanger: z.string().max(40).optional(),
+  berichtInhoud: Bestand,
+  berichtBijlagen: z.array(Bestand).max(100).optional(),
+  autorisatieAdres: z.string().max(255).optional(),
+});
+export type AanleverRequest = z.infer<typeof AanleverRequest>;
+
+/** The receipt: what aanleverResponse carries, given only once the message is durable. */
+export interface AanleverResponse {
+  readonly kenmerk: string;
+  readonly berichtsoort: string;
+  readonly aanleverkenmerk?: string;
+  readonly eerderAanleverkenmerk?: string;
+  readonly tijdstempelAangeleverd: string;
+  readonly identiteitBelanghebbende: { nummer: string; type: string };
+  readonly rolBelanghebbende: string;
+  readonly identiteitOntvanger?: { nummer: string; type: string };
+  readonly rolOntvanger?: string;
+  readonly statuscode: string;
+  readonly statusomschrijving: string;
+}

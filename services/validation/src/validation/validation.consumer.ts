@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { FOUTCODE, STATUS, TOPICS } from '@poort/contracts';
+import { PayloadStore } from '@poort/payload-store';
+import { StageRunner } from '@poort/pipeline';
+
+import { SchemaValidator, describeFindings } from './schema-validator.js';
+
+@Injectable()
+export class ValidationConsumer implements OnModuleInit {
+  constructor(
+    private readonly stages: StageRunner,
+    private readonly validator: SchemaValidator,
+    private readonly payloads: PayloadStore,
+  ) {}
+
+  onModuleInit(): void {
+    this.stages.register({
+      name: 'validation',
+      topic: TOPICS.authorized,
+      technicalFailure: { code: STATUS.technischeFoutValidatie, foutcode: FOUTCODE.technischeFoutValidatie },
+      handle: async ({ envelope }, { out }) => {
+        const content = await this.payloads.read(envelope.content);
+        const outcome = this.validator.validate(envelope.berichtsoort, content);
+        if (!outcome.valid) {
+          const details = describeFindings(outcome.findings);
+          out.status(envelope, {
+            code: STATUS.validatieMislukt,
+            fout: { foutcode: FOUTCODE.validatieMislukt, foutbeschrijving: 'het bericht voldoet niet aan het XML-schema van de berichtsoort' },
+            details,
+          });
+          return;
+        }
+        out.status(envelope, { code: STATUS.gevalideerd });
+        out.emit(TOPICS.validated, { eventId: randomUUID(), occurredAt: new Date().toISOString(), envelope });
+      },
+    });
+  }
+}
