@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -159,7 +159,7 @@ export function aanlevering(berichtsoort: string, content: Buffer, overrides: Re
 /** The shipped configuration, with recipient endpoints pointed at the test recipients, plus one type per scenario. */
 function writeConfig(recipients: ReadonlyMap<string, TestRecipient>, scenarios: NonNullable<E2eOptions['scenarioRecipients']>): string {
   const dir = mkdtempSync(join(tmpdir(), 'poort-e2e-config-'));
-  symlinkSync(join(ROOT, 'config/schemas'), join(dir, 'schemas'));
+  cpSync(join(ROOT, 'config/schemas'), join(dir, 'schemas'), { recursive: true });
   mkdirSync(join(dir, 'message-types'));
   for (const file of readdirSync(join(ROOT, 'config/message-types'))) {
     cpSync(join(ROOT, 'config/message-types', file), join(dir, 'message-types', file));

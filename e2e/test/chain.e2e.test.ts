@@ -158,7 +158,7 @@ describe('the chain, end to end on real Kafka and Postgres', () => {
       { name: 'unknown berichtsoort', body: aanlevering('onbekend', SAMPLES.invoice), status: 400, code: 'ALS100', message: /berichtsoort onbekend is onbekend/ },
       { name: 'kenmerk sent by the client', body: aanlevering('e-factuur', SAMPLES.invoice, { kenmerk: 'mine' }), status: 400, code: 'ALS100', message: /kenmerk is assigned/ },
       { name: 'mime type not accepted', body: aanlevering('e-factuur', SAMPLES.invoice, { berichtInhoud: { mimeType: 'application/pdf', bestandsnaam: 'x.pdf', inhoud: 'JVBERi0=' } }), status: 415, code: 'ALS100', message: /application\/pdf/ },
-      { name: 'body not JSON', body: '{"berichtsoort": ', status: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY', message: /JSON/i },
+      { name: 'body not JSON', body: '{"berichtsoort": ', status: 400, code: 'HTTP.400', message: /JSON/i },
       { name: 'no client certificate', body: aanlevering('e-factuur', SAMPLES.invoice), status: 401, code: 'CERT_MISSING', message: /certificate/, as: 'anonymous' },
       { name: 'certificate from an untrusted CA', body: aanlevering('e-factuur', SAMPLES.invoice), status: 401, code: 'CERT_UNTRUSTED', message: /certificate/, as: 'untrusted' },
       { name: 'expired certificate', body: aanlevering('e-factuur', SAMPLES.invoice), status: 401, code: 'CERT_EXPIRED', message: /certificate/, as: 'expired' },
@@ -176,12 +176,15 @@ describe('the chain, end to end on real Kafka and Postgres', () => {
       });
     }
 
-    test('a body over the size limit is refused with 413', async () => {
-      const before = await e2e.count('messages');
-      const huge = aanlevering('e-factuur', Buffer.alloc(50 * 1024 * 1024, 0x41));
+    test('content over the 20 MiB of the koppelvlak is refused with 413', async () => {
+      const before = { messages: await e2e.count('messages'), payloads: await e2e.count('payloads'), chunks: await e2e.count('payload_chunks') };
+      const huge = aanlevering('e-factuur', Buffer.alloc(20 * 1024 * 1024 + 1, 0x41));
       const response = await e2e.submit(huge);
       assert.equal(response.status, 413, JSON.stringify(response.body));
-      assert.equal(await e2e.count('messages'), before);
+      assert.match((response.body as { message: string }).message, /larger than 20971520 bytes/);
+      assert.equal(await e2e.count('messages'), before.messages);
+      assert.equal(await e2e.count('payloads'), before.payloads);
+      assert.equal(await e2e.count('payload_chunks'), before.chunks);
     });
   });
 
@@ -195,8 +198,13 @@ describe('the chain, end to end on real Kafka and Postgres', () => {
       assert.equal(body.info.kafka?.status, 'up');
       assert.equal(body.info.postgres?.status, 'up');
       const metrics = await (await fetch(`${e2e.chain.url(service)}/metrics`)).text();
-      assert.match(metrics, new RegExp(`poort_events_handled_total\\{[^}]*service="${service}"`));
+      assert.match(metrics, /# TYPE poort_events_handled_total counter/);
+      assert.match(metrics, new RegExp(`poort_outbox_published_total\\{service="${service}"\\} \\d+`));
     }
+    // Authorization ran all along: its counter shows the messages this suite sent through it.
+    const authorization = await (await fetch(`${e2e.chain.url('authorization')}/metrics`)).text();
+    const done = /poort_events_handled_total\{topic="poort.message.received.v1",outcome="done",service="authorization"\} (\d+)/.exec(authorization);
+    assert.ok(done && Number(done[1]) >= 5, `authorization counted its events: ${done?.[0]}`);
     for (const service of ['ingress', 'notification'] as const) {
       assert.equal(await e2e.chain.isReady(service), true, service);
     }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # variables used by the scripts that source this
 # Shared by the scripts in scripts/infra/ (sourced, not run). The caller sets TAG before sourcing.
 INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$INFRA_DIR/../.." && pwd)"
@@ -13,6 +14,15 @@ die() { printf '[%s] ERROR: %s\n' "${TAG:-infra}" "$*" >&2; exit 1; }
 
 # True when something accepts TCP connections on 127.0.0.1:$1.
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+# A listening port inside the kernel's ephemeral range can be taken at random by any outgoing connection.
+warn_if_ephemeral() {
+  local lo hi
+  read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || return 0
+  if [ "$1" -ge "$lo" ] && [ "$1" -le "$hi" ]; then
+    log "warning: port $1 lies in the ephemeral port range $lo-$hi; starting may fail at random with 'address in use'"
+  fi
+}
 
 # Prints the last lines of the given files that exist, for error messages.
 show_tail() {

@@ -43,9 +43,10 @@ export class KafkaBus {
     if (messages.length === 0) return;
     const byTopic = new Map<string, { key: string; value: string | Buffer; headers: Record<string, string> }[]>();
     for (const message of messages) {
-      const list = byTopic.get(message.topic) ?? [];
+      const topic = this.namespace + message.topic;
+      const list = byTopic.get(topic) ?? [];
       list.push({ key: message.key, value: message.value, headers: { ...message.headers } });
-      byTopic.set(this.namespace + message.topic, list);
+      byTopic.set(topic, list);
     }
     await this.producer.sendBatch({
       acks: -1,

@@ -63,10 +63,13 @@ export class Chain {
     child.once('exit', () => {
       if (this.processes.get(service) === child) this.processes.delete(service);
     });
-    await waitFor(`${service} to be ready (log: ${join(this.options.logDir, `${service}.log`)})`, async () => {
-      if (child.exitCode !== null) throw new Error(`${service} exited with code ${child.exitCode}`);
-      return (await this.isReady(service)) ? true : undefined;
-    }, 60_000, 200);
+    const logFile = join(this.options.logDir, `${service}.log`);
+    const exited = once(child, 'exit').then(([code]) => {
+      throw new Error(`${service} exited with code ${String(code)} before it was ready (log: ${logFile})`);
+    });
+    const ready = waitFor(`${service} to be ready (log: ${logFile})`, async () => ((await this.isReady(service)) ? true : undefined), 60_000, 200);
+    await Promise.race([ready, exited]);
+    exited.catch(() => undefined);
   }
 
   /** SIGKILL is a crash: no shutdown hook runs, nothing is flushed or committed. */

@@ -23,18 +23,21 @@ public final class KafkaReady {
     try (Admin admin = Admin.create(props)) {
       while (true) {
         try {
+          long wait = Math.max(500, Math.min(5000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
           DescribeClusterResult cluster = admin.describeCluster();
-          int brokers = cluster.nodes().get(5, TimeUnit.SECONDS).size();
-          var controller = cluster.controller().get(5, TimeUnit.SECONDS);
+          int brokers = cluster.nodes().get(wait, TimeUnit.MILLISECONDS).size();
+          var controller = cluster.controller().get(wait, TimeUnit.MILLISECONDS);
           if (brokers > 0 && controller != null && !controller.isEmpty()) {
-            admin.listTopics().names().get(5, TimeUnit.SECONDS);
+            admin.listTopics().names().get(wait, TimeUnit.MILLISECONDS);
             System.out.println("ready: cluster " + cluster.clusterId().get() + ", " + brokers + " broker(s)");
             return;
           }
           last = "metadata answered with " + brokers + " live broker(s) and no controller yet";
         } catch (Exception e) {
           Throwable cause = e.getCause() != null ? e.getCause() : e;
-          last = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+          last = cause.getMessage() == null
+              ? cause.getClass().getSimpleName() + " (no answer in time)"
+              : cause.getClass().getSimpleName() + ": " + cause.getMessage();
         }
         if (System.nanoTime() > deadline) {
           System.err.println("not ready: " + last);

@@ -76,7 +76,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private leaseMs(): number {
     const longestTimeout = Math.max(...this.catalog.berichtsoorten.flatMap((soort) =>
       this.catalog.get(soort).routing.routes.map((route) => this.catalog.recipient(route.recipient).timeout)));
-    return longestTimeout + 30_000;
+    return 2 * longestTimeout + 5_000;
   }
 
   private async sleepUntilDue(): Promise<void> {

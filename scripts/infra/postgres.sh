@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# A private PostgreSQL cluster on 127.0.0.1 for development and tests (not Debian's system cluster).
+#
+#   scripts/infra/postgres.sh start   install Debian's postgresql if missing, initdb once, start, create
+#                                     role and database 'poort'; returns when the server accepts connections
+#   scripts/infra/postgres.sh wait    block until pg_isready succeeds (PG_WAIT_TIMEOUT s)
+#   scripts/infra/postgres.sh status  exit 0 when running, 3 when stopped
+#   scripts/infra/postgres.sh stop    fast shutdown
+#   scripts/infra/postgres.sh reset   wipe the cluster (recreated, and restarted if it was running)
+#
+# Env: PG_PORT (15432), PG_MAX_CONNECTIONS (200), PG_WAIT_TIMEOUT (60), PG_BIN (newest
+#      /usr/lib/postgresql/*/bin). Data: .local/postgres/data; socket: .local/postgres/run;
+#      log: .local/logs/postgres.log. Auth: trust, on the loopback address and the private socket only.
+#
+# As root the server runs as the OS user 'postgres' (PostgreSQL refuses to run as root), so that user
+# must be able to reach .local/postgres. When the checkout sits below a directory it cannot enter (e.g.
+# /root), the cluster lives in /var/tmp/poort-postgres-<hash of the checkout path> and .local/postgres
+# is a symlink to it.
+set -euo pipefail
+TAG=postgres
+# shellcheck source=_common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
+
+PG_MAX_CONNECTIONS="${PG_MAX_CONNECTIONS:-200}"
+PG_WAIT_TIMEOUT="${PG_WAIT_TIMEOUT:-60}"
+PG_DIR="$LOCAL_DIR/postgres"
+# The server's user may not reach the checkout through the symlink (see above): use the real path.
+[ -L "$PG_DIR" ] && PG_DIR="$(readlink -f "$PG_DIR")"
+DATA="$PG_DIR/data"
+PG_LOG="$LOG_DIR/postgres.log"
+[ -L "$PG_LOG" ] && PG_LOG="$(readlink -f "$PG_LOG")"
+ROOT_HASH="$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+
+if [ "$(id -u)" = 0 ]; then
+  PG_USER=postgres
+  # From /: the caller's working directory may be closed to that user.
+  as_pg() { (cd / && runuser -u postgres -- "$@"); }
+else
+  PG_USER="$(id -un)"
+  as_pg() { "$@"; }
+fi
+
+find_bin() {
+  if [ -n "${PG_BIN:-}" ]; then
+    [ -x "$PG_BIN/pg_ctl" ] || die "PG_BIN=$PG_BIN has no pg_ctl"
+    return 0
+  fi
+  local newest
+  newest="$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/pg_ctl' 2>/dev/null | sort -V | tail -n 1 || true)"
+  [ -n "$newest" ] && PG_BIN="${newest%/pg_ctl}"
+}
+
+ensure_installed() {
+  find_bin && return 0
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    if ! command -v sudo >/dev/null || ! sudo -n true 2>/dev/null; then
+      die "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/pg_ctl) and not root (nor passwordless sudo): install Debian's 'postgresql' package, or set PG_BIN"
+    fi
+    sudo=(sudo -n)
+  fi
+  log "PostgreSQL server not found: installing Debian's postgresql package"
+  mkdir -p "$LOG_DIR"
+  if ! { "${sudo[@]}" apt-get update && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends postgresql; } \
+      >"$LOG_DIR/postgres-install.log" 2>&1; then
+    show_tail "$LOG_DIR/postgres-install.log"
+    die "apt-get install postgresql failed (full output: $LOG_DIR/postgres-install.log)"
+  fi
+  find_bin || die "postgresql installed, but no /usr/lib/postgresql/*/bin/pg_ctl found"
+}
+
+# Makes $PG_DIR a directory the server's OS user owns and can reach (see the header).
+ensure_dir() {
+  mkdir -p "$LOCAL_DIR" "$LOG_DIR"
+  if [ "$PG_USER" = postgres ]; then
+    getent passwd postgres >/dev/null || die "OS user 'postgres' is missing (Debian's postgresql-common creates it)"
+    if [ ! -e "$PG_DIR" ]; then
+      mkdir -m 700 "$PG_DIR"
+      chown postgres: "$PG_DIR"
+    fi
+    if ! as_pg test -w "$PG_DIR/." -a -x "$PG_DIR/."; then
+      local alt="/var/tmp/poort-postgres-$ROOT_HASH"
+      [ -L "$PG_DIR" ] || rmdir "$PG_DIR" 2>/dev/null ||
+        die "user postgres cannot use $PG_DIR (a parent directory is closed to it) and it is not empty"
+      log "user postgres cannot reach ${PG_DIR}: keeping the cluster in $alt (symlinked from .local/postgres)"
+      mkdir -p "$alt"
+      chmod 700 "$alt"
+      chown postgres: "$alt"
+      ln -sfn "$alt" "$PG_DIR"
+      PG_DIR="$alt"
+      DATA="$PG_DIR/data"
+      as_pg test -w "$PG_DIR/." || die "user postgres cannot write to $alt"
+    fi
+  else
+    mkdir -p "$PG_DIR"
+    chmod 700 "$PG_DIR"
+  fi
+  # The socket path must fit in 107 bytes; deep checkouts fall back to /tmp.
+  SOCK_DIR="$PG_DIR/run"
+  if [ $(( ${#SOCK_DIR} + 20 )) -gt 107 ]; then
+    SOCK_DIR="/tmp/poort-pg-$ROOT_HASH"
+  fi
+  if [ "$PG_USER" = postgres ]; then
+    [ -d "$SOCK_DIR" ] || { mkdir -p "$SOCK_DIR" && chown postgres: "$SOCK_DIR"; }
+    chmod 700 "$SOCK_DIR"
+    # The server writes its log itself, so the file must be the postgres user's; when that user cannot
+    # reach .local/logs, the log lives beside the cluster with a symlink in .local/logs.
+    [ -L "$PG_LOG" ] || { touch "$PG_LOG" && chown postgres: "$PG_LOG"; }
+    if ! as_pg test -w "$PG_LOG"; then
+      rm -f "$PG_LOG"
+      as_pg touch "$PG_DIR/postgres.log"
+      ln -s "$PG_DIR/postgres.log" "$PG_LOG"
+      PG_LOG="$PG_DIR/postgres.log"
+    fi
+  else
+    touch "$PG_LOG"
+    mkdir -p "$SOCK_DIR"
+    chmod 700 "$SOCK_DIR"
+  fi
+}
+
+is_running() { [ -f "$DATA/PG_VERSION" ] && as_pg "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
+
+init_cluster() {
+  log "creating a cluster in ${DATA#"$ROOT"/} with $PG_BIN/initdb"
+  rm -rf "$DATA"
+  if ! as_pg "$PG_BIN/initdb" -D "$DATA" -U postgres -E UTF8 --no-locale --auth=trust \
+      >"$LOG_DIR/postgres-initdb.log" 2>&1; then
+    show_tail "$LOG_DIR/postgres-initdb.log"
+    die "initdb failed"
+  fi
+  as_pg tee "$DATA/pg_hba.conf" >/dev/null <<'EOF'
+# Generated by scripts/infra/postgres.sh: no passwords, and nothing but the private socket and loopback.
+# TYPE  DATABASE     USER  ADDRESS        METHOD
+local   all          all                  trust
+host    all          all   127.0.0.1/32   trust
+local   replication  all                  trust
+host    replication  all   127.0.0.1/32   trust
+EOF
+  echo "include_if_exists = 'poort.conf'" | as_pg tee -a "$DATA/postgresql.conf" >/dev/null
+}
+
+# Rewritten on every start so PG_PORT and friends can change between runs.
+write_config() {
+  as_pg tee "$DATA/poort.conf" >/dev/null <<EOF
+# Generated by scripts/infra/postgres.sh on every start; edits are lost.
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$SOCK_DIR'
+max_connections = $PG_MAX_CONNECTIONS
+# A disposable test database: durability is traded for speed.
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 128MB
+log_line_prefix = '%m [%p] %q%u@%d '
+log_timezone = 'UTC'
+timezone = 'UTC'
+EOF
+}
+
+psql_admin() {
+  as_pg "$PG_BIN/psql" -h "$SOCK_DIR" -p "$PG_PORT" -U postgres -d postgres -X -q -A -t -v ON_ERROR_STOP=1 "$@"
+}
+
+ensure_role_and_db() {
+  psql_admin -c "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'poort') THEN CREATE ROLE poort LOGIN CREATEDB; END IF;
+    END \$\$;" >/dev/null
+  if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = 'poort'")" != 1 ]; then
+    psql_admin -c "CREATE DATABASE poort OWNER poort" >/dev/null
+    log "created role and database 'poort'"
+  fi
+}
+
+cmd_start() {
+  ensure_installed
+  ensure_dir
+  take_lock "$PG_DIR/.lock"
+  if is_running; then
+    log "already running on 127.0.0.1:$PG_PORT ($(as_pg head -n 1 "$DATA/postmaster.pid" 2>/dev/null || echo '?'))"
+    return 0
+  fi
+  port_open "$PG_PORT" && die "port $PG_PORT on 127.0.0.1 is already in use by another process; set PG_PORT"
+  warn_if_ephemeral "$PG_PORT"
+  [ -f "$DATA/PG_VERSION" ] || init_cluster
+  local data_version bin_version
+  data_version="$(cat "$DATA/PG_VERSION")"
+  bin_version="$("$PG_BIN/pg_ctl" --version | awk '{print $3}' | cut -d. -f1)"
+  [ "$data_version" = "$bin_version" ] ||
+    die "${DATA#"$ROOT"/} holds a PostgreSQL $data_version cluster but $PG_BIN is $bin_version: run '$0 reset'"
+  write_config
+  printf '\n===== %s starting PostgreSQL %s =====\n' "$(date -Is)" "$bin_version" >>"$PG_LOG"
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$DATA" -l "$PG_LOG" -w -t "$PG_WAIT_TIMEOUT" start >/dev/null 9>&-; then
+    show_tail "$PG_LOG"
+    die "PostgreSQL did not start"
+  fi
+  ensure_role_and_db
+  log "started PostgreSQL $bin_version on 127.0.0.1:$PG_PORT (socket $SOCK_DIR)"
+}
+
+cmd_wait() {
+  find_bin || die "PostgreSQL is not installed: run '$0 start'"
+  local deadline=$((SECONDS + PG_WAIT_TIMEOUT))
+  until "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -U poort -d poort -t 2; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      show_tail "$PG_LOG"
+      die "PostgreSQL on 127.0.0.1:$PG_PORT is not ready after ${PG_WAIT_TIMEOUT}s ('$0 status', '$0 start')"
+    fi
+    sleep 0.2
+  done
+  log "ready at 127.0.0.1:$PG_PORT"
+}
+
+cmd_stop() {
+  if ! find_bin || [ ! -d "$PG_DIR" ]; then
+    log "not running"
+    return 0
+  fi
+  take_lock "$PG_DIR/.lock"
+  if ! is_running; then
+    log "not running"
+    return 0
+  fi
+  as_pg "$PG_BIN/pg_ctl" -D "$DATA" -m fast -w -t 60 stop >/dev/null
+  log "stopped"
+}
+
+cmd_status() {
+  if find_bin && [ -d "$PG_DIR" ] && is_running; then
+    if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 2; then
+      echo "postgres: running ($(as_pg head -n 1 "$DATA/postmaster.pid")), PostgreSQL $(cat "$DATA/PG_VERSION"), 127.0.0.1:$PG_PORT, data ${DATA#"$ROOT"/}"
+    else
+      echo "postgres: running but not accepting connections on 127.0.0.1:$PG_PORT"
+    fi
+    return 0
+  fi
+  echo "postgres: stopped"
+  return 3
+}
+
+cmd_reset() {
+  local was_running=false
+  find_bin && [ -d "$PG_DIR" ] && is_running && was_running=true
+  cmd_stop
+  log "wiping ${DATA#"$ROOT"/}"
+  rm -rf "$DATA"
+  exec 9>&-
+  if $was_running; then
+    cmd_start
+  fi
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  wait) cmd_wait ;;
+  reset) cmd_reset ;;
+  *) echo "usage: $0 {start|stop|status|wait|reset}" >&2; exit 2 ;;
+esac
