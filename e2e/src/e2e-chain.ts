@@ -80,6 +80,7 @@ export class E2eChain {
         KAFKA_NAMESPACE: `e2e-${name}-${suffix}.`,
         KAFKA_MAX_RETRIES: '2',
         KAFKA_RETRY_BACKOFF_MS: '100',
+        KAFKA_SESSION_TIMEOUT_MS: '6000',
         DELIVERY_POLL_INTERVAL_MS: '200',
       },
     });

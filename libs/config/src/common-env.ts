@@ -18,6 +18,8 @@ export const kafkaEnv = {
   /** Retries of an event whose handling failed for a technical reason, before it goes to the dead-letter topic. */
   KAFKA_MAX_RETRIES: z.coerce.number().int().nonnegative().default(5),
   KAFKA_RETRY_BACKOFF_MS: z.coerce.number().int().positive().default(500),
+  /** A crashed consumer's partitions move to another after this long without heartbeats. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
 };
 
 export const databaseEnv = {

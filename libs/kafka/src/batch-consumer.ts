@@ -43,12 +43,13 @@ export class BatchConsumer {
     private readonly options: ConsumerOptions,
     private readonly logger: KafkaLogger,
     private readonly namespace = '',
+    sessionTimeoutMs = 30_000,
   ) {
     this.consumer = kafka.consumer({
       groupId: namespace + options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 10)),
       maxWaitTimeInMs: 100,
       retry: { retries: 10 },
     });

@@ -11,12 +11,14 @@ export class KafkaBus {
   private readonly consumers: BatchConsumer[] = [];
   private producerConnected = false;
   private readonly namespace: string;
+  private readonly sessionTimeoutMs: number;
 
   constructor(
     settings: KafkaSettings,
     private readonly logger: KafkaLogger,
   ) {
     this.namespace = settings.namespace ?? '';
+    this.sessionTimeoutMs = settings.sessionTimeoutMs ?? 30_000;
     this.kafka = new Kafka({
       clientId: settings.clientId,
       brokers: [...settings.brokers],
@@ -85,7 +87,7 @@ export class KafkaBus {
   }
 
   consumer(options: ConsumerOptions): BatchConsumer {
-    const consumer = new BatchConsumer(this.kafka, this, options, this.logger, this.namespace);
+    const consumer = new BatchConsumer(this.kafka, this, options, this.logger, this.namespace, this.sessionTimeoutMs);
     this.consumers.push(consumer);
     return consumer;
   }

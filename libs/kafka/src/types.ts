@@ -23,6 +23,8 @@ export interface KafkaSettings {
    * share one cluster without seeing each other. Services keep using the plain names.
    */
   readonly namespace?: string;
+  /** How long the group waits for a silent consumer before giving its partitions to another (min 6 s on the broker). */
+  readonly sessionTimeoutMs?: number;
 }
 
 export interface TopicSpec {

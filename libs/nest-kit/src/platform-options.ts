@@ -9,6 +9,7 @@ export interface PlatformOptions {
     readonly namespace: string;
     readonly maxRetries: number;
     readonly retryBackoffMs: number;
+    readonly sessionTimeoutMs: number;
   };
   readonly database: { readonly url: string; readonly poolSize: number };
 }
@@ -25,6 +26,7 @@ export function platformOptionsFromEnv(
     KAFKA_NAMESPACE: string;
     KAFKA_MAX_RETRIES: number;
     KAFKA_RETRY_BACKOFF_MS: number;
+    KAFKA_SESSION_TIMEOUT_MS: number;
     DATABASE_URL: string;
     DATABASE_POOL_SIZE: number;
   },
@@ -40,6 +42,7 @@ export function platformOptionsFromEnv(
       namespace: env.KAFKA_NAMESPACE,
       maxRetries: env.KAFKA_MAX_RETRIES,
       retryBackoffMs: env.KAFKA_RETRY_BACKOFF_MS,
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
   };

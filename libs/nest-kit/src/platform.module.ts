@@ -31,7 +31,7 @@ export class PlatformModule {
         {
           provide: KafkaBus,
           inject: [LOGGER],
-          useFactory: (logger: Logger) => new KafkaBus({ brokers: options.kafka.brokers, clientId: options.kafka.clientId, namespace: options.kafka.namespace }, logger),
+          useFactory: (logger: Logger) => new KafkaBus({ brokers: options.kafka.brokers, clientId: options.kafka.clientId, namespace: options.kafka.namespace, sessionTimeoutMs: options.kafka.sessionTimeoutMs }, logger),
         },
         {
           provide: OutboxRelay,
