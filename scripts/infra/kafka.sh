@@ -143,7 +143,7 @@ format_storage() {
   log "formatting storage in ${DATA#"$ROOT"/} (cluster id $cluster_id)"
   if ! "$JAVA" -Xshare:auto -XX:TieredStopAtLevel=1 -Dkafka.logs.dir="$LOG_DIR" \
       -Dlog4j2.configurationFile="$LOG4J_CONF" -cp "$LIBS/*" \
-      kafka.tools.StorageTool format -t "$cluster_id" -c "$CONF" >"$LOG_DIR/kafka-format.out" 2>&1; then
+      kafka.tools.StorageTool format --cluster-id="$cluster_id" -c "$CONF" >"$LOG_DIR/kafka-format.out" 2>&1; then
     show_tail "$LOG_DIR/kafka-format.out"
     die "formatting Kafka storage failed"
   fi

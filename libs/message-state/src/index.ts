@@ -3,3 +3,4 @@ export * from './inbox.js';
 export * from './migrations.js';
 export * from './outbox.js';
 export * from './outbox-relay.js';
+export * from './wakeup.js';

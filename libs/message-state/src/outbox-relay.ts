@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@poort/observability';
 
 import { withTransaction, type Pool } from './db.js';
+import { Wakeup } from './wakeup.js';
 
 export interface OutboxPublisher {
   publish(messages: readonly { topic: string; key: string; value: string; headers: Record<string, string> }[]): Promise<void>;
@@ -30,8 +31,7 @@ export interface OutboxRelayOptions {
 export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private pending = false;
+  private readonly wakeup = new Wakeup();
 
   constructor(
     private readonly pool: Pool,
@@ -49,36 +49,25 @@ export class OutboxRelay {
 
   /** Call after committing a transaction that enqueued records, so they go out without waiting for a poll. */
   kick(): void {
-    this.pending = true;
-    this.wake?.();
+    this.wakeup.kick();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.wakeup.kick();
     await this.loop;
   }
 
   private async run(): Promise<void> {
     const pollIntervalMs = this.options.pollIntervalMs ?? 500;
     while (this.running) {
-      this.pending = false;
       try {
         while (this.running && (await this.relayBatch()) > 0);
       } catch (error) {
         this.logger.warn({ err: error }, 'outbox relay failed; will retry');
         await sleep(500);
       }
-      if (!this.pending && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollIntervalMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
+      if (this.running) await this.wakeup.sleep(pollIntervalMs);
     }
   }
 

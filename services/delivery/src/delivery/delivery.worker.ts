@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { FOUTCODE, STATUS, TOPICS } from '@poort/contracts';
-import { OutboxRelay, enqueueOutbox, withTransaction, type Pool } from '@poort/message-state';
+import { OutboxRelay, Wakeup, enqueueOutbox, withTransaction, type Pool } from '@poort/message-state';
 import { MessageCatalog } from '@poort/message-types';
 import { DB_POOL, LOGGER, PLATFORM_OPTIONS, type PlatformOptions } from '@poort/nest-kit';
 import { withLogContext, type Logger } from '@poort/observability';
@@ -27,8 +27,7 @@ export interface DeliveryWorkerSettings {
 export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private kicked = false;
+  private readonly wakeup = new Wakeup();
 
   constructor(
     @Inject(DB_POOL) private readonly pool: Pool,
@@ -49,18 +48,16 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.wakeup.kick();
     await this.loop;
   }
 
   kick(): void {
-    this.kicked = true;
-    this.wake?.();
+    this.wakeup.kick();
   }
 
   private async run(): Promise<void> {
     while (this.running) {
-      this.kicked = false;
       let leased = 0;
       try {
         const due = await this.deliveries.leaseDue(this.settings.concurrency, this.leaseMs());
@@ -69,7 +66,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       } catch (error) {
         this.logger.error({ err: error }, 'delivery round failed');
       }
-      if (leased === 0 && !this.kicked && this.running) await this.sleepUntilDue();
+      if (leased === 0 && this.running) await this.sleepUntilDue();
     }
   }
 
@@ -82,15 +79,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private async sleepUntilDue(): Promise<void> {
     const nextDue = await this.deliveries.nextDueAt().catch(() => undefined);
     const untilDue = nextDue ? Math.max(0, nextDue.getTime() - Date.now()) : Infinity;
-    const waitMs = Math.min(untilDue, this.settings.pollIntervalMs);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, waitMs);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.wake = undefined;
+    await this.wakeup.sleep(Math.min(untilDue, this.settings.pollIntervalMs));
   }
 
   private attempt(delivery: DeliveryRow): Promise<void> {
