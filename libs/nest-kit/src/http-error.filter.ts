@@ -25,12 +25,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (error instanceof HttpException) {
-      const response = error.getResponse();
-      const body: ErrorBody =
-        typeof response === 'object' && response !== null && 'code' in response
-          ? (response as ErrorBody)
-          : { code: `HTTP.${error.getStatus()}`, message: typeof response === 'string' ? response : error.message };
-      void reply.status(error.getStatus()).send(body);
+      void reply.status(error.getStatus()).send(bodyOf(error));
       return;
     }
     const fastifyStatus = (error as { statusCode?: number }).statusCode;
@@ -44,6 +39,20 @@ export class HttpErrorFilter implements ExceptionFilter {
     this.logger.error({ err: error, errorId }, 'unhandled error');
     void reply.status(500).send({ code: 'INTERNAL', message: 'internal error', errorId } satisfies ErrorBody);
   }
+}
+
+/**
+ * Our own errors carry an ErrorBody; Nest's built-in ones ({statusCode, message}) get one; anything else, such as
+ * Terminus' health report on a 503, is passed through as it is, because probes and dashboards read that shape.
+ */
+function bodyOf(error: HttpException): unknown {
+  const response = error.getResponse();
+  if (typeof response === 'object' && response !== null) {
+    if ('code' in response) return response;
+    if (!('statusCode' in response && 'message' in response)) return response;
+  }
+  const message = typeof response === 'string' ? response : String((response as { message: unknown }).message);
+  return { code: `HTTP.${error.getStatus()}`, message } satisfies ErrorBody;
 }
 
 export function httpError(status: number, code: string, message: string, details?: unknown): HttpException {
