@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
-import { createPool, migrate } from '@poort/message-state';
 import { generateTestPki } from '@poort/pki';
-import { Chain, MtlsClient, TestRecipient } from '@poort/testing';
+import { Chain, MtlsClient, ScratchDatabase, TestRecipient, freePortBlock } from '@poort/testing';
 
 // Load generator: its own isolated chain (database, Kafka namespace, recipients, the eight services), N UBL
 // invoices submitted by C concurrent workers over two-way TLS, and the time until each reaches status 400.
@@ -34,7 +32,6 @@ const databaseUrl = required('DATABASE_URL');
 
 const invoice = readFileSync(join(ROOT, 'config/schemas/ubl-invoice/samples/valid-invoice.xml')).toString('base64');
 const suffix = randomBytes(4).toString('hex');
-const database = `poort_bench_${suffix}`;
 
 // --- setup -------------------------------------------------------------------------------------------------
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -63,18 +60,12 @@ process.exit(exitCode);
 
 async function run(): Promise<number> {
   const setupStart = performance.now();
-  const portBase = await freePortBase();
+  // 8 services and 2 recipients, below the e2e tests' 20000-29999.
+  const portBase = await freePortBlock(12, 10_000, 19_000);
   const pki = await generateTestPki(join(ROOT, '.local/test-pki'), { ifMissing: true });
-
-  const adminDb = createPool(databaseUrl, 2);
-  cleanups.push(() => adminDb.end());
-  await adminDb.query(`CREATE DATABASE ${database}`);
-  cleanups.push(() => adminDb.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
-  const url = new URL(databaseUrl);
-  url.pathname = `/${database}`;
-  const db = createPool(url.toString(), 2);
-  cleanups.push(() => db.end());
-  await migrate(db);
+  const database = await ScratchDatabase.create(databaseUrl, 'bench');
+  cleanups.push(() => database.drop());
+  const db = database.pool;
 
   const belastingdienst = new TestRecipient(portBase + 10);
   const bzk = new TestRecipient(portBase + 11);
@@ -86,7 +77,7 @@ async function run(): Promise<number> {
   const chain = new Chain({
     root: ROOT,
     kafkaBrokers,
-    databaseUrl: url.toString(),
+    databaseUrl: database.url,
     configDir: join(ROOT, 'config'),
     pki: { serverCert: pki.server.cert, serverKey: pki.server.key, caChain: pki.caChain },
     portBase,
@@ -99,7 +90,7 @@ async function run(): Promise<number> {
   });
   cleanups.push(() => chain.stop());
   await chain.start();
-  console.error(`chain up in ${Math.round(performance.now() - setupStart)} ms (database ${database}, namespace bench-${suffix}., logs .local/bench-logs/${suffix})`);
+  console.error(`chain up in ${Math.round(performance.now() - setupStart)} ms (database ${database.name}, namespace bench-${suffix}., logs .local/bench-logs/${suffix})`);
 
   const sender = pki.clients['sender-a'];
   const clients = Array.from({ length: Math.ceil(C / CONNECTIONS_PER_CLIENT) }, () => new MtlsClient({ cert: sender.cert, key: sender.key, ca: pki.caChain }));
@@ -232,26 +223,6 @@ function summarize(otherFinal: ReadonlyMap<string, string>): string {
   const byCode = new Map<string, number>();
   for (const code of otherFinal.values()) count(byCode, code);
   return [...byCode].map(([code, n]) => `${n}× ${code}`).join(', ');
-}
-
-/**
- * A block of 12 free ports (8 services, 2 recipients) in 10000–18999: below the e2e tests' 20000–29999 and
- * the kernel's ephemeral range (32768+), where outgoing connections would take ports from under the services.
- */
-async function freePortBase(): Promise<number> {
-  const isFree = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 10_000 + Math.floor(Math.random() * 450) * 20;
-    let free = true;
-    for (let port = base; port < base + 12 && free; port++) free = await isFree(port);
-    if (free) return base;
-  }
-  throw new Error('no free block of 12 ports found in 10000-18999');
 }
 
 function required(name: string): string {

@@ -3,9 +3,18 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { createPool, migrate, type Pool } from '@poort/message-state';
+import type { Pool } from '@poort/message-state';
 import { generateTestPki, type TestClientName, type TestPki } from '@poort/pki';
-import { Chain, MtlsClient, TestRecipient, waitFor, type RecipientBehaviour, type ServiceName } from '@poort/testing';
+import {
+  Chain,
+  MtlsClient,
+  ScratchDatabase,
+  TestRecipient,
+  freePortBlock,
+  waitFor,
+  type RecipientBehaviour,
+  type ServiceName,
+} from '@poort/testing';
 import { parse, stringify } from 'yaml';
 
 export const ROOT = process.env.POORT_ROOT ?? join(import.meta.dirname, '../../..');
@@ -42,24 +51,18 @@ export class E2eChain {
   private constructor(
     readonly chain: Chain,
     readonly pki: TestPki,
-    readonly db: Pool,
-    private readonly adminDb: Pool,
-    private readonly database: string,
+    private readonly database: ScratchDatabase,
   ) {}
 
+  get db(): Pool {
+    return this.database.pool;
+  }
+
   static async start(name: string, options: E2eOptions = {}): Promise<E2eChain> {
-    const databaseUrl = required('DATABASE_URL');
     const pki = await generateTestPki(join(ROOT, '.local/test-pki'), { ifMissing: true });
     const suffix = randomBytes(3).toString('hex');
-    const database = `poort_e2e_${name.replace(/\W/g, '_')}_${suffix}`;
-    const adminDb = createPool(databaseUrl, 2);
-    await adminDb.query(`CREATE DATABASE ${database}`);
-    const url = new URL(databaseUrl);
-    url.pathname = `/${database}`;
-    const db = createPool(url.toString(), 4);
-    await migrate(db);
-
-    const portBase = 20_000 + (process.pid % 500) * 20;
+    const database = await ScratchDatabase.create(required('DATABASE_URL'), `e2e_${name}`);
+    const portBase = await freePortBlock(20, 20_000, 30_000);
     const recipients = new Map<string, TestRecipient>();
     recipients.set('belastingdienst', new TestRecipient(portBase + 10));
     recipients.set('ministerie-bzk', new TestRecipient(portBase + 11));
@@ -71,7 +74,7 @@ export class E2eChain {
     const chain = new Chain({
       root: ROOT,
       kafkaBrokers: required('KAFKA_BROKERS'),
-      databaseUrl: url.toString(),
+      databaseUrl: database.url,
       configDir,
       pki: { serverCert: pki.server.cert, serverKey: pki.server.key, caChain: pki.caChain },
       portBase,
@@ -84,7 +87,7 @@ export class E2eChain {
         DELIVERY_POLL_INTERVAL_MS: '200',
       },
     });
-    const e2e = new E2eChain(chain, pki, db, adminDb, database);
+    const e2e = new E2eChain(chain, pki, database);
     for (const [id, recipient] of recipients) {
       e2e.recipients.set(id, recipient);
       if (options.scenarioRecipients?.[id]?.started !== false) await recipient.start();
@@ -131,18 +134,15 @@ export class E2eChain {
     }, timeoutMs, 150);
   }
 
-  async count(table: string): Promise<number> {
-    const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
-    return rows[0]!.n;
+  count(table: string): Promise<number> {
+    return this.database.count(table);
   }
 
   async stop(): Promise<void> {
     await this.chain.stop();
     await Promise.all([...this.clients.values()].map((client) => client.close()));
     await Promise.all([...this.recipients.values()].map((recipient) => recipient.stop()));
-    await this.db.end();
-    await this.adminDb.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`).catch(() => undefined);
-    await this.adminDb.end();
+    await this.database.drop();
   }
 }
 
