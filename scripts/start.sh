@@ -2,16 +2,8 @@
 # Starts the whole Poort chain on this machine: toolchain, Kafka, Postgres, migrations, test PKI, the eight
 # services and two recipient simulators. Ctrl-C stops the services; scripts/infra/down.sh stops Kafka and Postgres.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/provision.sh"
 
-source scripts/bootstrap.sh
-scripts/infra/up.sh
-source scripts/infra/env.sh
-
-echo "[start] building" >&2
-pnpm run --silent build
 echo "[start] migrating" >&2
 pnpm run --silent migrate
-
 exec node --enable-source-maps libs/testing/dist/src/run-chain.cli.js

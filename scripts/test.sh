@@ -2,15 +2,8 @@
 # Runs every test of Poort on this machine: it installs the toolchain, starts real Kafka and Postgres, builds,
 # lints (including module boundaries) and runs unit, integration and end-to-end tests.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/provision.sh"
 
-source scripts/bootstrap.sh
-scripts/infra/up.sh
-source scripts/infra/env.sh
-
-echo "[test] building" >&2
-pnpm run --silent build
 echo "[test] linting" >&2
 pnpm run --silent lint
 
