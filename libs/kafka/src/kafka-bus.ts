@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
 
 import { BatchConsumer, type ConsumerOptions } from './batch-consumer.js';
 import type { KafkaLogger, KafkaSettings, OutgoingMessage, TopicSpec } from './types.js';
@@ -31,7 +31,12 @@ export class KafkaBus {
       retry: { initialRetryTime: 200, retries: 8 },
     });
     // Idempotent with one request in flight: no duplicates from producer retries and order kept per partition.
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.admin = this.kafka.admin();
   }
 

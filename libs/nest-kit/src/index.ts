@@ -7,3 +7,4 @@ export * from './run-service.js';
 export * from './tokens.js';
 export * from './client-identity.guard.js';
 export * from './client-identity.setup.js';
+export * from './message-catalog.provider.js';

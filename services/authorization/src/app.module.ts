@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { MessageCatalog } from '@poort/message-types';
-import { PlatformModule, platformOptionsFromEnv } from '@poort/nest-kit';
+import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv } from '@poort/nest-kit';
 
 import { AuthorizationConsumer } from './authorization/authorization.consumer.js';
 import type { AuthorizationConfig } from './config.js';
@@ -11,7 +10,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService(platformOptionsFromEnv('authorization', config))],
-      providers: [{ provide: MessageCatalog, useValue: MessageCatalog.load(config.POORT_CONFIG_DIR) }, AuthorizationConsumer],
+      providers: [messageCatalogProvider(config.POORT_CONFIG_DIR), AuthorizationConsumer],
     };
   }
 }

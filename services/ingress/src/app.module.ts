@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Pool } from '@poort/message-state';
-import { MessageCatalog } from '@poort/message-types';
-import { CLIENT_IDENTITY_SOURCE, ClientIdentityGuard, DB_POOL, PlatformModule, platformOptionsFromEnv, type ClientIdentitySource } from '@poort/nest-kit';
+import { CLIENT_IDENTITY_SOURCE, ClientIdentityGuard, DB_POOL, PlatformModule, messageCatalogProvider, platformOptionsFromEnv, type ClientIdentitySource } from '@poort/nest-kit';
 import { PayloadStore } from '@poort/payload-store';
 
 import type { IngressConfig } from './config.js';
@@ -18,7 +17,7 @@ export class AppModule {
       imports: [PlatformModule.forService(platformOptionsFromEnv('ingress', config))],
       controllers: [SubmissionController],
       providers: [
-        { provide: MessageCatalog, useValue: MessageCatalog.load(config.POORT_CONFIG_DIR) },
+        messageCatalogProvider(config.POORT_CONFIG_DIR),
         { provide: CLIENT_IDENTITY_SOURCE, useValue: identitySource },
         { provide: InFlightLimiter, useValue: new InFlightLimiter(config.INGRESS_MAX_IN_FLIGHT) },
         { provide: PayloadStore, inject: [DB_POOL], useFactory: (pool: Pool) => new PayloadStore(pool) },

@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { MessageCatalog } from '@poort/message-types';
-import { PlatformModule, platformOptionsFromEnv } from '@poort/nest-kit';
+import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv } from '@poort/nest-kit';
 
 import type { RoutingConfig } from './config.js';
 import { RoutingConsumer } from './routing/routing.consumer.js';
@@ -11,7 +10,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService(platformOptionsFromEnv('routing', config))],
-      providers: [{ provide: MessageCatalog, useValue: MessageCatalog.load(config.POORT_CONFIG_DIR) }, RoutingConsumer],
+      providers: [messageCatalogProvider(config.POORT_CONFIG_DIR), RoutingConsumer],
     };
   }
 }

@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Pool } from '@poort/message-state';
-import { MessageCatalog } from '@poort/message-types';
-import { DB_POOL, PlatformModule, platformOptionsFromEnv } from '@poort/nest-kit';
+import { DB_POOL, PlatformModule, messageCatalogProvider, platformOptionsFromEnv } from '@poort/nest-kit';
 import { PayloadStore } from '@poort/payload-store';
 
 import type { TransformationConfig } from './config.js';
@@ -14,7 +13,7 @@ export class AppModule {
       module: AppModule,
       imports: [PlatformModule.forService(platformOptionsFromEnv('transformation', config))],
       providers: [
-        { provide: MessageCatalog, useValue: MessageCatalog.load(config.POORT_CONFIG_DIR) },
+        messageCatalogProvider(config.POORT_CONFIG_DIR),
         { provide: PayloadStore, inject: [DB_POOL], useFactory: (pool: Pool) => new PayloadStore(pool) },
         TransformationConsumer,
       ],

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Pool } from '@poort/message-state';
 import { MessageCatalog } from '@poort/message-types';
-import { DB_POOL, PlatformModule, platformOptionsFromEnv } from '@poort/nest-kit';
+import { DB_POOL, PlatformModule, messageCatalogProvider, platformOptionsFromEnv } from '@poort/nest-kit';
 import { PayloadStore } from '@poort/payload-store';
 
 import type { ValidationConfig } from './config.js';
@@ -15,7 +15,8 @@ export class AppModule {
       module: AppModule,
       imports: [PlatformModule.forService(platformOptionsFromEnv('validation', config))],
       providers: [
-        { provide: SchemaValidator, useValue: new SchemaValidator(MessageCatalog.load(config.POORT_CONFIG_DIR)) },
+        messageCatalogProvider(config.POORT_CONFIG_DIR),
+        { provide: SchemaValidator, inject: [MessageCatalog], useFactory: (catalog: MessageCatalog) => new SchemaValidator(catalog) },
         { provide: PayloadStore, inject: [DB_POOL], useFactory: (pool: Pool) => new PayloadStore(pool) },
         ValidationConsumer,
       ],

@@ -28,6 +28,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly wakeup = new Wakeup();
+  private leaseMs = 0;
 
   constructor(
     @Inject(DB_POOL) private readonly pool: Pool,
@@ -42,6 +43,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
+    // A lease outlives the slowest attempt, so no second worker takes a delivery that is still being attempted.
+    const longestTimeout = Math.max(
+      ...this.catalog.berichtsoorten.flatMap((soort) =>
+        this.catalog.get(soort).routing.routes.map((route) => this.catalog.recipient(route.recipient).timeout),
+      ),
+    );
+    this.leaseMs = 2 * longestTimeout + 5_000;
     this.running = true;
     this.loop = this.run();
   }
@@ -60,7 +68,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     while (this.running) {
       let leased = 0;
       try {
-        const due = await this.deliveries.leaseDue(this.settings.concurrency, this.leaseMs());
+        const due = await this.deliveries.leaseDue(this.settings.concurrency, this.leaseMs);
         leased = due.length;
         await Promise.all(due.map((delivery) => this.attempt(delivery)));
       } catch (error) {
@@ -70,11 +78,6 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  private leaseMs(): number {
-    const longestTimeout = Math.max(...this.catalog.berichtsoorten.flatMap((soort) =>
-      this.catalog.get(soort).routing.routes.map((route) => this.catalog.recipient(route.recipient).timeout)));
-    return 2 * longestTimeout + 5_000;
-  }
 
   private async sleepUntilDue(): Promise<void> {
     const nextDue = await this.deliveries.nextDueAt().catch(() => undefined);
