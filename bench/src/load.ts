@@ -79,7 +79,7 @@ async function run(): Promise<number> {
     kafkaBrokers,
     databaseUrl: database.url,
     configDir: join(ROOT, 'config'),
-    pki: { serverCert: pki.server.cert, serverKey: pki.server.key, caChain: pki.caChain },
+    pki: { serverCert: pki.server.cert, serverKey: pki.server.key, caChain: pki.caChain, crl: pki.crl },
     portBase,
     logDir: join(ROOT, '.local/bench-logs', suffix),
     env: {

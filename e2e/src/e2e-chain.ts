@@ -76,7 +76,7 @@ export class E2eChain {
       kafkaBrokers: required('KAFKA_BROKERS'),
       databaseUrl: database.url,
       configDir,
-      pki: { serverCert: pki.server.cert, serverKey: pki.server.key, caChain: pki.caChain },
+      pki: { serverCert: pki.server.cert, serverKey: pki.server.key, caChain: pki.caChain, crl: pki.crl },
       portBase,
       logDir: join(ROOT, '.local/test-logs', `${name}-${suffix}`),
       env: {

@@ -151,7 +151,7 @@ describe('the chain, end to end on real Kafka and Postgres', () => {
   });
 
   describe('malformed requests get a clear 4xx and leave nothing behind', () => {
-    const cases: { name: string; body: unknown; status: number; code: string; message: RegExp; as?: 'anonymous' | 'untrusted' | 'expired' }[] = [
+    const cases: { name: string; body: unknown; status: number; code: string; message: RegExp; as?: 'anonymous' | 'untrusted' | 'expired' | 'revoked' }[] = [
       { name: 'missing berichtsoort', body: { ...aanlevering('e-factuur', SAMPLES.invoice), berichtsoort: undefined }, status: 400, code: 'ALS100', message: /koppelvlakspecificatie/ },
       { name: 'content not base64', body: aanlevering('e-factuur', SAMPLES.invoice, { berichtInhoud: { mimeType: 'application/xml', bestandsnaam: 'x.xml', inhoud: '<xml/>' } }), status: 400, code: 'ALS100', message: /koppelvlakspecificatie/ },
       { name: 'unknown field', body: { ...aanlevering('e-factuur', SAMPLES.invoice), extra: 1 }, status: 400, code: 'ALS100', message: /koppelvlakspecificatie/ },
@@ -162,6 +162,7 @@ describe('the chain, end to end on real Kafka and Postgres', () => {
       { name: 'no client certificate', body: aanlevering('e-factuur', SAMPLES.invoice), status: 401, code: 'CERT_MISSING', message: /certificate/, as: 'anonymous' },
       { name: 'certificate from an untrusted CA', body: aanlevering('e-factuur', SAMPLES.invoice), status: 401, code: 'CERT_UNTRUSTED', message: /certificate/, as: 'untrusted' },
       { name: 'expired certificate', body: aanlevering('e-factuur', SAMPLES.invoice), status: 401, code: 'CERT_EXPIRED', message: /certificate/, as: 'expired' },
+      { name: 'revoked certificate', body: aanlevering('e-factuur', SAMPLES.invoice), status: 401, code: 'CERT_REVOKED', message: /certificate/, as: 'revoked' },
     ];
     for (const testCase of cases) {
       test(testCase.name, async () => {

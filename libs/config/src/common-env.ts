@@ -43,6 +43,20 @@ export const clientIdentityEnv = {
   /** The CAs whose client certificates are trusted (in both modes). */
   TLS_CA_FILE: z.string().min(1),
   PROXY_CERT_HEADER: z.string().toLowerCase().default('x-ssl-client-cert'),
+  /** CRLs of the trusted CAs (PEM, one file), checked for client and signing certificates. */
+  TLS_CRL_FILE: z.string().min(1).optional(),
+  /** Revocation status that cannot be established (no CRL, no OCSP answer) refuses the certificate unless soft-fail. */
+  REVOCATION_POLICY: z.enum(['hard-fail', 'soft-fail']).default('hard-fail'),
+};
+
+/** Digipoort's WUS (SOAP) endpoints; responses are signed with the TLS server certificate unless others are given. */
+export const wusEnv = {
+  /** Base URL (scheme, host, port) clients reach this service at, for the WSDL's soap:address. */
+  WUS_PUBLIC_URL: z.url().optional(),
+  WUS_SIGNING_CERT_FILE: z.string().min(1).optional(),
+  WUS_SIGNING_KEY_FILE: secret(z.string().min(1).optional()),
+  /** A request whose wsu:Created is older than this is refused, and replays are checked within it. */
+  WUS_MAX_MESSAGE_AGE_MS: z.coerce.number().int().positive().default(300_000),
 };
 
 export const messageTypesEnv = {

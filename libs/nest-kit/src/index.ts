@@ -8,3 +8,5 @@ export * from './tokens.js';
 export * from './client-identity.guard.js';
 export * from './client-identity.setup.js';
 export * from './message-catalog.provider.js';
+export * from './wus/wus-endpoint.module.js';
+export * from './wus/wus-http.js';

@@ -15,7 +15,7 @@ export interface ServiceHttpOptions {
   readonly host: string;
   readonly port: number;
   /** Two-way TLS: the server asks every client for a certificate; routes decide whether they require one. */
-  readonly mtls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+  readonly mtls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string; readonly crls?: readonly string[] };
   readonly bodyLimitBytes?: number;
 }
 
@@ -31,6 +31,7 @@ export async function runService(service: string, module: Type | DynamicModule, 
             cert: readFileSync(http.mtls.certFile),
             key: readFileSync(http.mtls.keyFile),
             ca: readFileSync(http.mtls.caFile),
+            ...(http.mtls.crls ? { crl: [...http.mtls.crls] } : {}),
             requestCert: true,
             rejectUnauthorized: false,
             minVersion: 'TLSv1.2' as const,

@@ -1,6 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 
 import { parsePemCertificates } from './certificate-encoding.js';
+import { KEY_USAGE, keyUsageFlags, validityOf } from './certificate-extensions.js';
 import { ClientIdentityError } from './client-identity-error.js';
 import { formatDistinguishedName as oneLine } from './distinguished-name.js';
 
@@ -16,8 +17,34 @@ export interface CertificateVerifier {
   verify(leaf: X509Certificate, presented: readonly X509Certificate[], at: Date): Promise<void>;
 }
 
+/**
+ * What the end-entity certificate is being accepted for:
+ * - `client-auth`: TLS client authentication (a client certificate at the API, or forwarded by the ingress proxy).
+ *   The extended key usage, when present, must allow clientAuth; the keyUsage, when present, digitalSignature or
+ *   keyAgreement (as OpenSSL checks an SSL client).
+ * - `signing`: the certificate of a WS-Security (XML) signature. keyUsage must be present with digitalSignature or
+ *   nonRepudiation; an extended key usage, when present, must include a purpose that signs for a party (clientAuth,
+ *   serverAuth, emailProtection, documentSigning, anyExtendedKeyUsage), not only e.g. OCSPSigning or timeStamping.
+ */
+export type CertificatePurpose = 'client-auth' | 'signing';
+
+export interface TrustStoreVerifierOptions {
+  /** Default `client-auth`. */
+  purpose?: CertificatePurpose;
+}
+
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
+/** Extended key usages under which a certificate may sign messages for its subject (PKIoverheid services certificates
+ * carry serverAuth + clientAuth and are used for TLS and for WS-Security signatures alike). */
+const SIGNING_EXTENDED_KEY_USAGES: ReadonlySet<string> = new Set([
+  ANY_EXTENDED_KEY_USAGE,
+  CLIENT_AUTH,
+  '1.3.6.1.5.5.7.3.1', // serverAuth
+  '1.3.6.1.5.5.7.3.4', // emailProtection
+  '1.3.6.1.5.5.7.3.36', // documentSigning (RFC 9336)
+  '1.3.6.1.4.1.311.10.3.12', // Microsoft document signing
+]);
 const MAX_CHAIN_LENGTH = 8;
 
 /**
@@ -29,9 +56,14 @@ const MAX_CHAIN_LENGTH = 8;
 export class TrustStoreVerifier implements CertificateVerifier {
   private readonly trusted: readonly X509Certificate[];
   private readonly trustedFingerprints: ReadonlySet<string>;
+  readonly purpose: CertificatePurpose;
 
-  /** @param trustedCaPems PEM texts, each holding one or more CA certificates (a bundle such as `ca-chain.pem`). */
-  constructor(trustedCaPems: string | readonly string[]) {
+  /**
+   * @param trustedCaPems PEM texts, each holding one or more CA certificates (a bundle such as `ca-chain.pem`).
+   * No revocation checks: use {@link PkiVerifier} for those.
+   */
+  constructor(trustedCaPems: string | readonly string[], options: TrustStoreVerifierOptions = {}) {
+    this.purpose = options.purpose ?? 'client-auth';
     const pems = typeof trustedCaPems === 'string' ? [trustedCaPems] : trustedCaPems;
     this.trusted = pems.flatMap((pem) => parsePemCertificates(pem));
     if (this.trusted.length === 0) {
@@ -49,16 +81,21 @@ export class TrustStoreVerifier implements CertificateVerifier {
 
   verify(leaf: X509Certificate, presented: readonly X509Certificate[], at: Date): Promise<void> {
     try {
-      this.verifyNow(leaf, presented, at);
+      this.verifyChain(leaf, presented, at);
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
-  private verifyNow(leaf: X509Certificate, presented: readonly X509Certificate[], at: Date): void {
-    assertClientCertificate(leaf);
+  /**
+   * Checks the purpose, builds the chain and checks every validity period, synchronously; throws a
+   * {@link ClientIdentityError}. Returns the chain: `leaf` first, the trusted self-signed root last.
+   */
+  verifyChain(leaf: X509Certificate, presented: readonly X509Certificate[], at: Date): X509Certificate[] {
+    assertPurpose(leaf, this.purpose);
     assertWithinValidity(leaf, at);
+    const chain = [leaf];
 
     // Trust store certificates first, so a presented copy of a CA never shadows the configured one.
     const candidates = [...this.trusted, ...presented];
@@ -75,7 +112,8 @@ export class TrustStoreVerifier implements CertificateVerifier {
         );
       }
       assertWithinValidity(issuer, at);
-      if (this.trustedFingerprints.has(issuer.fingerprint256) && isSelfSigned(issuer)) return;
+      chain.push(issuer);
+      if (this.trustedFingerprints.has(issuer.fingerprint256) && isSelfSigned(issuer)) return chain;
       used.add(issuer.fingerprint256);
       current = issuer;
     }
@@ -92,6 +130,34 @@ function isSelfSigned(certificate: X509Certificate): boolean {
   return certificate.checkIssued(certificate) && certificate.verify(certificate.publicKey);
 }
 
+/** Throws unless `leaf` may be used for `purpose` (see {@link CertificatePurpose}). */
+export function assertPurpose(leaf: X509Certificate, purpose: CertificatePurpose): void {
+  if (purpose === 'signing') assertSigningCertificate(leaf);
+  else assertClientCertificate(leaf);
+}
+
+function assertSigningCertificate(leaf: X509Certificate): void {
+  const subject = oneLine(leaf.subject);
+  if (leaf.ca) throw new ClientIdentityError('CERT_NOT_FOR_SIGNING', `${subject} is a CA certificate`);
+  const flags = keyUsageFlags(leaf);
+  if (flags === undefined) {
+    throw new ClientIdentityError('CERT_NOT_FOR_SIGNING', `${subject} has no keyUsage extension, so it is not a signing certificate`);
+  }
+  if ((flags & (KEY_USAGE.digitalSignature | KEY_USAGE.nonRepudiation)) === 0) {
+    throw new ClientIdentityError(
+      'CERT_NOT_FOR_SIGNING',
+      `${subject} is not meant for signatures (keyUsage has neither digitalSignature nor nonRepudiation)`,
+    );
+  }
+  const usages: readonly string[] | undefined = leaf.keyUsage;
+  if (usages && !usages.some((usage) => SIGNING_EXTENDED_KEY_USAGES.has(usage))) {
+    throw new ClientIdentityError(
+      'CERT_NOT_FOR_SIGNING',
+      `${subject} is not meant for message signatures (extended key usage ${usages.join(', ')})`,
+    );
+  }
+}
+
 function assertClientCertificate(leaf: X509Certificate): void {
   if (leaf.ca) {
     throw new ClientIdentityError('CERT_NOT_FOR_CLIENT_AUTH', `${oneLine(leaf.subject)} is a CA certificate`);
@@ -104,19 +170,27 @@ function assertClientCertificate(leaf: X509Certificate): void {
       `${oneLine(leaf.subject)} is not meant for TLS client authentication (extended key usage ${usages.join(', ')})`,
     );
   }
+  const flags = keyUsageFlags(leaf);
+  if (flags !== undefined && (flags & (KEY_USAGE.digitalSignature | KEY_USAGE.keyAgreement)) === 0) {
+    throw new ClientIdentityError(
+      'CERT_NOT_FOR_CLIENT_AUTH',
+      `${oneLine(leaf.subject)} is not meant for TLS client authentication (keyUsage has neither digitalSignature nor keyAgreement)`,
+    );
+  }
 }
 
 function assertWithinValidity(certificate: X509Certificate, at: Date): void {
-  if (at < certificate.validFromDate) {
+  const { notBefore, notAfter } = validityOf(certificate);
+  if (at < notBefore) {
     throw new ClientIdentityError(
       'CERT_NOT_YET_VALID',
-      `${oneLine(certificate.subject)} is not valid before ${certificate.validFromDate.toISOString()}`,
+      `${oneLine(certificate.subject)} is not valid before ${notBefore.toISOString()}`,
     );
   }
-  if (at > certificate.validToDate) {
+  if (at > notAfter) {
     throw new ClientIdentityError(
       'CERT_EXPIRED',
-      `${oneLine(certificate.subject)} expired at ${certificate.validToDate.toISOString()}`,
+      `${oneLine(certificate.subject)} expired at ${notAfter.toISOString()}`,
     );
   }
 }

@@ -8,8 +8,12 @@ export type ClientIdentityErrorCode =
   | 'CERT_EXPIRED'
   | 'CERT_NOT_YET_VALID'
   | 'CERT_REVOKED'
+  /** No CRL or OCSP answer established that a certificate in the chain is not revoked (revocation 'hard-fail'). */
+  | 'CERT_REVOCATION_UNKNOWN'
   /** A CA certificate, or an extended key usage without clientAuth. */
   | 'CERT_NOT_FOR_CLIENT_AUTH'
+  /** A CA certificate, or key usages that do not allow signing messages (purpose 'signing'). */
+  | 'CERT_NOT_FOR_SIGNING'
   /** The subject carries no serialNumber attribute. */
   | 'CERT_NO_OIN'
   /** The subject serialNumber is not a valid OIN, or there is more than one. */

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 
 import { parseForwardedCertificates, parsePemCertificates } from './certificate-encoding.js';
+import { validityOf } from './certificate-extensions.js';
 import { type CertificateVerifier, TrustStoreVerifier } from './certificate-verifier.js';
 import { ClientIdentityError } from './client-identity-error.js';
 import { attributeValues, formatDistinguishedName } from './distinguished-name.js';
@@ -25,12 +26,13 @@ export interface ClientIdentity {
  */
 export function identityFromCertificate(certificate: X509Certificate | string | Buffer): ClientIdentity {
   const cert = toCertificate(certificate);
+  const { notBefore, notAfter } = validityOf(cert);
   return {
     oin: oinFromSubject(cert.subject),
     subject: formatDistinguishedName(cert.subject),
     fingerprintSha256: cert.fingerprint256.replaceAll(':', '').toLowerCase(),
-    notBefore: cert.validFromDate,
-    notAfter: cert.validToDate,
+    notBefore,
+    notAfter,
     issuer: formatDistinguishedName(cert.issuer),
   };
 }

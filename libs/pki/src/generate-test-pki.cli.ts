@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 import { generateTestPki, type TestPkiKeyAlgorithm } from './test-pki.js';
 
-const USAGE = 'usage: node libs/pki/dist/src/generate-test-pki.cli.js <dir> [--if-missing] [--key-algorithm RSA-2048|ECDSA-P256]';
+const USAGE = 'usage: node libs/pki/dist/src/generate-test-pki.cli.js <dir> [--if-missing] [--key-algorithm RSA-2048|ECDSA-P256] [--ocsp-url http://127.0.0.1:8899/]';
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -13,6 +13,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         'if-missing': { type: 'boolean', default: false },
         'key-algorithm': { type: 'string', default: 'RSA-2048' },
+        'ocsp-url': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -33,9 +34,11 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const startedAt = Date.now();
-  const pki = await generateTestPki(dir, { ifMissing: values['if-missing'], keyAlgorithm });
+  const ocspUrl = values['ocsp-url'];
+  const pki = await generateTestPki(dir, { ifMissing: values['if-missing'], keyAlgorithm, ...(ocspUrl === undefined ? {} : { ocspUrl }) });
   const what = pki.generatedAt.getTime() >= startedAt ? `generated in ${Date.now() - startedAt} ms` : 'already present, kept';
   console.log(`test PKI (${pki.keyAlgorithm}) in ${pki.dir}: ${what}; valid until ${pki.validUntil.toISOString()}`);
+  if (pki.ocspUrl !== undefined) console.log(`  OCSP responder URL in the end-entity certificates: ${pki.ocspUrl}`);
   for (const [name, client] of Object.entries({ server: pki.server, ...pki.clients })) {
     console.log(`  ${name.padEnd(12)} ${client.oin}  ${client.cert}`);
   }

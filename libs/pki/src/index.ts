@@ -1,5 +1,21 @@
 export { parseForwardedCertificates, parsePemCertificates, splitPemCrls } from './certificate-encoding.js';
-export { type CertificateVerifier, TrustStoreVerifier } from './certificate-verifier.js';
+export {
+  assertPurpose,
+  type CertificatePurpose,
+  type CertificateVerifier,
+  TrustStoreVerifier,
+  type TrustStoreVerifierOptions,
+} from './certificate-verifier.js';
+export { CrlStore, type CrlStoreOptions } from './crl-store.js';
+export { OcspClient, type OcspOptions } from './ocsp-client.js';
+export {
+  PkiVerifier,
+  type PkiVerifierOptions,
+  type RevocationPolicy,
+  verifierFromFiles,
+  type VerifierFromFilesOptions,
+} from './pki-verifier.js';
+export type { RevocationStatus } from './revocation.js';
 export {
   type ClientIdentity,
   type ForwardedIdentityOptions,
@@ -22,3 +38,4 @@ export {
   type TestPkiKeyAlgorithm,
   type TestPkiServer,
 } from './test-pki.js';
+export { startTestOcspResponder, type TestOcspResponder, type TestOcspResponderOptions } from './test-ocsp-responder.js';

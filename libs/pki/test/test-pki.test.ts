@@ -42,6 +42,8 @@ describe('generateTestPki', () => {
       'intermediate-ca.pem',
       'issuing-ca.pem',
       'manifest.json',
+      'ocsp-responder.key.pem',
+      'ocsp-responder.pem',
       'recipient-a.key.pem',
       'recipient-a.pem',
       'recipient-b.key.pem',

@@ -20,7 +20,7 @@ export interface ChainOptions {
   readonly databaseUrl: string;
   readonly configDir: string;
   /** A directory made by the test PKI generator: server certificate and CA chain. */
-  readonly pki: { readonly serverCert: string; readonly serverKey: string; readonly caChain: string };
+  readonly pki: { readonly serverCert: string; readonly serverKey: string; readonly caChain: string; readonly crl: string };
   /** ingress gets portBase, notification portBase + 1, the others the ports after. */
   readonly portBase: number;
   readonly logDir: string;
@@ -114,7 +114,7 @@ export class Chain {
       PORT: String(this.ports[service]),
       LOG_LEVEL: options.logLevel ?? 'info',
       ...(MTLS_SERVICES.has(service)
-        ? { TLS_CERT_FILE: options.pki.serverCert, TLS_KEY_FILE: options.pki.serverKey, TLS_CA_FILE: options.pki.caChain }
+        ? { TLS_CERT_FILE: options.pki.serverCert, TLS_KEY_FILE: options.pki.serverKey, TLS_CA_FILE: options.pki.caChain, TLS_CRL_FILE: options.pki.crl }
         : {}),
       ...options.env,
       ...options.serviceEnv?.[service],

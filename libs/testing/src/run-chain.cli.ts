@@ -21,7 +21,7 @@ const chain = new Chain({
   kafkaBrokers,
   databaseUrl,
   configDir: join(root, 'config'),
-  pki: { serverCert: pki.server.cert, serverKey: pki.server.key, caChain: pki.caChain },
+  pki: { serverCert: pki.server.cert, serverKey: pki.server.key, caChain: pki.caChain, crl: pki.crl },
   portBase: 8443,
   logDir: join(local, 'logs'),
 });

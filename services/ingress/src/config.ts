@@ -1,4 +1,4 @@
-import { clientIdentityEnv, loadConfigOrExit, messageTypesEnv, platformEnv } from '@poort/config';
+import { clientIdentityEnv, loadConfigOrExit, messageTypesEnv, platformEnv, wusEnv } from '@poort/config';
 import { z } from 'zod';
 
 export const IngressEnv = z.object({
@@ -9,6 +9,7 @@ export const IngressEnv = z.object({
   INGRESS_MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
   /** Submissions being stored at once; beyond it callers get a retryable 503 instead of a slow collapse. */
   INGRESS_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
+  ...wusEnv,
 });
 export type IngressConfig = z.infer<typeof IngressEnv>;
 

@@ -1,26 +1,46 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Pool } from '@poort/message-state';
-import { CLIENT_IDENTITY_SOURCE, ClientIdentityGuard, DB_POOL, PlatformModule, platformOptionsFromEnv, type ClientIdentitySource } from '@poort/nest-kit';
+import {
+  CLIENT_IDENTITY_SOURCE,
+  ClientIdentityGuard,
+  DB_POOL,
+  PlatformModule,
+  platformOptionsFromEnv,
+  wusEndpoint,
+  type ClientIdentitySource,
+} from '@poort/nest-kit';
+import { STATUSINFORMATIE_SERVICE } from '@poort/wus';
 
 import type { NotificationConfig } from './config.js';
 import { ReturnedMessagesRepository } from './returned/returned-messages.repository.js';
 import { StatusHistoryRepository } from './status/status-history.repository.js';
 import { StatusConsumer } from './status/status.consumer.js';
 import { StatusController } from './status/status.controller.js';
+import { statusinformatieHandlers } from './wus/statusinformatie.wus-handlers.js';
+
+/** Status requests are small; a request beyond this is refused before it is parsed. */
+const MAX_STATUS_REQUEST_BYTES = 1024 * 1024;
 
 @Module({})
 export class AppModule {
   static forRoot(config: NotificationConfig, identitySource: ClientIdentitySource): DynamicModule {
+    const wus = wusEndpoint({
+      service: STATUSINFORMATIE_SERVICE,
+      config,
+      maxRequestBytes: MAX_STATUS_REQUEST_BYTES,
+      handlers: { inject: [StatusHistoryRepository], useFactory: statusinformatieHandlers },
+    });
     return {
       module: AppModule,
       imports: [PlatformModule.forService(platformOptionsFromEnv('notification', config))],
-      controllers: [StatusController],
+      controllers: [StatusController, ...(wus ? [wus.controller] : [])],
       providers: [
         { provide: CLIENT_IDENTITY_SOURCE, useValue: identitySource },
         ClientIdentityGuard,
         { provide: StatusHistoryRepository, inject: [DB_POOL], useFactory: (pool: Pool) => new StatusHistoryRepository(pool) },
         { provide: ReturnedMessagesRepository, inject: [DB_POOL], useFactory: (pool: Pool) => new ReturnedMessagesRepository(pool) },
         StatusConsumer,
+        ...(wus?.providers ?? []),
       ],
     };
   }

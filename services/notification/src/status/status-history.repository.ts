@@ -24,6 +24,17 @@ export interface TimeWindow {
   readonly tot?: Date;
 }
 
+export interface ProcessFilter {
+  readonly berichtsoort: string;
+  readonly belanghebbende: { readonly nummer: string; readonly type: string };
+}
+
+export interface ProcesRecord {
+  readonly kenmerk: string;
+  readonly berichtsoort: string;
+  readonly identiteitBelanghebbende: { readonly nummer: string; readonly type: string };
+}
+
 /** The notification service's own tables: the append-only status history and per-certificate cursors. */
 export class StatusHistoryRepository {
   constructor(private readonly pool: Pool) {}
@@ -70,31 +81,81 @@ export class StatusHistoryRepository {
    * getNieuweStatussenProces: the statuses this certificate has not fetched before; fetching moves its
    * cursor, in the same transaction, so each status is "new" to a certificate exactly once.
    */
-  async fetchNew(senderOin: string, clientFingerprint: string, kenmerk: string): Promise<StatusResultaat[]> {
+  async fetchNew(senderOin: string, clientFingerprint: string, kenmerk: string, window: TimeWindow = {}): Promise<StatusResultaat[]> {
+    return withTransaction(this.pool, (tx) => this.fetchNewIn(tx, senderOin, clientFingerprint, kenmerk, window));
+  }
+
+  /**
+   * A time window narrows which new statuses are returned; the cursor then moves to the newest one returned, so a
+   * new status before it that fell outside the window is no longer "new" (Logius advises windowed
+   * getStatussenProces polling over getNieuweStatussen* for exactly this kind of reason).
+   */
+  private async fetchNewIn(tx: Queryable, senderOin: string, clientFingerprint: string, kenmerk: string, window: TimeWindow): Promise<StatusResultaat[]> {
+    await tx.query(
+      'INSERT INTO status_cursors (client_fingerprint, kenmerk, last_seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING',
+      [clientFingerprint, kenmerk],
+    );
+    const cursor = await tx.query<{ last_seq: number }>(
+      'SELECT last_seq FROM status_cursors WHERE client_fingerprint = $1 AND kenmerk = $2 FOR UPDATE',
+      [clientFingerprint, kenmerk],
+    );
+    const { rows } = await tx.query<StatusRow>(
+      `SELECT ${COLUMNS} FROM status_history
+        WHERE kenmerk = $1 AND sender_oin = $2 AND seq > $3
+          AND ($4::timestamptz IS NULL OR tijdstempel_status >= $4)
+          AND ($5::timestamptz IS NULL OR tijdstempel_status < $5)
+        ORDER BY tijdstempel_status, seq`,
+      [kenmerk, senderOin, cursor.rows[0]?.last_seq ?? 0, window.vanaf ?? null, window.tot ?? null],
+    );
+    if (rows.length > 0) {
+      await tx.query('UPDATE status_cursors SET last_seq = $3 WHERE client_fingerprint = $1 AND kenmerk = $2', [
+        clientFingerprint,
+        kenmerk,
+        Math.max(...rows.map((row) => row.seq)),
+      ]);
+    }
+    return rows.map(toResultaat);
+  }
+
+  /**
+   * getNieuweStatussen: the new statuses of every process of one berichtsoort and belanghebbende that this sender
+   * submitted, sharing the per-process cursors of getNieuweStatussenProces (one "fetched" relation per certificate).
+   */
+  async fetchNewFor(senderOin: string, clientFingerprint: string, filter: ProcessFilter, window: TimeWindow = {}): Promise<StatusResultaat[]> {
+    const kenmerken = (await this.processen(senderOin, filter)).map((proces) => proces.kenmerk);
     return withTransaction(this.pool, async (tx) => {
-      await tx.query(
-        'INSERT INTO status_cursors (client_fingerprint, kenmerk, last_seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING',
-        [clientFingerprint, kenmerk],
-      );
-      const cursor = await tx.query<{ last_seq: number }>(
-        'SELECT last_seq FROM status_cursors WHERE client_fingerprint = $1 AND kenmerk = $2 FOR UPDATE',
-        [clientFingerprint, kenmerk],
-      );
-      const { rows } = await tx.query<StatusRow>(
-        `SELECT ${COLUMNS} FROM status_history
-          WHERE kenmerk = $1 AND sender_oin = $2 AND seq > $3
-          ORDER BY tijdstempel_status, seq`,
-        [kenmerk, senderOin, cursor.rows[0]?.last_seq ?? 0],
-      );
-      if (rows.length > 0) {
-        await tx.query('UPDATE status_cursors SET last_seq = $3 WHERE client_fingerprint = $1 AND kenmerk = $2', [
-          clientFingerprint,
-          kenmerk,
-          Math.max(...rows.map((row) => row.seq)),
-        ]);
-      }
-      return rows.map(toResultaat);
+      const statuses: StatusResultaat[] = [];
+      for (const kenmerk of kenmerken) statuses.push(...(await this.fetchNewIn(tx, senderOin, clientFingerprint, kenmerk, window)));
+      return statuses.sort((a, b) => a.tijdstempelStatus.localeCompare(b.tijdstempelStatus));
     });
+  }
+
+  /** getProcessen: the processes of one berichtsoort and belanghebbende that this sender submitted. */
+  async processen(senderOin: string, filter: ProcessFilter): Promise<ProcesRecord[]> {
+    const { rows } = await this.pool.query<{ kenmerk: string; berichtsoort: string; belanghebbende_nummer: string; belanghebbende_type: string }>(
+      `SELECT kenmerk, berichtsoort, belanghebbende_nummer, belanghebbende_type, min(seq) AS first_seq
+         FROM status_history
+        WHERE sender_oin = $1 AND berichtsoort = $2 AND belanghebbende_nummer = $3 AND belanghebbende_type = $4
+        GROUP BY kenmerk, berichtsoort, belanghebbende_nummer, belanghebbende_type
+        ORDER BY first_seq LIMIT 1000`,
+      [senderOin, filter.berichtsoort, filter.belanghebbende.nummer, filter.belanghebbende.type],
+    );
+    return rows.map((row) => ({
+      kenmerk: row.kenmerk,
+      berichtsoort: row.berichtsoort,
+      identiteitBelanghebbende: { nummer: row.belanghebbende_nummer, type: row.belanghebbende_type },
+    }));
+  }
+
+  /** getBerichtsoorten: the berichtsoorten this sender submitted something for, for one belanghebbende. */
+  async berichtsoorten(senderOin: string, belanghebbende: { nummer: string; type: string }): Promise<string[]> {
+    const { rows } = await this.pool.query<{ berichtsoort: string }>(
+      `SELECT DISTINCT berichtsoort FROM status_history
+        WHERE sender_oin = $1 AND belanghebbende_nummer = $2 AND belanghebbende_type = $3
+        ORDER BY berichtsoort`,
+      [senderOin, belanghebbende.nummer, belanghebbende.type],
+    );
+    return rows.map((row) => row.berichtsoort);
   }
 
   async isKnownTo(senderOin: string, kenmerk: string): Promise<boolean> {

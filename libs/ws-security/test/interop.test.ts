@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { before, describe, it } from 'node:test';
+import { DOMParser } from '@xmldom/xmldom';
+import { parseXml, withXmlDocument } from '@poort/xml';
+import { SignedXml } from 'xml-crypto';
+import { signSoapResponse, verifySoapRequest, type VerifiedRequest } from '../src/index.js';
+import {
+  PROFILE_REFERENCES, RSA_SHA1, SHA1, signWithXmlCrypto, SOAP11, unsignedRequest, WSA,
+} from './support/requests.js';
+import { testCredentials, type TestCredentials } from './support/test-credentials.js';
+
+const NOW = new Date('2025-06-02T10:00:00.000Z');
+
+function verifyString(xml: string, policy?: { allowSha1?: boolean }): Omit<VerifiedRequest, 'body' | 'addressing'> & { to: string; bodyName: string } {
+  return withXmlDocument(xml, (doc) => {
+    const verified = verifySoapRequest(doc, policy, NOW);
+    const firstBodyChild = verified.body.firstChild?.next;
+    return { ...verified, to: verified.addressing.get('To')?.content ?? '', bodyName: firstBodyChild?.toString() ?? '' };
+  });
+}
+
+function responseEnvelope(relatesTo: string, withHeader = true): string {
+  const header = withHeader
+    ? `<soapenv:Header><wsa:To>http://www.w3.org/2005/08/addressing/anonymous</wsa:To><wsa:Action>http://logius.nl/digipoort/wus/2.0/aanleverservice/1.2/AanleverService/aanleverenResponse</wsa:Action><wsa:MessageID>urn:uuid:00000000-0000-4000-8000-00000000beef</wsa:MessageID><wsa:RelatesTo>${relatesTo}</wsa:RelatesTo></soapenv:Header>`
+    : '';
+  return `<soapenv:Envelope xmlns:soapenv="${SOAP11}" xmlns:wsa="${WSA}">${header}<soapenv:Body><aanleverResponse xmlns="http://logius.nl/digipoort/koppelvlakservices/1.2/"><kenmerk>c0f9e133-53ae-429e-af41-acd6e0abc570</kenmerk><berichtsoort>Omzetbelasting</berichtsoort><tijdstempelAangeleverd>2025-06-02T10:00:00Z</tijdstempelAangeleverd><identiteitBelanghebbende><nummer>001000044B37</nummer><type>Fi</type></identiteitBelanghebbende><rolBelanghebbende>Bedrijf</rolBelanghebbende></aanleverResponse></soapenv:Body></soapenv:Envelope>`;
+}
+
+function checkWithXmlCrypto(xml: string, certificatePem: string): { valid: boolean; references: number } {
+  const doc = new DOMParser().parseFromString(xml, 'text/xml');
+  const sig = new SignedXml({ publicCert: certificatePem, idMode: 'wssecurity', getCertFromKeyInfo: () => null });
+  const [signature] = sig.findSignatures(doc);
+  assert.ok(signature);
+  sig.loadSignature(signature);
+  const valid = sig.checkSignature(xml);
+  return { valid, references: sig.getSignedReferences().length };
+}
+
+describe('interop with xml-crypto', () => {
+  let creds: TestCredentials;
+  before(async () => {
+    creds = await testCredentials();
+  });
+
+  it('accepts a request signed by xml-crypto for the profile and returns what was signed', () => {
+    const signed = signWithXmlCrypto(unsignedRequest({ certificatePem: creds.client.certificatePem, created: NOW }), { privateKeyPem: creds.client.privateKeyPem });
+    const verified = verifyString(signed);
+    assert.equal(verified.to, 'https://poort.test/wus/2.0/aanleverservice/1.2');
+    assert.equal(verified.created.toISOString(), NOW.toISOString());
+    assert.equal(verified.expires?.toISOString(), new Date(NOW.getTime() + 300_000).toISOString());
+    assert.ok(verified.certificate.checkIssued !== undefined);
+    assert.equal(verified.certificate.fingerprint256, new X509Certificate(creds.client.certificatePem).fingerprint256);
+    assert.match(verified.bodyName, /^<aan:aanleverRequest/);
+    const sigValue = /<ds:SignatureValue>([^<]+)<\/ds:SignatureValue>/.exec(signed)?.[1];
+    assert.equal(verified.signatureValue, sigValue);
+    assert.equal(verified.signatureConfirmations, undefined);
+  });
+
+  it('returns every signed WS-Addressing header by local name', () => {
+    const unsigned = unsignedRequest({
+      certificatePem: creds.client.certificatePem, created: NOW,
+      extraAddressing: '<wsa:ReplyTo wsu:Id="id-replyto"><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo>',
+    });
+    const signed = signWithXmlCrypto(unsigned, { privateKeyPem: creds.client.privateKeyPem, references: [...PROFILE_REFERENCES, "//*[local-name(.)='ReplyTo']"] });
+    withXmlDocument(signed, (doc) => {
+      const verified = verifySoapRequest(doc, {}, NOW);
+      assert.deepEqual([...verified.addressing.keys()].sort(), ['Action', 'MessageID', 'ReplyTo', 'To']);
+      assert.equal(verified.addressing.get('MessageID')?.content, 'urn:uuid:4d3c2b1a-0000-4000-8000-000000000001');
+    });
+  });
+
+  it('accepts InclusiveNamespaces PrefixLists on SignedInfo and the reference transforms', () => {
+    const signed = signWithXmlCrypto(unsignedRequest({ certificatePem: creds.client.certificatePem, created: NOW }), {
+      privateKeyPem: creds.client.privateKeyPem, prefixList: ['soap', 'aan'],
+    });
+    assert.match(signed, /InclusiveNamespaces[^>]*PrefixList="soap aan"/);
+    assert.equal(verifyString(signed).to, 'https://poort.test/wus/2.0/aanleverservice/1.2');
+  });
+
+  it('accepts a request without Expires', () => {
+    const signed = signWithXmlCrypto(unsignedRequest({ certificatePem: creds.client.certificatePem, created: NOW, expires: null }), { privateKeyPem: creds.client.privateKeyPem });
+    assert.equal(verifyString(signed).expires, undefined);
+  });
+
+  it('accepts RSA-SHA1 / SHA-1 only with the legacy switch', () => {
+    const signed = signWithXmlCrypto(unsignedRequest({ certificatePem: creds.client.certificatePem, created: NOW }), {
+      privateKeyPem: creds.client.privateKeyPem, signatureAlgorithm: RSA_SHA1, digestAlgorithm: SHA1,
+    });
+    assert.throws(() => verifyString(signed), { code: 'WSS_ALGORITHM' });
+    assert.equal(verifyString(signed, { allowSha1: true }).to, 'https://poort.test/wus/2.0/aanleverservice/1.2');
+  });
+
+  it('accepts a large (1 MiB payload) request', () => {
+    const signed = signWithXmlCrypto(unsignedRequest({ certificatePem: creds.client.certificatePem, created: NOW, payloadBytes: 1024 * 1024 }), { privateKeyPem: creds.client.privateKeyPem });
+    assert.ok(verifyString(signed).created);
+  });
+
+  it('signs responses that xml-crypto verifies and that carry the SignatureConfirmation', () => {
+    const signedRequest = signWithXmlCrypto(unsignedRequest({ certificatePem: creds.client.certificatePem, created: NOW }), { privateKeyPem: creds.client.privateKeyPem });
+    const request = verifyString(signedRequest);
+    const response = signSoapResponse(responseEnvelope('urn:uuid:4d3c2b1a-0000-4000-8000-000000000001'), creds.server, {
+      signatureConfirmation: request.signatureValue, now: NOW, ttlMs: 60_000,
+    });
+    const xmlCrypto = checkWithXmlCrypto(response, creds.server.certificatePem);
+    assert.equal(xmlCrypto.valid, true);
+    assert.equal(xmlCrypto.references, 7); // Timestamp, To, Action, MessageID, RelatesTo, Body, SignatureConfirmation
+    withXmlDocument(response, (doc) => {
+      const verified = verifySoapRequest(doc, {}, NOW);
+      assert.deepEqual(verified.signatureConfirmations, [request.signatureValue]);
+      assert.equal(verified.expires?.toISOString(), new Date(NOW.getTime() + 60_000).toISOString());
+      assert.equal(verified.certificate.fingerprint256, new X509Certificate(creds.server.certificatePem).fingerprint256);
+      assert.equal(verified.addressing.get('RelatesTo')?.content, 'urn:uuid:4d3c2b1a-0000-4000-8000-000000000001');
+    });
+    assert.match(response, /mustUnderstand="1"/);
+  });
+
+  it('signs a response without a Header or a confirmation, and with a default-namespace envelope', () => {
+    const noHeader = signSoapResponse(responseEnvelope('x', false), creds.server, { now: NOW });
+    assert.equal(checkWithXmlCrypto(noHeader, creds.server.certificatePem).valid, true);
+    withXmlDocument(noHeader, (doc) => assert.equal(verifySoapRequest(doc, {}, NOW).signatureConfirmations, undefined));
+
+    const defaultNs = `<Envelope xmlns="${SOAP11}"><Header><To xmlns="${WSA}">http://www.w3.org/2005/08/addressing/anonymous</To></Header><Body><ok xmlns=""/></Body></Envelope>`;
+    const signed = signSoapResponse(defaultNs, creds.server, { now: NOW, signatureConfirmation: 'c2ln' });
+    assert.equal(checkWithXmlCrypto(signed, creds.server.certificatePem).valid, true);
+    withXmlDocument(signed, (doc) => assert.deepEqual(verifySoapRequest(doc, {}, NOW).signatureConfirmations, ['c2ln']));
+  });
+
+  it('refuses to sign with a key that does not belong to the certificate', () => {
+    assert.throws(() => signSoapResponse(responseEnvelope('x'), { certificatePem: creds.server.certificatePem, privateKeyPem: creds.client.privateKeyPem }), { code: 'WSS_TOKEN' });
+  });
+
+  it('parses once: the document stays usable and nothing is searched again', () => {
+    const signed = signWithXmlCrypto(unsignedRequest({ certificatePem: creds.client.certificatePem, created: NOW }), { privateKeyPem: creds.client.privateKeyPem });
+    const doc = parseXml(signed);
+    try {
+      const first = verifySoapRequest(doc, {}, NOW);
+      const second = verifySoapRequest(doc, {}, NOW);
+      assert.ok(first.body.isSameNode(second.body));
+    } finally {
+      doc.dispose();
+    }
+  });
+});

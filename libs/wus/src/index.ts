@@ -1,0 +1,26 @@
+export { NS, WSA_ANONYMOUS } from './namespaces.js';
+export { AANLEVER_SERVICE, STATUSINFORMATIE_SERVICE, operationForElement, type WusOperation, type WusService } from './services.js';
+export { WUS_CODE, WusFault, clientFault } from './wus-fault.js';
+export type { ReplayGuard, SoapSecurity, VerifiedSoapRequest } from './security-port.js';
+export { checkContentType, checkHeaderBlocks, childElements, readSoapRequest, type SoapRequestShape } from './soap-request.js';
+export { checkAddressing, checkSoapAction, unverifiedAction, type RequestAddressing } from './addressing.js';
+export type * from './koppelvlak-types.js';
+export {
+  readAanleverRequest,
+  readBerichtsoortenRequest,
+  readNieuweStatussenRequest,
+  readProcessenRequest,
+  readStatussenProcesRequest,
+} from './koppelvlak-read.js';
+export {
+  aanleverResponseXml,
+  berichtsoortenResponseXml,
+  faultDetailXml,
+  processenResponseXml,
+  statusListResponseXml,
+  type StatusListOperation,
+} from './koppelvlak-write.js';
+export { faultAction, faultBody, responseEnvelope, type ResponseAddressing } from './response-envelope.js';
+export { KOPPELVLAK_XSD, KOPPELVLAK_XSD_PATH, STANDARDS_DIR, publishedWsdl, publishedXsd } from './wsdl.js';
+export { WusEndpoint, type WusCall, type WusEndpointOptions, type WusHttpRequest, type WusHttpResponse, type WusOperationHandler } from './wus-endpoint.js';
+export { PostgresReplayGuard, type SqlQueryable } from './postgres-replay-guard.js';

@@ -1,0 +1,66 @@
+/** One operation of a WUS service, with the names and actions the published WSDL gives it. */
+export interface WusOperation {
+  readonly name: string;
+  readonly requestElement: string;
+  readonly responseElement: string;
+  /** wsa:Action (and SOAPAction) of the request. */
+  readonly action: string;
+  readonly responseAction: string;
+  readonly faultAction: string;
+}
+
+export interface WusService {
+  readonly name: 'aanleverservice' | 'statusinformatieservice';
+  /** Path of the endpoint, as Digipoort publishes it (domain.md 1.1). */
+  readonly path: string;
+  readonly wsdlFile: string;
+  /** Fault detail element (koppelvlak foutType). */
+  readonly faultElement: 'aanleverFault' | 'statusinformatieFault';
+  /** Digipoort foutcode for a request that does not match the interface specification. */
+  readonly interfaceFoutcode: string;
+  /** Digipoort foutcode for a technical problem on Poort's side. */
+  readonly technicalFoutcode: string;
+  readonly operations: readonly WusOperation[];
+}
+
+const BASE = 'http://logius.nl/digipoort/wus/2.0';
+
+function operation(service: string, portType: string, name: string, requestElement: string, responseElement: string): WusOperation {
+  const prefix = `${BASE}/${service}/1.2/${portType}`;
+  return {
+    name,
+    requestElement,
+    responseElement,
+    action: `${prefix}/${name}Request`,
+    responseAction: `${prefix}/${name}Response`,
+    faultAction: `${prefix}/${name}/Fault/`,
+  };
+}
+
+export const AANLEVER_SERVICE: WusService = {
+  name: 'aanleverservice',
+  path: '/wus/2.0/aanleverservice/1.2',
+  wsdlFile: 'AanleverService.wsdl',
+  faultElement: 'aanleverFault',
+  interfaceFoutcode: 'ALS100',
+  technicalFoutcode: 'ALS400',
+  operations: [operation('aanleverservice', 'AanleverService', 'aanleveren', 'aanleverRequest', 'aanleverResponse')],
+};
+
+const status = (name: string) =>
+  operation('statusinformatieservice', 'StatusinformatieService', name, `${name}Request`, `${name}Response`);
+
+export const STATUSINFORMATIE_SERVICE: WusService = {
+  name: 'statusinformatieservice',
+  path: '/wus/2.0/statusinformatieservice/1.2',
+  wsdlFile: 'StatusinformatieService.wsdl',
+  faultElement: 'statusinformatieFault',
+  interfaceFoutcode: 'STS100',
+  // UNCONFIRMED: Digipoort publishes no technical foutcode for the status service; STS400 follows ALS400/AFS400.
+  technicalFoutcode: 'STS400',
+  operations: ['getBerichtsoorten', 'getProcessen', 'getStatussenProces', 'getNieuweStatussenProces', 'getNieuweStatussen'].map(status),
+};
+
+export function operationForElement(service: WusService, localName: string): WusOperation | undefined {
+  return service.operations.find((op) => op.requestElement === localName);
+}
