@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Logger } from '@poort/observability';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { LOGGER } from './tokens.js';
+import { sendWusFault, wusServiceFor } from './wus/wus-http.js';
 
 /** The one body shape of every HTTP error: a stable code, a message meant for the caller, and details. */
 export interface ErrorBody {
@@ -15,7 +16,7 @@ export interface ErrorBody {
 }
 
 /**
- * Maps errors to HTTP answers in one place. Expected errors are HttpExceptions whose response is an ErrorBody;
+ * Maps errors to HTTP answers in one place; on the WUS (SOAP) paths every refusal is a SOAP fault instead. Expected errors are HttpExceptions whose response is an ErrorBody;
  * anything else is a 500 with an errorId to find the logged cause, never the cause itself.
  */
 @Catch()
@@ -24,6 +25,13 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const wusService = wusServiceFor(host.switchToHttp().getRequest<FastifyRequest>().url);
+    if (wusService) {
+      const status = error instanceof HttpException ? error.getStatus() : (error as { statusCode?: number }).statusCode;
+      if (!(typeof status === 'number' && status < 500)) this.logger.error({ err: error }, 'unhandled error on a WUS path');
+      sendWusFault(reply, wusService, error);
+      return;
+    }
     if (error instanceof HttpException) {
       void reply.status(error.getStatus()).send(bodyOf(error));
       return;

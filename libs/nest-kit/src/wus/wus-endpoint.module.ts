@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters, UseGuards, type InjectionToken, type Provider, type Type } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards, type InjectionToken, type Provider, type Type } from '@nestjs/common';
 import type { Pool } from '@poort/message-state';
 import type { Logger } from '@poort/observability';
 import { verifierFromFiles, type ClientIdentity } from '@poort/pki';
@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller, ClientIdentityGuard } from '../client-identity.guard.js';
 import { DB_POOL, LOGGER } from '../tokens.js';
 import { wsSecurity } from './soap-security.js';
-import { XmlBodyParser, endpointUrl, sendSoap, soapRequestParts, wusFaultFilter } from './wus-http.js';
+import { XmlBodyParser, endpointUrl, sendSoap, soapRequestParts } from './wus-http.js';
 
 export interface WusConfig {
   readonly TLS_CERT_FILE?: string | undefined;
@@ -77,7 +77,6 @@ export function wusEndpoint(setup: WusSetup): { controller: Type; providers: Pro
 
 function wusController(service: WusService): Type {
   @Controller(service.path.slice(1))
-  @UseFilters(wusFaultFilter(service))
   class WusController {
     constructor(
       private readonly endpoint: WusEndpoint,

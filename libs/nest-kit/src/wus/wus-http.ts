@@ -1,6 +1,16 @@
-import { Catch, HttpException, Injectable, type ArgumentsHost, type ExceptionFilter, type OnModuleInit } from '@nestjs/common';
+import { HttpException, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { WUS_CODE, WusFault, faultAction, faultBody, responseEnvelope, type WusHttpResponse, type WusService } from '@poort/wus';
+import {
+  AANLEVER_SERVICE,
+  STATUSINFORMATIE_SERVICE,
+  WUS_CODE,
+  WusFault,
+  faultAction,
+  faultBody,
+  responseEnvelope,
+  type WusHttpResponse,
+  type WusService,
+} from '@poort/wus';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** SOAP 1.1 is text/xml; the other XML types are accepted as bytes only so that the endpoint can answer with a fault. */
@@ -36,21 +46,21 @@ export function endpointUrl(request: FastifyRequest, service: WusService, public
   return `${base.replace(/\/+$/, '')}${service.path}`;
 }
 
+const WUS_SERVICES: readonly WusService[] = [AANLEVER_SERVICE, STATUSINFORMATIE_SERVICE];
+
+/** The WUS service a request path belongs to, if any: its refusals must be SOAP faults, not JSON. */
+export function wusServiceFor(url: string): WusService | undefined {
+  const path = url.split('?')[0] ?? '';
+  return WUS_SERVICES.find((service) => path === service.path || path.startsWith(`${service.path}/`));
+}
+
 /**
- * Refusals before the WUS endpoint runs (client certificate, body limit, …) as unsigned SOAP faults instead of the
- * JSON error bodies of the REST routes.
+ * Refusals that happen before the WUS endpoint runs (client certificate, body limit, unparsable body) as unsigned
+ * SOAP faults, so that a SOAP client always gets a fault it can read.
  */
-export function wusFaultFilter(service: WusService): new () => ExceptionFilter {
-  @Catch()
-  class WusFaultFilter implements ExceptionFilter {
-    catch(error: unknown, host: ArgumentsHost): void {
-      const reply = host.switchToHttp().getResponse<FastifyReply>();
-      const fault = toFault(service, error);
-      const body = responseEnvelope({ action: faultAction(service, undefined) }, faultBody(service, fault));
-      void reply.status(500).header('content-type', 'text/xml; charset=utf-8').send(body);
-    }
-  }
-  return WusFaultFilter;
+export function sendWusFault(reply: FastifyReply, service: WusService, error: unknown): void {
+  const body = responseEnvelope({ action: faultAction(service, undefined) }, faultBody(service, toFault(service, error)));
+  void reply.status(500).header('content-type', 'text/xml; charset=utf-8').send(body);
 }
 
 function toFault(service: WusService, error: unknown): WusFault {
