@@ -3,3 +3,4 @@ export * from './events.js';
 export * from './status-codes.js';
 export * from './status-event.js';
 export * from './topics.js';
+export * from './koppelvlak.js';

@@ -1,8 +1,8 @@
-/** Koppelvlak 1.2 types (digipoort-koppelvlak-1.2.xsd), as plain objects. */
-export interface Identiteit {
-  readonly nummer: string;
-  readonly type: string;
-}
+import type { Foutmelding, Identiteit } from '@poort/contracts';
+
+/** Koppelvlak 1.2 request types (digipoort-koppelvlak-1.2.xsd), as plain objects; the answers are in @poort/contracts. */
+export type { AanleverResponse, Identiteit, ProcesResultaat, StatusResultaat } from '@poort/contracts';
+export type Fout = Foutmelding;
 
 export interface Bestand {
   readonly mimeType: string;
@@ -25,28 +25,7 @@ export interface AanleverRequest {
   readonly autorisatieAdres?: string;
 }
 
-export interface Fout {
-  readonly foutcode: string;
-  readonly foutbeschrijving: string;
-}
 
-export interface AanleverResponse {
-  readonly kenmerk: string;
-  readonly berichtsoort: string;
-  readonly aanleverkenmerk?: string;
-  readonly eerderAanleverkenmerk?: string;
-  readonly tijdstempelAangeleverd: string;
-  readonly identiteitBelanghebbende: Identiteit;
-  readonly rolBelanghebbende: string;
-  readonly identiteitOntvanger?: Identiteit;
-  readonly rolOntvanger?: string;
-  readonly autorisatieAdres?: string;
-  readonly statuscode?: string;
-  readonly tijdstempelStatus?: string;
-  readonly statusomschrijving?: string;
-  readonly statusFoutcode?: Fout;
-  readonly statusdetails?: string;
-}
 
 export interface TimeWindow {
   readonly tijdstempelVanaf?: Date;
@@ -76,19 +55,4 @@ export interface BerichtsoortenRequest {
   readonly autorisatieAdres?: string;
 }
 
-export interface StatusResultaat {
-  readonly kenmerk: string;
-  readonly identiteitBelanghebbende: Identiteit;
-  readonly statuscode: string;
-  readonly tijdstempelStatus: string;
-  readonly statusomschrijving: string;
-  readonly statusFoutcode?: Fout;
-  readonly statusdetails?: string;
-}
 
-export interface ProcesResultaat {
-  readonly kenmerk: string;
-  readonly berichtsoort: string;
-  readonly identiteitBelanghebbende: Identiteit;
-  readonly identiteitOntvanger?: Identiteit;
-}

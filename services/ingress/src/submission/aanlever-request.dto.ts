@@ -29,18 +29,3 @@ export const AanleverRequest = z.strictObject({
   autorisatieAdres: z.string().max(255).optional(),
 });
 export type AanleverRequest = z.infer<typeof AanleverRequest>;
-
-/** The receipt: what aanleverResponse carries, given only once the message is durable. */
-export interface AanleverResponse {
-  readonly kenmerk: string;
-  readonly berichtsoort: string;
-  readonly aanleverkenmerk?: string;
-  readonly eerderAanleverkenmerk?: string;
-  readonly tijdstempelAangeleverd: string;
-  readonly identiteitBelanghebbende: { nummer: string; type: string };
-  readonly rolBelanghebbende: string;
-  readonly identiteitOntvanger?: { nummer: string; type: string };
-  readonly rolOntvanger?: string;
-  readonly statuscode: string;
-  readonly statusomschrijving: string;
-}

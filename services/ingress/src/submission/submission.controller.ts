@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { FOUTCODE } from '@poort/contracts';
+import { FOUTCODE, type AanleverResponse } from '@poort/contracts';
 import { Caller, ClientIdentityGuard, httpError } from '@poort/nest-kit';
 import type { ClientIdentity } from '@poort/pki';
 import { z } from 'zod';
 
-import { AanleverRequest, type AanleverResponse } from './aanlever-request.dto.js';
+import { AanleverRequest } from './aanlever-request.dto.js';
 import { InFlightLimiter } from './in-flight-limiter.js';
 import { SubmissionRefused } from './submission-errors.js';
 import { SubmissionService } from './submission.service.js';

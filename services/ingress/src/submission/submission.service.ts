@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
-import { FOUTCODE, STATUS, STATUS_DEFINITIONS, TOPICS, type Envelope, type PayloadRef } from '@poort/contracts';
+import { FOUTCODE, STATUS, STATUS_DEFINITIONS, TOPICS, type AanleverResponse, type Envelope, type PayloadRef } from '@poort/contracts';
 import { OutboxRelay, enqueueOutbox, withTransaction, type Pool, type Queryable } from '@poort/message-state';
 import { MessageCatalog, type MessageType } from '@poort/message-types';
 import { DB_POOL } from '@poort/nest-kit';
@@ -9,7 +9,7 @@ import { PayloadStore, PayloadTooLargeError } from '@poort/payload-store';
 import { Emissions } from '@poort/pipeline';
 import type { ClientIdentity } from '@poort/pki';
 
-import type { AanleverRequest, AanleverResponse } from './aanlever-request.dto.js';
+import type { AanleverRequest } from './aanlever-request.dto.js';
 import { MessagesRepository } from './messages.repository.js';
 import { SubmissionRefused } from './submission-errors.js';
 

@@ -1,7 +1,6 @@
-import type { StatusChanged } from '@poort/contracts';
+import type { StatusChanged, StatusResultaat } from '@poort/contracts';
 import { withTransaction, type Pool, type Queryable } from '@poort/message-state';
 
-import type { StatusResultaat } from './status-resultaat.js';
 
 interface StatusRow {
   seq: number;

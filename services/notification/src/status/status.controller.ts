@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import type { StatusResultaat } from '@poort/contracts';
 import { Caller, ClientIdentityGuard, httpError } from '@poort/nest-kit';
 import type { ClientIdentity } from '@poort/pki';
 
 import { ReturnedMessagesRepository, type RetourAfzender } from '../returned/returned-messages.repository.js';
 import { StatusHistoryRepository } from './status-history.repository.js';
-import type { StatusResultaat } from './status-resultaat.js';
 
 /**
  * The status service over REST, mirroring Digipoort's statusinformatieservice: a sender sees the statuses of
