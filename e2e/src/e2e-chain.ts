@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Pool } from '@poort/message-state';
@@ -11,11 +10,12 @@ import {
   ScratchDatabase,
   TestRecipient,
   freePortBlock,
+  requiredEnv,
+  scratchConfig,
   waitFor,
   type RecipientBehaviour,
   type ServiceName,
 } from '@poort/testing';
-import { parse, stringify } from 'yaml';
 
 export const ROOT = process.env.POORT_ROOT ?? join(import.meta.dirname, '../../..');
 export const SAMPLES = {
@@ -38,6 +38,8 @@ export interface E2eOptions {
   readonly scenarioRecipients?: Readonly<Record<string, { behaviour: RecipientBehaviour; retryWindow: string; started?: boolean }>>;
   /** Only these services (default: all eight). */
   readonly services?: readonly ServiceName[];
+  /** Extra environment of every service (operator settings under test). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -61,7 +63,7 @@ export class E2eChain {
   static async start(name: string, options: E2eOptions = {}): Promise<E2eChain> {
     const pki = await generateTestPki(join(ROOT, '.local/test-pki'), { ifMissing: true });
     const suffix = randomBytes(3).toString('hex');
-    const database = await ScratchDatabase.create(required('DATABASE_URL'), `e2e_${name}`);
+    const database = await ScratchDatabase.create(requiredEnv('DATABASE_URL'), `e2e_${name}`);
     const portBase = await freePortBlock(20, 20_000, 30_000);
     const recipients = new Map<string, TestRecipient>();
     recipients.set('belastingdienst', new TestRecipient(portBase + 10));
@@ -70,10 +72,10 @@ export class E2eChain {
     for (const [id, scenario] of Object.entries(options.scenarioRecipients ?? {})) {
       recipients.set(id, new TestRecipient(nextPort++, scenario.behaviour));
     }
-    const configDir = writeConfig(recipients, options.scenarioRecipients ?? {});
+    const configDir = scratchConfig(ROOT, new Map([...recipients].map(([id, recipient]) => [id, recipient.url])), options.scenarioRecipients ?? {});
     const chain = new Chain({
       root: ROOT,
-      kafkaBrokers: required('KAFKA_BROKERS'),
+      kafkaBrokers: requiredEnv('KAFKA_BROKERS'),
       databaseUrl: database.url,
       configDir,
       pki: { serverCert: pki.server.cert, serverKey: pki.server.key, caChain: pki.caChain, crl: pki.crl },
@@ -85,6 +87,7 @@ export class E2eChain {
         KAFKA_RETRY_BACKOFF_MS: '100',
         KAFKA_SESSION_TIMEOUT_MS: '6000',
         DELIVERY_POLL_INTERVAL_MS: '200',
+        ...options.env,
       },
     });
     const e2e = new E2eChain(chain, pki, database);
@@ -155,43 +158,4 @@ export function aanlevering(berichtsoort: string, content: Buffer, overrides: Re
     berichtInhoud: { mimeType: 'application/xml', bestandsnaam: 'bericht.xml', inhoud: content.toString('base64') },
     ...overrides,
   };
-}
-
-/** The shipped configuration, with recipient endpoints pointed at the test recipients, plus one type per scenario. */
-function writeConfig(recipients: ReadonlyMap<string, TestRecipient>, scenarios: NonNullable<E2eOptions['scenarioRecipients']>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'poort-e2e-config-'));
-  cpSync(join(ROOT, 'config/schemas'), join(dir, 'schemas'), { recursive: true });
-  mkdirSync(join(dir, 'message-types'));
-  for (const file of readdirSync(join(ROOT, 'config/message-types'))) {
-    cpSync(join(ROOT, 'config/message-types', file), join(dir, 'message-types', file));
-  }
-  const shipped = parse(readFileSync(join(ROOT, 'config/recipients.yaml'), 'utf8').replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')) as {
-    recipients: { id: string; endpoint: string }[];
-  };
-  const list: Record<string, unknown>[] = shipped.recipients.map((recipient) => ({
-    ...recipient,
-    endpoint: recipients.get(recipient.id)?.url ?? recipient.endpoint,
-  }));
-  for (const [id, scenario] of Object.entries(scenarios)) {
-    list.push({ id, name: `scenario ${id}`, oin: '00000099000000000199', endpoint: recipients.get(id)!.url, timeout: '2s' });
-    writeFileSync(
-      join(dir, 'message-types', `${id}.yaml`),
-      stringify({
-        berichtsoort: id,
-        description: `end-to-end scenario ${id}`,
-        authorization: { allowedSenders: ['00000099000000000001'] },
-        validation: { schema: 'schemas/ubl-invoice/maindoc/UBL-Invoice-2.1.xsd' },
-        routing: { routes: [{ recipient: id }] },
-        delivery: { retryWindow: scenario.retryWindow, initialBackoff: '300ms', maxBackoff: '1s' },
-      }),
-    );
-  }
-  writeFileSync(join(dir, 'recipients.yaml'), stringify({ recipients: list }));
-  return dir;
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the tests with scripts/test.sh`);
-  return value;
 }

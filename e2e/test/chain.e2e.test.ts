@@ -156,9 +156,9 @@ describe('the chain, end to end on real Kafka and Postgres', () => {
       { name: 'content not base64', body: aanlevering('e-factuur', SAMPLES.invoice, { berichtInhoud: { mimeType: 'application/xml', bestandsnaam: 'x.xml', inhoud: '<xml/>' } }), status: 400, code: 'ALS100', message: /koppelvlakspecificatie/ },
       { name: 'unknown field', body: { ...aanlevering('e-factuur', SAMPLES.invoice), extra: 1 }, status: 400, code: 'ALS100', message: /koppelvlakspecificatie/ },
       { name: 'unknown berichtsoort', body: aanlevering('onbekend', SAMPLES.invoice), status: 400, code: 'ALS100', message: /berichtsoort onbekend is onbekend/ },
-      { name: 'kenmerk sent by the client', body: aanlevering('e-factuur', SAMPLES.invoice, { kenmerk: 'mine' }), status: 400, code: 'ALS100', message: /kenmerk is assigned/ },
+      { name: 'kenmerk sent by the client', body: aanlevering('e-factuur', SAMPLES.invoice, { kenmerk: 'mine' }), status: 400, code: 'ALS100', message: /kenmerk wordt door Poort toegekend/ },
       { name: 'mime type not accepted', body: aanlevering('e-factuur', SAMPLES.invoice, { berichtInhoud: { mimeType: 'application/pdf', bestandsnaam: 'x.pdf', inhoud: 'JVBERi0=' } }), status: 415, code: 'ALS100', message: /application\/pdf/ },
-      { name: 'body not JSON', body: '{"berichtsoort": ', status: 400, code: 'HTTP.400', message: /JSON/i },
+      { name: 'body not JSON', body: '{"berichtsoort": ', status: 400, code: 'HTTP_400', message: /JSON/i },
       { name: 'no client certificate', body: aanlevering('e-factuur', SAMPLES.invoice), status: 401, code: 'CERT_MISSING', message: /certificate/, as: 'anonymous' },
       { name: 'certificate from an untrusted CA', body: aanlevering('e-factuur', SAMPLES.invoice), status: 401, code: 'CERT_UNTRUSTED', message: /certificate/, as: 'untrusted' },
       { name: 'expired certificate', body: aanlevering('e-factuur', SAMPLES.invoice), status: 401, code: 'CERT_EXPIRED', message: /certificate/, as: 'expired' },
@@ -182,7 +182,7 @@ describe('the chain, end to end on real Kafka and Postgres', () => {
       const huge = aanlevering('e-factuur', Buffer.alloc(20 * 1024 * 1024 + 1, 0x41));
       const response = await e2e.submit(huge);
       assert.equal(response.status, 413, JSON.stringify(response.body));
-      assert.match((response.body as { message: string }).message, /larger than 20971520 bytes/);
+      assert.match((response.body as { message: string }).message, /groter dan 20971520 bytes/);
       assert.equal(await e2e.count('messages'), before.messages);
       assert.equal(await e2e.count('payloads'), before.payloads);
       assert.equal(await e2e.count('payload_chunks'), before.chunks);

@@ -57,6 +57,11 @@ export const wusEnv = {
   WUS_SIGNING_KEY_FILE: secret(z.string().min(1).optional()),
   /** A request whose wsu:Created is older than this is refused, and replays are checked within it. */
   WUS_MAX_MESSAGE_AGE_MS: z.coerce.number().int().positive().default(300_000),
+  /**
+   * Legacy: accept SHA-1 digests and RSA-SHA1 signatures in WS-Security, which older Digipoort clients still send
+   * (the 2018 WSDLs name them). Off by default; logged at start when on.
+   */
+  WUS_ALLOW_SHA1: flag.default(false),
 };
 
 export const messageTypesEnv = {
@@ -72,3 +77,9 @@ export const envTypes = { port, csv, flag };
 
 /** What every service of the chain needs: Kafka, Postgres, observability and its HTTP port. */
 export const platformEnv = { ...kafkaEnv, ...databaseEnv, ...observabilityEnv, ...httpEnv };
+
+/** The values a group of variables parses to: types are derived from the schemas, never restated. */
+export type EnvOf<S extends z.ZodRawShape> = z.infer<z.ZodObject<S>>;
+export type PlatformEnv = EnvOf<typeof platformEnv>;
+export type ClientIdentityEnv = EnvOf<typeof clientIdentityEnv>;
+export type WusEnv = EnvOf<typeof wusEnv>;

@@ -9,7 +9,7 @@ export function secret<T extends z.ZodType>(schema: T): T {
 }
 
 export class ConfigError extends Error {
-  readonly code = 'CONFIG.INVALID';
+  readonly code = 'CONFIG_INVALID';
 }
 
 type EnvSchema = z.ZodObject<Record<string, z.ZodType>>;

@@ -79,7 +79,7 @@ export type StatusChanged = EventOf<typeof TOPICS.statusChanged>;
 export type MessageReturned = EventOf<typeof TOPICS.returnedToSender>;
 
 export class InvalidEventError extends Error {
-  readonly code = 'CONTRACTS.INVALID_EVENT';
+  readonly code = 'EVENT_INVALID';
   constructor(
     readonly topic: string,
     readonly issues: string,

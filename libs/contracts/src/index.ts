@@ -4,3 +4,4 @@ export * from './status-codes.js';
 export * from './status-event.js';
 export * from './topics.js';
 export * from './koppelvlak.js';
+export * from './refusal.js';

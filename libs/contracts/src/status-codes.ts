@@ -50,6 +50,9 @@ export const FOUTCODE = {
   afleverfout: 'AFS400',
   ontvangerWeigert: 'AFO100',
   nietAfleverbaar: 'AFS600',
+  statusverzoekOngeldig: 'STS100',
+  // Digipoort publishes no technical foutcode for the statusinformatieservice; STS400 follows ALS400 and AFS400.
+  technischeFoutStatusinformatie: 'STS400',
 } as const;
 
 export type Foutcode = (typeof FOUTCODE)[keyof typeof FOUTCODE];

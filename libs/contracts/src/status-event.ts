@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import type { Envelope } from './envelope.js';
 import type { Foutmelding, StatusChanged } from './events.js';
 import { STATUS_DEFINITIONS, type StatusCode } from './status-codes.js';
@@ -15,12 +13,13 @@ export interface StatusInput {
   readonly at?: Date;
 }
 
-export function statusEvent(envelope: Envelope, input: StatusInput): StatusChanged {
+/** A status as the step that reached it describes it; the event's id and time are added when it is emitted. */
+export type StatusRecord = Omit<StatusChanged, 'eventId' | 'occurredAt'>;
+
+/** The status a message reaches at one step: its statusId is the same however often the step runs. */
+export function statusRecord(envelope: Envelope, input: StatusInput): StatusRecord {
   const definition = STATUS_DEFINITIONS[input.code];
-  const at = (input.at ?? new Date()).toISOString();
   return {
-    eventId: randomUUID(),
-    occurredAt: at,
     statusId: [envelope.kenmerk, input.code, input.scope].filter(Boolean).join(':'),
     kenmerk: envelope.kenmerk,
     berichtsoort: envelope.berichtsoort,
@@ -29,7 +28,7 @@ export function statusEvent(envelope: Envelope, input: StatusInput): StatusChang
     identiteitBelanghebbende: envelope.identiteitBelanghebbende,
     statuscode: input.code,
     statusomschrijving: definition.omschrijving,
-    tijdstempelStatus: at,
+    tijdstempelStatus: (input.at ?? new Date()).toISOString(),
     statusFoutcode: input.fout,
     statusdetails: input.details,
     final: input.final ?? definition.final,

@@ -81,44 +81,56 @@ export class BatchConsumer {
     const topic = batch.topic.slice(this.namespace.length);
     const messages = batch.messages.map((message) => toIncoming(topic, batch.partition, message));
     if (messages.length === 0) return;
+    let settled: IncomingMessage | undefined;
     try {
       await this.options.handle(messages);
+      settled = messages[messages.length - 1];
     } catch (error) {
-      if (messages.length === 1 && !this.retryable(error)) {
-        await this.deadLetter(messages[0]!, error);
-      } else {
-        this.logger.warn({ err: error, topic, count: messages.length }, 'batch failed, handling messages one by one');
-        for (const message of messages) {
-          if (!payload.isRunning() || payload.isStale()) return;
-          await this.handleAlone(message, payload);
-        }
+      if (messages.length > 1) this.logger.warn({ err: error, topic, count: messages.length }, 'batch failed, handling messages one by one');
+      for (const message of messages) {
+        if (!payload.isRunning() || payload.isStale()) break;
+        // A lone message's failure above was its first attempt; in a batch, each message gets attempts of its own.
+        if (!(await this.settleAlone(message, payload, messages.length === 1 ? error : undefined))) break;
+        settled = message;
       }
     }
-    const last = messages[messages.length - 1]!;
-    payload.resolveOffset(last.offset);
-    await this.consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-    ]);
-    this.options.onLag?.(topic, batch.partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n)));
+    if (settled === undefined) return;
+    payload.resolveOffset(settled.offset);
+    // Through the batch payload, not consumer.commitOffsets: that one skips the commit once the consumer is stopping,
+    // and a graceful stop would then hand the batch just handled to the next consumer again.
+    await payload.commitOffsetsIfNecessary({
+      topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(settled.offset) + 1n).toString() }] }],
+    });
+    this.options.onLag?.(topic, batch.partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(settled.offset) - 1n)));
     await payload.heartbeat();
   }
 
-  private async handleAlone(message: IncomingMessage, payload: EachBatchPayload): Promise<void> {
+  /**
+   * Handles one message until it succeeds or is dead-lettered: up to maxRetries retries with exponential back-off
+   * after its first attempt (`failed`, when that attempt already happened). False when the consumer stops first:
+   * the message is then not settled and its offset not committed, so the next consumer of the group takes it.
+   */
+  private async settleAlone(message: IncomingMessage, payload: EachBatchPayload, failed?: unknown): Promise<boolean> {
     const maxRetries = this.options.maxRetries ?? 5;
     const backoff = this.options.retryBackoffMs ?? 500;
+    let error = failed;
     for (let attempt = 0; ; attempt++) {
-      try {
-        await this.options.handle([message]);
-        return;
-      } catch (error) {
-        if (!this.retryable(error) || attempt >= maxRetries) {
-          await this.deadLetter(message, error);
-          return;
+      if (attempt > 0 || failed === undefined) {
+        try {
+          await this.options.handle([message]);
+          return true;
+        } catch (caught) {
+          error = caught;
         }
-        this.logger.warn({ err: error, topic: message.topic, offset: message.offset, attempt }, 'retrying message');
-        await sleep(backoff * 2 ** attempt);
-        await payload.heartbeat();
       }
+      if (!this.retryable(error) || attempt >= maxRetries) {
+        await this.deadLetter(message, error);
+        return true;
+      }
+      if (!payload.isRunning()) return false;
+      this.logger.warn({ err: error, topic: message.topic, offset: message.offset, attempt }, 'retrying message');
+      await sleep(backoff * 2 ** attempt);
+      await payload.heartbeat();
     }
   }
 

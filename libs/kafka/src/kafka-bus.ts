@@ -97,9 +97,14 @@ export class KafkaBus {
     return consumer;
   }
 
-  /** Stops consumers first (their current batch finishes and commits), then the producer. */
-  async close(): Promise<void> {
+  /** Stops taking messages: each consumer finishes and commits the batch in hand. */
+  async stopConsumers(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+  }
+
+  /** Stops the consumers if they still run, then closes the producer: call it after the last publish. */
+  async close(): Promise<void> {
+    await this.stopConsumers();
     if (this.producerConnected) await this.producer.disconnect();
     await this.admin.disconnect();
   }

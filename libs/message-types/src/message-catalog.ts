@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { MessageType, Recipient, RecipientsFile } from './schema.js';
 
 export class CatalogError extends Error {
-  readonly code = 'CONFIG.MESSAGE_TYPES';
+  readonly code = 'CONFIG_MESSAGE_TYPES';
 }
 
 /**

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
-import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Refusal, type RefusalKind } from '@poort/contracts';
 import type { Logger } from '@poort/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { LOGGER } from './tokens.js';
-import { sendWusFault, wusServiceFor } from './wus/wus-http.js';
+import type { RefusalRenderers } from './refusal-renderers.js';
 
 /** The one body shape of every HTTP error: a stable code, a message meant for the caller, and details. */
 export interface ErrorBody {
@@ -15,38 +15,61 @@ export interface ErrorBody {
   readonly errorId?: string;
 }
 
+/** The HTTP status of each kind of use-case refusal: the REST translation, made here and nowhere else. */
+export const REFUSAL_HTTP_STATUS: Readonly<Record<RefusalKind, number>> = {
+  invalid: 400,
+  'not-found': 404,
+  'too-large': 413,
+  'unsupported-media-type': 415,
+  overloaded: 503,
+};
+
 /**
- * Maps errors to HTTP answers in one place; on the WUS (SOAP) paths every refusal is a SOAP fault instead. Expected errors are HttpExceptions whose response is an ErrorBody;
- * anything else is a 500 with an errorId to find the logged cause, never the cause itself.
+ * Maps errors to HTTP answers in one place. A use case's Refusal gets the status of its kind; other expected errors
+ * are HttpExceptions whose response is an ErrorBody; refusals of the HTTP framework itself (unparsable body, body
+ * too large) get HTTP_<status>; anything else is a 500 with an errorId to find the logged cause, never the cause
+ * itself. Paths with a renderer of their own (the SOAP endpoints) are answered by it.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
-  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly renderers: RefusalRenderers,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const wusService = wusServiceFor(host.switchToHttp().getRequest<FastifyRequest>().url);
-    if (wusService) {
-      const status = error instanceof HttpException ? error.getStatus() : (error as { statusCode?: number }).statusCode;
-      if (!(typeof status === 'number' && status < 500)) this.logger.error({ err: error }, 'unhandled error on a WUS path');
-      sendWusFault(reply, wusService, error);
+    const status = statusOf(error);
+    const renderer = this.renderers.for(host.switchToHttp().getRequest<FastifyRequest>().url);
+    if (renderer) {
+      if (status === undefined || status >= 500) this.logger.error({ err: error }, 'unhandled error on a path with its own refusal shape');
+      renderer.render(reply, error);
+      return;
+    }
+    if (error instanceof Refusal) {
+      const body: ErrorBody = { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+      void reply.status(REFUSAL_HTTP_STATUS[error.kind]).send(body);
       return;
     }
     if (error instanceof HttpException) {
       void reply.status(error.getStatus()).send(bodyOf(error));
       return;
     }
-    const fastifyStatus = (error as { statusCode?: number }).statusCode;
-    if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
-      // Fastify's own refusals: body too large, unparsable JSON, wrong content type.
-      const code = (error as { code?: string }).code ?? `HTTP.${fastifyStatus}`;
-      void reply.status(fastifyStatus).send({ code, message: (error as Error).message } satisfies ErrorBody);
+    if (status !== undefined && status >= 400 && status < 500) {
+      void reply.status(status).send({ code: `HTTP_${status}`, message: (error as Error).message } satisfies ErrorBody);
       return;
     }
     const errorId = randomUUID();
     this.logger.error({ err: error, errorId }, 'unhandled error');
-    void reply.status(500).send({ code: 'INTERNAL', message: 'internal error', errorId } satisfies ErrorBody);
+    void reply.status(500).send({ code: 'INTERNAL_ERROR', message: 'internal error', errorId } satisfies ErrorBody);
   }
+}
+
+/** The HTTP status an error asks for: Nest's exceptions and Fastify's own errors (statusCode) carry one. */
+export function statusOf(error: unknown): number | undefined {
+  if (error instanceof HttpException) return error.getStatus();
+  const statusCode = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  return typeof statusCode === 'number' ? statusCode : undefined;
 }
 
 /**
@@ -60,7 +83,7 @@ function bodyOf(error: HttpException): unknown {
     if (!('statusCode' in response && 'message' in response)) return response;
   }
   const message = typeof response === 'string' ? response : String((response as { message: unknown }).message);
-  return { code: `HTTP.${error.getStatus()}`, message } satisfies ErrorBody;
+  return { code: `HTTP_${error.getStatus()}`, message } satisfies ErrorBody;
 }
 
 export function httpError(status: number, code: string, message: string, details?: unknown): HttpException {

@@ -1,4 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ALL_TOPICS, deadLetterTopic } from '@poort/contracts';
 import { KafkaBus } from '@poort/kafka';
 import { OutboxRelay, type Pool } from '@poort/message-state';
@@ -9,11 +15,13 @@ import type { PlatformOptions } from './platform-options.js';
 import { DB_POOL, LOGGER, PLATFORM_OPTIONS } from './tokens.js';
 
 /**
- * Start-up and shutdown order of a service: topics exist before anyone consumes, the relay runs before
- * consumers emit, and on shutdown consumers finish their batch before the producer and pool close.
+ * Start-up and shutdown order of a service. Start: topics exist before anyone consumes, the relay runs before
+ * consumers emit. Shutdown, the other way round: consumers finish and commit their batch (before-shutdown, when
+ * background workers such as delivery's stop too), then the relay publishes nothing more, then the producer and
+ * the pool close. Whatever the relay did not publish stays in the outbox for the next start.
  */
 @Injectable()
-export class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PlatformLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -34,10 +42,14 @@ export class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationS
     this.logger.info({}, 'platform started');
   }
 
-  async onApplicationShutdown(signal?: string): Promise<void> {
-    this.logger.info({ signal }, 'shutting down');
-    await this.bus.close();
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.logger.info({ signal }, 'shutting down: consumers finish their batch');
+    await this.bus.stopConsumers();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.relay.stop();
+    await this.bus.close();
     await this.pool.end();
   }
 }

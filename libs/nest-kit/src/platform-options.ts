@@ -1,3 +1,5 @@
+import type { PlatformEnv } from '@poort/config';
+
 export interface PlatformOptions {
   readonly service: string;
   readonly logLevel: string;
@@ -15,22 +17,7 @@ export interface PlatformOptions {
 }
 
 /** The platform settings every service reads from the same environment variables (see @poort/config). */
-export function platformOptionsFromEnv(
-  service: string,
-  env: {
-    LOG_LEVEL: string;
-    KAFKA_BROKERS: readonly string[];
-    KAFKA_CLIENT_ID: string;
-    KAFKA_TOPIC_PARTITIONS: number;
-    KAFKA_REPLICATION_FACTOR: number;
-    KAFKA_NAMESPACE: string;
-    KAFKA_MAX_RETRIES: number;
-    KAFKA_RETRY_BACKOFF_MS: number;
-    KAFKA_SESSION_TIMEOUT_MS: number;
-    DATABASE_URL: string;
-    DATABASE_POOL_SIZE: number;
-  },
-): PlatformOptions {
+export function platformOptionsFromEnv(service: string, env: PlatformEnv): PlatformOptions {
   return {
     service,
     logLevel: env.LOG_LEVEL,

@@ -3,60 +3,60 @@ import { TerminusModule } from '@nestjs/terminus';
 import { KafkaBus } from '@poort/kafka';
 import { OutboxRelay, createPool, type Pool } from '@poort/message-state';
 import { PoortMetrics, createLogger, type Logger } from '@poort/observability';
-import { StageRunner } from '@poort/pipeline';
+import { StageRunner, UnitOfWork } from '@poort/pipeline';
 
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
 import { PlatformLifecycle } from './platform-lifecycle.js';
 import type { PlatformOptions } from './platform-options.js';
+import { RefusalRenderers } from './refusal-renderers.js';
 import { DB_POOL, LOGGER, PLATFORM_OPTIONS } from './tokens.js';
 
 /**
- * What every Poort service has: logger, metrics, Postgres pool, Kafka bus, outbox relay, stage runner,
- * and the /health and /metrics endpoints.
+ * What every Poort service has: logger, metrics, Postgres pool, Kafka bus, outbox relay, the unit of work that
+ * commits effects with their events, the stage runner, and the /health and /metrics endpoints.
  */
 @Global()
 @Module({})
 export class PlatformModule {
   static forService(options: PlatformOptions): DynamicModule {
+    const { service, kafka } = options;
     return {
       module: PlatformModule,
       imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: PLATFORM_OPTIONS, useValue: options },
-        { provide: LOGGER, useValue: createLogger(options.service, options.logLevel) },
-        { provide: PoortMetrics, useValue: new PoortMetrics(options.service) },
+        { provide: LOGGER, useValue: createLogger(service, options.logLevel) },
+        { provide: PoortMetrics, useValue: new PoortMetrics(service) },
         { provide: DB_POOL, useFactory: () => createPool(options.database.url, options.database.poolSize) },
         {
           provide: KafkaBus,
           inject: [LOGGER],
-          useFactory: (logger: Logger) => new KafkaBus({ brokers: options.kafka.brokers, clientId: options.kafka.clientId, namespace: options.kafka.namespace, sessionTimeoutMs: options.kafka.sessionTimeoutMs }, logger),
+          useFactory: (logger: Logger) =>
+            new KafkaBus({ brokers: kafka.brokers, clientId: kafka.clientId, namespace: kafka.namespace, sessionTimeoutMs: kafka.sessionTimeoutMs }, logger),
         },
         {
           provide: OutboxRelay,
           inject: [DB_POOL, KafkaBus, LOGGER, PoortMetrics],
           useFactory: (pool: Pool, bus: KafkaBus, logger: Logger, metrics: PoortMetrics) =>
-            new OutboxRelay(pool, bus, options.service, logger, { onPublished: (count) => metrics.outboxPublished.inc(count) }),
+            new OutboxRelay(pool, bus, service, logger, { onPublished: (count) => metrics.outboxPublished.inc(count) }),
+        },
+        {
+          provide: UnitOfWork,
+          inject: [DB_POOL, OutboxRelay, PoortMetrics],
+          useFactory: (pool: Pool, relay: OutboxRelay, metrics: PoortMetrics) => new UnitOfWork({ pool, relay, source: service, metrics }),
         },
         {
           provide: StageRunner,
-          inject: [DB_POOL, KafkaBus, OutboxRelay, LOGGER, PoortMetrics],
-          useFactory: (pool: Pool, bus: KafkaBus, relay: OutboxRelay, logger: Logger, metrics: PoortMetrics) =>
-            new StageRunner({
-              pool,
-              bus,
-              relay,
-              logger,
-              metrics,
-              source: options.service,
-              maxRetries: options.kafka.maxRetries,
-              retryBackoffMs: options.kafka.retryBackoffMs,
-            }),
+          inject: [KafkaBus, UnitOfWork, LOGGER, PoortMetrics],
+          useFactory: (bus: KafkaBus, unitOfWork: UnitOfWork, logger: Logger, metrics: PoortMetrics) =>
+            new StageRunner({ bus, unitOfWork, logger, metrics, maxRetries: kafka.maxRetries, retryBackoffMs: kafka.retryBackoffMs }),
         },
+        RefusalRenderers,
         PlatformLifecycle,
       ],
-      exports: [PLATFORM_OPTIONS, LOGGER, PoortMetrics, DB_POOL, KafkaBus, OutboxRelay, StageRunner],
+      exports: [PLATFORM_OPTIONS, LOGGER, PoortMetrics, DB_POOL, KafkaBus, OutboxRelay, UnitOfWork, StageRunner, RefusalRenderers],
     };
   }
 }

@@ -9,6 +9,7 @@ import { createLogger, startTracing } from '@poort/observability';
 
 import { HttpErrorFilter } from './http-error.filter.js';
 import { NestPinoLogger } from './nest-logger.js';
+import { RefusalRenderers } from './refusal-renderers.js';
 import { LOGGER } from './tokens.js';
 
 export interface ServiceHttpOptions {
@@ -41,7 +42,7 @@ export async function runService(service: string, module: Type | DynamicModule, 
   });
   try {
     const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger: new NestPinoLogger(bootLogger) });
-    app.useGlobalFilters(new HttpErrorFilter(app.get(LOGGER)));
+    app.useGlobalFilters(new HttpErrorFilter(app.get(LOGGER), app.get(RefusalRenderers)));
     app.enableShutdownHooks();
     await app.listen(http.port, http.host);
     bootLogger.info({ url: await app.getUrl() }, `${service} listening`);

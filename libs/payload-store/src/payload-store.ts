@@ -8,14 +8,14 @@ import type { Pool, Queryable } from '@poort/message-state';
 export const CHUNK_BYTES = 1024 * 1024;
 
 export class PayloadNotFoundError extends Error {
-  readonly code = 'PAYLOAD.NOT_FOUND';
+  readonly code = 'PAYLOAD_NOT_FOUND';
   constructor(readonly payloadId: string) {
     super(`payload ${payloadId} does not exist`);
   }
 }
 
 export class PayloadTooLargeError extends Error {
-  readonly code = 'PAYLOAD.TOO_LARGE';
+  readonly code = 'PAYLOAD_TOO_LARGE';
   constructor(readonly limit: number) {
     super(`payload exceeds ${limit} bytes`);
   }

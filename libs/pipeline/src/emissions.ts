@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
+
 import {
   Envelope,
   TOPICS,
   partitionKey,
-  statusEvent,
+  statusRecord,
   type EventOf,
   type StatusChanged,
   type StatusInput,
@@ -11,21 +13,38 @@ import {
 import type { OutboxRecord } from '@poort/message-state';
 import { injectTraceContext } from '@poort/observability';
 
-/** What a stage's handler produces; written to the outbox in the same transaction as the handler's own writes. */
+/** An event as its writer describes it: the id and the time it occurred are minted when it is emitted. */
+export type EventBody<T extends Topic> = Omit<EventOf<T>, 'eventId' | 'occurredAt'>;
+
+/**
+ * The events a writer's effect causes, collected while the effect runs and written to the outbox in the same
+ * transaction (see UnitOfWork). Each event gets a fresh id here; it travels in the outbox row, so a redelivered
+ * event keeps it.
+ */
 export class Emissions {
   readonly records: OutboxRecord[] = [];
   readonly statuses: StatusChanged[] = [];
 
-  emit<T extends Topic>(topic: T, event: EventOf<T> & { kenmerk?: string; envelope?: Envelope }): void {
-    const kenmerk = event.envelope?.kenmerk ?? event.kenmerk;
-    if (!kenmerk) throw new Error(`event for ${topic} names no kenmerk`);
-    this.records.push({ topic, key: partitionKey(kenmerk), value: event, headers: injectTraceContext() });
+  emit<T extends Topic>(topic: T, body: EventBody<T>, occurredAt: Date = new Date()): void {
+    const event = { eventId: randomUUID(), occurredAt: occurredAt.toISOString(), ...body } as EventOf<T>;
+    this.push(topic, event, kenmerkOf(topic, body));
   }
 
   status(envelope: Envelope, input: StatusInput): StatusChanged {
-    const event = statusEvent(envelope, input);
+    const record = statusRecord(envelope, input);
+    const event: StatusChanged = { eventId: randomUUID(), occurredAt: record.tijdstempelStatus, ...record };
     this.statuses.push(event);
-    this.emit(TOPICS.statusChanged, event);
+    this.push(TOPICS.statusChanged, event, event.kenmerk);
     return event;
   }
+
+  private push(topic: Topic, value: unknown, kenmerk: string): void {
+    this.records.push({ topic, key: partitionKey(kenmerk), value, headers: injectTraceContext() });
+  }
+}
+
+function kenmerkOf(topic: Topic, body: { kenmerk?: string; envelope?: Envelope }): string {
+  const kenmerk = body.envelope?.kenmerk ?? body.kenmerk;
+  if (!kenmerk) throw new Error(`event for ${topic} names no kenmerk`);
+  return kenmerk;
 }

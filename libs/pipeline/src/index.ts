@@ -1,2 +1,3 @@
 export * from './emissions.js';
 export * from './stage-runner.js';
+export * from './unit-of-work.js';

@@ -8,16 +8,13 @@ import {
   type Topic,
 } from '@poort/contracts';
 import type { IncomingMessage, KafkaBus } from '@poort/kafka';
-import { claimInbox, enqueueOutbox, withTransaction, type OutboxRelay, type Pool, type PoolClient } from '@poort/message-state';
+import { claimInbox } from '@poort/message-state';
 import { extractTraceContext, inSpan, withLogContext, type Logger, type PoortMetrics } from '@poort/observability';
 
-import { Emissions } from './emissions.js';
+import type { Effect, UnitOfWork } from './unit-of-work.js';
 
-export interface StageContext {
-  /** The transaction of this event's effect: the handler's own writes belong in it. */
-  readonly tx: PoolClient;
-  readonly out: Emissions;
-}
+/** What a stage's handler runs with: the transaction of the event's effect, and the events it emits. */
+export type StageContext = Effect;
 
 export interface StageDefinition<T extends Topic> {
   /** The consumer group, and the inbox namespace for idempotency. */
@@ -33,13 +30,10 @@ export interface StageDefinition<T extends Topic> {
 }
 
 export interface StageRunnerDeps {
-  readonly pool: Pool;
   readonly bus: KafkaBus;
-  readonly relay: OutboxRelay;
+  readonly unitOfWork: UnitOfWork;
   readonly logger: Logger;
   readonly metrics: PoortMetrics;
-  /** The outbox source: this service's name. */
-  readonly source: string;
   readonly maxRetries?: number;
   readonly retryBackoffMs?: number;
 }
@@ -88,29 +82,23 @@ export class StageRunner {
   private async handle<T extends Topic>(definition: StageDefinition<T>, messages: readonly IncomingMessage[]): Promise<void> {
     const stopTimer = this.deps.metrics.handleDuration.startTimer({ topic: definition.topic });
     const decoded = messages.map((message) => this.decode(definition, message));
-    const out = new Emissions();
-    const handled = await withTransaction(this.deps.pool, async (tx) => {
-      const fresh = await claimInbox(tx, definition.name, decoded.map((item) => item.key));
-      const handledKeys: string[] = [];
+    const handled = await this.deps.unitOfWork.commit(async (effect) => {
+      const fresh = await claimInbox(effect.tx, definition.name, decoded.map((item) => item.key));
+      let count = 0;
       for (const item of decoded) {
         if (!fresh.delete(item.key)) continue; // handled before, or twice in this batch
         await withLogContext({ kenmerk: kenmerkOf(item.event), stage: definition.name }, () =>
-          inSpan(`${definition.name} ${definition.topic}`, extractTraceContext(item.headers), () =>
-            definition.handle(item.event, { tx, out }),
-          ),
+          inSpan(`${definition.name} ${definition.topic}`, extractTraceContext(item.headers), () => definition.handle(item.event, effect)),
         );
-        handledKeys.push(item.key);
+        count++;
       }
-      await enqueueOutbox(tx, this.deps.source, out.records);
-      return handledKeys.length;
+      return count;
     });
     stopTimer();
-    this.deps.relay.kick();
     definition.afterCommit?.();
     const { metrics } = this.deps;
     metrics.eventsHandled.inc({ topic: definition.topic, outcome: 'done' }, handled);
     if (decoded.length > handled) metrics.eventsHandled.inc({ topic: definition.topic, outcome: 'duplicate' }, decoded.length - handled);
-    for (const status of out.statuses) metrics.statusesEmitted.inc({ code: status.statuscode });
   }
 
   private decode<T extends Topic>(definition: StageDefinition<T>, message: IncomingMessage): Decoded<T> {
@@ -132,15 +120,14 @@ export class StageRunner {
     const failure = definition.technicalFailure;
     const envelope = envelopeOf(message);
     if (!failure || !envelope) return;
-    const out = new Emissions();
-    out.status(envelope, {
-      code: failure.code,
-      scope: definition.name,
-      final: true,
-      fout: { foutcode: failure.foutcode, foutbeschrijving: `technische fout in ${definition.name}: ${reason}`.slice(0, 4_000) },
+    await this.deps.unitOfWork.commit(async ({ out }) => {
+      out.status(envelope, {
+        code: failure.code,
+        scope: definition.name,
+        final: true,
+        fout: { foutcode: failure.foutcode, foutbeschrijving: `technische fout in ${definition.name}: ${reason}`.slice(0, 4_000) },
+      });
     });
-    await withTransaction(this.deps.pool, (tx) => enqueueOutbox(tx, this.deps.source, out.records));
-    this.deps.relay.kick();
   }
 }
 

@@ -42,6 +42,11 @@ export class Chain {
     mkdirSync(options.logDir, { recursive: true });
   }
 
+  /** Where a service's stdout and stderr go (JSON log lines). */
+  logFile(service: ServiceName): string {
+    return join(this.options.logDir, `${service}.log`);
+  }
+
   url(service: ServiceName): string {
     return `${MTLS_SERVICES.has(service) ? 'https' : 'http'}://127.0.0.1:${this.ports[service]}`;
   }
@@ -56,14 +61,14 @@ export class Chain {
       env: this.environment(service),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const log = createWriteStream(join(this.options.logDir, `${service}.log`), { flags: 'a' });
+    const logFile = this.logFile(service);
+    const log = createWriteStream(logFile, { flags: 'a' });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.processes.set(service, child);
     child.once('exit', () => {
       if (this.processes.get(service) === child) this.processes.delete(service);
     });
-    const logFile = join(this.options.logDir, `${service}.log`);
     const exited = once(child, 'exit').then(([code]) => {
       throw new Error(`${service} exited with code ${String(code)} before it was ready (log: ${logFile})`);
     });

@@ -1,4 +1,5 @@
 import { WsSecurityError } from './errors.js';
+import type { Sha1Policy } from './policy.js';
 
 /** A node:crypto hash name with its digest size in bytes. */
 export interface HashAlgorithm {
@@ -30,19 +31,19 @@ const SIGNATURE_METHODS: ReadonlyMap<string, HashAlgorithm> = new Map([
   ['http://www.w3.org/2001/04/xmldsig-more#rsa-sha512', SHA512],
 ]);
 
-export function digestAlgorithm(uri: string | undefined, allowSha1: boolean): HashAlgorithm {
-  return lookup(DIGEST_METHODS, uri, allowSha1, 'digest method');
+export function digestAlgorithm(uri: string | undefined, sha1: Sha1Policy): HashAlgorithm {
+  return lookup(DIGEST_METHODS, uri, sha1, 'digest method');
 }
 
-export function signatureAlgorithm(uri: string | undefined, allowSha1: boolean): HashAlgorithm {
-  return lookup(SIGNATURE_METHODS, uri, allowSha1, 'signature method');
+export function signatureAlgorithm(uri: string | undefined, sha1: Sha1Policy): HashAlgorithm {
+  return lookup(SIGNATURE_METHODS, uri, sha1, 'signature method');
 }
 
-function lookup(table: ReadonlyMap<string, HashAlgorithm>, uri: string | undefined, allowSha1: boolean, what: string): HashAlgorithm {
+function lookup(table: ReadonlyMap<string, HashAlgorithm>, uri: string | undefined, sha1: Sha1Policy, what: string): HashAlgorithm {
   const found = uri === undefined ? undefined : table.get(uri);
   if (found === undefined) throw new WsSecurityError('WSS_ALGORITHM', `Unsupported ${what} ${JSON.stringify(uri ?? null)}`);
-  if (found.legacy && !allowSha1) {
-    throw new WsSecurityError('WSS_ALGORITHM', `The ${what} ${uri} uses SHA-1, which is only accepted with the legacy switch (allowSha1)`);
+  if (found.legacy && !sha1.allowSha1) {
+    throw new WsSecurityError('WSS_ALGORITHM', `The ${what} ${uri} uses SHA-1, which is only accepted with the legacy switch (${sha1.legacySwitchName})`);
   }
   return found;
 }

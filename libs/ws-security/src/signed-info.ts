@@ -3,6 +3,7 @@ import { digestAlgorithm, type HashAlgorithm, signatureAlgorithm } from './algor
 import { decodeBase64, elementChildren, isElement, qname, textOnly } from './dom.js';
 import { WsSecurityError } from './errors.js';
 import { EXC_C14N_ALGORITHM, NS } from './namespaces.js';
+import type { Sha1Policy } from './policy.js';
 
 export interface SignedReference {
   /** The ID the URI "#id" names. */
@@ -33,7 +34,7 @@ const PREFIX = /^(?:#default|[A-Za-z_][A-Za-z0-9_.-]*)$/;
  * Reads ds:Signature = SignedInfo, SignatureValue, KeyInfo (no Object, nothing else), checking every algorithm
  * against the profile. Does not resolve references or check any value.
  */
-export function parseSignature(signature: XmlElement, allowSha1: boolean): ParsedSignature {
+export function parseSignature(signature: XmlElement, sha1: Sha1Policy): ParsedSignature {
   const [signedInfo, signatureValueElement, keyInfo, ...rest] = elementChildren(signature, 'WSS_SIGNATURE_STRUCTURE');
   if (!isElement(signedInfo, NS.ds, 'SignedInfo') || !isElement(signatureValueElement, NS.ds, 'SignatureValue')
     || !isElement(keyInfo, NS.ds, 'KeyInfo') || rest.length > 0) {
@@ -47,12 +48,12 @@ export function parseSignature(signature: XmlElement, allowSha1: boolean): Parse
     throw new WsSecurityError('WSS_ALGORITHM', `Unsupported canonicalization method ${JSON.stringify(c14nMethod.attr('Algorithm')?.value ?? null)}; exclusive C14N is required`);
   }
   const signedInfoPrefixes = inclusivePrefixes(c14nMethod, 'WSS_ALGORITHM');
-  const signature_ = signatureAlgorithm(signatureMethod.attr('Algorithm')?.value, allowSha1);
+  const signature_ = signatureAlgorithm(signatureMethod.attr('Algorithm')?.value, sha1);
   if (elementChildren(signatureMethod, 'WSS_ALGORITHM').length > 0) {
     throw new WsSecurityError('WSS_ALGORITHM', 'ds:SignatureMethod must be empty (no HMACOutputLength or other parameters)');
   }
   if (referenceElements.length === 0) throw new WsSecurityError('WSS_REFERENCES', 'ds:SignedInfo holds no ds:Reference');
-  const references = referenceElements.map((element) => parseReference(element, allowSha1));
+  const references = referenceElements.map((element) => parseReference(element, sha1));
 
   const signatureValueText = textOnly(signatureValueElement, 'WSS_SIGNATURE_STRUCTURE');
   const signatureValue = decodeBase64(signatureValueText);
@@ -65,7 +66,7 @@ export function parseSignature(signature: XmlElement, allowSha1: boolean): Parse
   return parsed;
 }
 
-function parseReference(reference: XmlElement, allowSha1: boolean): SignedReference {
+function parseReference(reference: XmlElement, sha1: Sha1Policy): SignedReference {
   if (!isElement(reference, NS.ds, 'Reference')) {
     throw new WsSecurityError('WSS_SIGNATURE_STRUCTURE', `Unexpected ${qname(reference)} in ds:SignedInfo`);
   }
@@ -91,7 +92,7 @@ function parseReference(reference: XmlElement, allowSha1: boolean): SignedRefere
     throw new WsSecurityError('WSS_TRANSFORM', `Transform ${JSON.stringify(algorithm ?? null)} is not allowed; only exclusive C14N without comments`);
   }
   const prefixes = inclusivePrefixes(transform, 'WSS_TRANSFORM');
-  const digest = digestAlgorithm(digestMethod.attr('Algorithm')?.value, allowSha1);
+  const digest = digestAlgorithm(digestMethod.attr('Algorithm')?.value, sha1);
   if (elementChildren(digestMethod, 'WSS_ALGORITHM').length > 0) {
     throw new WsSecurityError('WSS_ALGORITHM', 'ds:DigestMethod must be empty');
   }

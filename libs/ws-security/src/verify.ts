@@ -37,7 +37,7 @@ export function verifySoapRequest(doc: XmlDocument, policy?: Partial<WsSecurityP
   const security = locateSecurityParts(parts.security);
   const times = checkTimestamp(security.timestamp, resolvedPolicy, now);
   const token = readBinarySecurityToken(security.token);
-  const signature = parseSignature(security.signature, resolvedPolicy.allowSha1);
+  const signature = parseSignature(security.signature, resolvedPolicy);
   const keyId = readKeyInfoReference(signature.keyInfo);
   if (keyId !== token.id) {
     throw new WsSecurityError('WSS_TOKEN', `ds:KeyInfo points to #${keyId}, not to the wsse:BinarySecurityToken #${token.id}`);

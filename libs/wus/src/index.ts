@@ -1,6 +1,6 @@
 export { NS, WSA_ANONYMOUS } from './namespaces.js';
 export { AANLEVER_SERVICE, STATUSINFORMATIE_SERVICE, operationForElement, type WusOperation, type WusService } from './services.js';
-export { WUS_CODE, WusFault, clientFault } from './wus-fault.js';
+export { WUS_CODE, WusFault, clientFault, faultForRefusal } from './wus-fault.js';
 export type { ReplayGuard, SoapSecurity, VerifiedSoapRequest } from './security-port.js';
 export { checkContentType, checkHeaderBlocks, childElements, readSoapRequest, type SoapRequestShape } from './soap-request.js';
 export { checkAddressing, checkSoapAction, unverifiedAction, type RequestAddressing } from './addressing.js';

@@ -1,3 +1,5 @@
+import { FOUTCODE } from '@poort/contracts';
+
 /** One operation of a WUS service, with the names and actions the published WSDL gives it. */
 export interface WusOperation {
   readonly name: string;
@@ -42,8 +44,8 @@ export const AANLEVER_SERVICE: WusService = {
   path: '/wus/2.0/aanleverservice/1.2',
   wsdlFile: 'AanleverService.wsdl',
   faultElement: 'aanleverFault',
-  interfaceFoutcode: 'ALS100',
-  technicalFoutcode: 'ALS400',
+  interfaceFoutcode: FOUTCODE.interfaceSpecificatie,
+  technicalFoutcode: FOUTCODE.technischeFoutAanleveren,
   operations: [operation('aanleverservice', 'AanleverService', 'aanleveren', 'aanleverRequest', 'aanleverResponse')],
 };
 
@@ -55,9 +57,8 @@ export const STATUSINFORMATIE_SERVICE: WusService = {
   path: '/wus/2.0/statusinformatieservice/1.2',
   wsdlFile: 'StatusinformatieService.wsdl',
   faultElement: 'statusinformatieFault',
-  interfaceFoutcode: 'STS100',
-  // UNCONFIRMED: Digipoort publishes no technical foutcode for the status service; STS400 follows ALS400/AFS400.
-  technicalFoutcode: 'STS400',
+  interfaceFoutcode: FOUTCODE.statusverzoekOngeldig,
+  technicalFoutcode: FOUTCODE.technischeFoutStatusinformatie,
   operations: ['getBerichtsoorten', 'getProcessen', 'getStatussenProces', 'getNieuweStatussenProces', 'getNieuweStatussen'].map(status),
 };
 

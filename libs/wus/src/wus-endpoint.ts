@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 
+import { Refusal } from '@poort/contracts';
 import { ClientIdentityError, identityFromCertificate, type CertificateVerifier, type ClientIdentity } from '@poort/pki';
 import type { CompiledSchema, XmlElement } from '@poort/xml';
 
@@ -9,7 +10,7 @@ import type { ReplayGuard, SoapSecurity } from './security-port.js';
 import { operationForElement, type WusOperation, type WusService } from './services.js';
 import { checkContentType, checkHeaderBlocks, childElements, readSoapRequest } from './soap-request.js';
 import { NS } from './namespaces.js';
-import { WUS_CODE, WusFault, clientFault } from './wus-fault.js';
+import { WUS_CODE, WusFault, clientFault, faultForRefusal } from './wus-fault.js';
 
 export interface WusHttpRequest {
   readonly body: Uint8Array;
@@ -33,7 +34,7 @@ export interface WusCall {
   readonly messageId: string;
 }
 
-/** Returns the response payload element (koppelvlak XML) or throws a WusFault. */
+/** Returns the response payload element (koppelvlak XML), or throws a WusFault or a use case's Refusal. */
 export type WusOperationHandler = (call: WusCall) => Promise<string>;
 
 export interface WusEndpointOptions {
@@ -84,7 +85,7 @@ export class WusEndpoint {
       const envelope = responseEnvelope({ action: operation.responseAction, relatesTo: established.messageId! }, payload);
       return { status: 200, contentType: 'text/xml; charset=utf-8', body: this.sign(envelope, established, now) };
     } catch (error) {
-      const fault = error instanceof WusFault ? error : this.unexpected(error);
+      const fault = error instanceof WusFault ? error : error instanceof Refusal ? faultForRefusal(error) : this.unexpected(error);
       return this.fault(fault, established, now);
     }
   }

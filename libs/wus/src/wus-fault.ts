@@ -1,3 +1,5 @@
+import type { Refusal } from '@poort/contracts';
+
 /** Generic WUS error codes (Digikoppeling Best Practices WUS, domain.md 3.1). */
 export const WUS_CODE = {
   invalidEnvelope: '0001',
@@ -31,3 +33,8 @@ export class WusFault extends Error {
 }
 
 export const clientFault = (foutcode: string, foutbeschrijving: string) => new WusFault('Client', foutcode, foutbeschrijving);
+
+/** A use case's refusal as a SOAP fault: Poort's own trouble (overload) blames the Server, everything else the Client. */
+export function faultForRefusal(refusal: Refusal): WusFault {
+  return new WusFault(refusal.kind === 'overloaded' ? 'Server' : 'Client', refusal.code, refusal.message);
+}

@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { Pool } from '@poort/message-state';
-import { DB_POOL, PlatformModule, platformOptionsFromEnv } from '@poort/nest-kit';
+import { PlatformModule, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
 import { PayloadStore } from '@poort/payload-store';
 
 import { ArchiveConsumer } from './archive/archive.consumer.js';
@@ -16,8 +15,8 @@ export class AppModule {
       imports: [PlatformModule.forService(platformOptionsFromEnv('archive', config))],
       controllers: [ArchiveController],
       providers: [
-        { provide: ArchiveRepository, inject: [DB_POOL], useFactory: (pool: Pool) => new ArchiveRepository(pool) },
-        { provide: PayloadStore, inject: [DB_POOL], useFactory: (pool: Pool) => new PayloadStore(pool) },
+        poolBacked(ArchiveRepository),
+        poolBacked(PayloadStore),
         ArchiveConsumer,
       ],
     };

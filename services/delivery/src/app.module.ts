@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { Pool } from '@poort/message-state';
-import { DB_POOL, PlatformModule, messageCatalogProvider, platformOptionsFromEnv } from '@poort/nest-kit';
+import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
 import { PayloadStore } from '@poort/payload-store';
 
 import type { DeliveryConfig } from './config.js';
@@ -18,8 +17,8 @@ export class AppModule {
       providers: [
         messageCatalogProvider(config.POORT_CONFIG_DIR),
         { provide: DELIVERY_WORKER_SETTINGS, useValue: { pollIntervalMs: config.DELIVERY_POLL_INTERVAL_MS, concurrency: config.DELIVERY_CONCURRENCY } },
-        { provide: DeliveriesRepository, inject: [DB_POOL], useFactory: (pool: Pool) => new DeliveriesRepository(pool) },
-        { provide: PayloadStore, inject: [DB_POOL], useFactory: (pool: Pool) => new PayloadStore(pool) },
+        poolBacked(DeliveriesRepository),
+        poolBacked(PayloadStore),
         DeliveryMetrics,
         DeliveryWorker,
         DeliveryConsumer,

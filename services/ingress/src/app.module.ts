@@ -1,16 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { Pool } from '@poort/message-state';
-import {
-  CLIENT_IDENTITY_SOURCE,
-  ClientIdentityGuard,
-  DB_POOL,
-  PlatformModule,
-  messageCatalogProvider,
-  platformOptionsFromEnv,
-  wusEndpoint,
-  type ClientIdentitySource,
-} from '@poort/nest-kit';
+import { MessageCatalog } from '@poort/message-types';
+import { CLIENT_IDENTITY_SOURCE, ClientIdentityGuard, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
+import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
 import { PayloadStore } from '@poort/payload-store';
+import { UnitOfWork } from '@poort/pipeline';
 import { AANLEVER_SERVICE } from '@poort/wus';
 
 import type { IngressConfig } from './config.js';
@@ -27,10 +20,7 @@ export class AppModule {
       service: AANLEVER_SERVICE,
       config,
       maxRequestBytes: config.INGRESS_MAX_BODY_BYTES,
-      handlers: {
-        inject: [SubmissionService, InFlightLimiter],
-        useFactory: (submissions: SubmissionService, limiter: InFlightLimiter) => ({ aanleveren: aanleverenHandler(submissions, limiter) }),
-      },
+      handlers: { inject: [SubmissionService], useFactory: (submissions: SubmissionService) => ({ aanleveren: aanleverenHandler(submissions) }) },
     });
     return {
       module: AppModule,
@@ -39,11 +29,15 @@ export class AppModule {
       providers: [
         messageCatalogProvider(config.POORT_CONFIG_DIR),
         { provide: CLIENT_IDENTITY_SOURCE, useValue: identitySource },
-        { provide: InFlightLimiter, useValue: new InFlightLimiter(config.INGRESS_MAX_IN_FLIGHT) },
-        { provide: PayloadStore, inject: [DB_POOL], useFactory: (pool: Pool) => new PayloadStore(pool) },
-        MessagesRepository,
         ClientIdentityGuard,
-        SubmissionService,
+        poolBacked(PayloadStore),
+        poolBacked(MessagesRepository),
+        {
+          provide: SubmissionService,
+          inject: [UnitOfWork, MessageCatalog, PayloadStore, MessagesRepository],
+          useFactory: (unitOfWork: UnitOfWork, catalog: MessageCatalog, payloads: PayloadStore, messages: MessagesRepository) =>
+            new SubmissionService(unitOfWork, catalog, payloads, messages, new InFlightLimiter(config.INGRESS_MAX_IN_FLIGHT)),
+        },
         ...(wus?.providers ?? []),
       ],
     };

@@ -1,19 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Pool } from '@poort/message-state';
-import {
-  CLIENT_IDENTITY_SOURCE,
-  ClientIdentityGuard,
-  DB_POOL,
-  PlatformModule,
-  platformOptionsFromEnv,
-  wusEndpoint,
-  type ClientIdentitySource,
-} from '@poort/nest-kit';
+import { CLIENT_IDENTITY_SOURCE, ClientIdentityGuard, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
+import { DB_POOL, PlatformModule, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
 import { STATUSINFORMATIE_SERVICE } from '@poort/wus';
 
 import type { NotificationConfig } from './config.js';
 import { ReturnedMessagesRepository } from './returned/returned-messages.repository.js';
 import { StatusHistoryRepository } from './status/status-history.repository.js';
+import { StatusInformationService } from './status/status-information.service.js';
 import { StatusConsumer } from './status/status.consumer.js';
 import { StatusController } from './status/status.controller.js';
 import { statusinformatieHandlers } from './wus/statusinformatie.wus-handlers.js';
@@ -28,7 +22,7 @@ export class AppModule {
       service: STATUSINFORMATIE_SERVICE,
       config,
       maxRequestBytes: MAX_STATUS_REQUEST_BYTES,
-      handlers: { inject: [StatusHistoryRepository], useFactory: statusinformatieHandlers },
+      handlers: { inject: [StatusInformationService], useFactory: statusinformatieHandlers },
     });
     return {
       module: AppModule,
@@ -37,8 +31,14 @@ export class AppModule {
       providers: [
         { provide: CLIENT_IDENTITY_SOURCE, useValue: identitySource },
         ClientIdentityGuard,
-        { provide: StatusHistoryRepository, inject: [DB_POOL], useFactory: (pool: Pool) => new StatusHistoryRepository(pool) },
-        { provide: ReturnedMessagesRepository, inject: [DB_POOL], useFactory: (pool: Pool) => new ReturnedMessagesRepository(pool) },
+        poolBacked(StatusHistoryRepository),
+        poolBacked(ReturnedMessagesRepository),
+        {
+          provide: StatusInformationService,
+          inject: [DB_POOL, StatusHistoryRepository, ReturnedMessagesRepository],
+          useFactory: (pool: Pool, history: StatusHistoryRepository, returned: ReturnedMessagesRepository) =>
+            new StatusInformationService(pool, history, returned),
+        },
         StatusConsumer,
         ...(wus?.providers ?? []),
       ],

@@ -1,4 +1,5 @@
-import { clientIdentitySetup, runService } from '@poort/nest-kit';
+import { clientIdentitySetup } from '@poort/nest-edge';
+import { runService } from '@poort/nest-kit';
 
 import { AppModule } from './app.module.js';
 import { loadNotificationConfig } from './config.js';

@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { Pool } from '@poort/message-state';
-import { DB_POOL, PlatformModule, messageCatalogProvider, platformOptionsFromEnv } from '@poort/nest-kit';
+import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
 import { PayloadStore } from '@poort/payload-store';
 
 import type { TransformationConfig } from './config.js';
@@ -14,7 +13,7 @@ export class AppModule {
       imports: [PlatformModule.forService(platformOptionsFromEnv('transformation', config))],
       providers: [
         messageCatalogProvider(config.POORT_CONFIG_DIR),
-        { provide: PayloadStore, inject: [DB_POOL], useFactory: (pool: Pool) => new PayloadStore(pool) },
+        poolBacked(PayloadStore),
         TransformationConsumer,
       ],
     };

@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { Pool } from '@poort/message-state';
 import { MessageCatalog } from '@poort/message-types';
-import { DB_POOL, PlatformModule, messageCatalogProvider, platformOptionsFromEnv } from '@poort/nest-kit';
+import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
 import { PayloadStore } from '@poort/payload-store';
 
 import type { ValidationConfig } from './config.js';
@@ -17,7 +16,7 @@ export class AppModule {
       providers: [
         messageCatalogProvider(config.POORT_CONFIG_DIR),
         { provide: SchemaValidator, inject: [MessageCatalog], useFactory: (catalog: MessageCatalog) => new SchemaValidator(catalog) },
-        { provide: PayloadStore, inject: [DB_POOL], useFactory: (pool: Pool) => new PayloadStore(pool) },
+        poolBacked(PayloadStore),
         ValidationConsumer,
       ],
     };

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
-import { httpError } from '@poort/nest-kit';
+import { Refusal } from '@poort/contracts';
 import { PayloadStore } from '@poort/payload-store';
 import type { FastifyReply } from 'fastify';
 
@@ -16,14 +16,14 @@ export class ArchiveController {
   @Get(':kenmerk')
   async get(@Param('kenmerk') kenmerk: string): Promise<ArchivedMessage> {
     const message = await this.archive.find(kenmerk);
-    if (!message) throw httpError(404, 'ARCHIVE.NOT_FOUND', `no archived message with kenmerk ${kenmerk}`);
+    if (!message) throw notArchived(kenmerk);
     return message;
   }
 
   @Get(':kenmerk/content')
   async content(@Param('kenmerk') kenmerk: string, @Res() reply: FastifyReply): Promise<void> {
     const message = await this.archive.find(kenmerk);
-    if (!message) throw httpError(404, 'ARCHIVE.NOT_FOUND', `no archived message with kenmerk ${kenmerk}`);
+    if (!message) throw notArchived(kenmerk);
     const { content } = message.envelope;
     await reply
       .header('content-type', content.mimeType)
@@ -31,4 +31,8 @@ export class ArchiveController {
       .header('x-content-sha256', content.sha256)
       .send(this.payloads.stream(content));
   }
+}
+
+function notArchived(kenmerk: string): Refusal {
+  return new Refusal('ARCHIVE_NOT_FOUND', 'not-found', `no archived message with kenmerk ${kenmerk}`);
 }

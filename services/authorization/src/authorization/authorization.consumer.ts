@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { STATUS, TOPICS } from '@poort/contracts';
 import { MessageCatalog } from '@poort/message-types';
@@ -25,7 +23,7 @@ export class AuthorizationConsumer implements OnModuleInit {
           return;
         }
         out.status(envelope, { code: STATUS.geautoriseerd });
-        out.emit(TOPICS.authorized, { eventId: randomUUID(), occurredAt: new Date().toISOString(), envelope });
+        out.emit(TOPICS.authorized, { envelope });
       },
     });
   }

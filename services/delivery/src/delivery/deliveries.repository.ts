@@ -1,6 +1,8 @@
 import type { Envelope, PayloadRef } from '@poort/contracts';
 import type { Pool, Queryable } from '@poort/message-state';
 
+import type { DeliveryUpdate } from './attempt-decision.js';
+
 export type DeliveryState = 'pending' | 'delivered' | 'refused' | 'expired';
 
 export interface DeliveryRow {
@@ -63,28 +65,27 @@ export class DeliveriesRepository {
     return rows.map(toRow);
   }
 
-  /** Locks all deliveries of a message, so that deciding "all delivered" happens once. */
-  async lockMessage(tx: Queryable, kenmerk: string): Promise<{ recipientId: string; state: DeliveryState; recipientCount: number }[]> {
-    const { rows } = await tx.query<{ recipient_id: string; state: DeliveryState; recipient_count: number }>(
-      'SELECT recipient_id, state, recipient_count FROM deliveries WHERE kenmerk = $1 ORDER BY recipient_id FOR UPDATE',
+  /**
+   * Locks all deliveries of a message (in one order, so concurrent completions cannot both miss the last one) and
+   * counts those of other recipients that are delivered already.
+   */
+  async lockDeliveredToOthers(tx: Queryable, kenmerk: string, recipientId: string): Promise<number> {
+    const { rows } = await tx.query<{ recipient_id: string; state: DeliveryState }>(
+      'SELECT recipient_id, state FROM deliveries WHERE kenmerk = $1 ORDER BY recipient_id FOR UPDATE',
       [kenmerk],
     );
-    return rows.map((row) => ({ recipientId: row.recipient_id, state: row.state, recipientCount: row.recipient_count }));
+    return rows.filter((row) => row.recipient_id !== recipientId && row.state === 'delivered').length;
   }
 
-  async finish(tx: Queryable, kenmerk: string, recipientId: string, state: Exclude<DeliveryState, 'pending'>, lastError?: string): Promise<void> {
+  /** Records an attempt: one more attempt, and the delivery's new state or its next attempt. */
+  async record(tx: Queryable, kenmerk: string, recipientId: string, update: DeliveryUpdate): Promise<void> {
+    const lastError = update.state === 'delivered' ? null : update.lastError;
+    const retryAt = update.state === 'pending' ? update.retryAt : null;
     await tx.query(
-      `UPDATE deliveries SET state = $3, attempts = attempts + 1, last_error = $4, updated_at = now()
+      `UPDATE deliveries SET state = $3, attempts = attempts + 1, last_error = $4,
+              next_attempt_at = coalesce($5, next_attempt_at), updated_at = now()
         WHERE kenmerk = $1 AND recipient_id = $2`,
-      [kenmerk, recipientId, state, lastError ?? null],
-    );
-  }
-
-  async scheduleRetry(tx: Queryable, kenmerk: string, recipientId: string, at: Date, lastError: string): Promise<void> {
-    await tx.query(
-      `UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = $3, last_error = $4, updated_at = now()
-        WHERE kenmerk = $1 AND recipient_id = $2`,
-      [kenmerk, recipientId, at, lastError],
+      [kenmerk, recipientId, update.state, lastError, retryAt],
     );
   }
 

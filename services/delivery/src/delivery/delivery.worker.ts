@@ -1,14 +1,13 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { FOUTCODE, STATUS, TOPICS } from '@poort/contracts';
-import { OutboxRelay, Wakeup, enqueueOutbox, withTransaction, type Pool } from '@poort/message-state';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { TOPICS, type Foutmelding } from '@poort/contracts';
+import { Wakeup } from '@poort/message-state';
 import { MessageCatalog } from '@poort/message-types';
-import { DB_POOL, LOGGER, PLATFORM_OPTIONS, type PlatformOptions } from '@poort/nest-kit';
+import { LOGGER } from '@poort/nest-kit';
 import { withLogContext, type Logger } from '@poort/observability';
 import { PayloadStore } from '@poort/payload-store';
-import { Emissions } from '@poort/pipeline';
-import { randomUUID } from 'node:crypto';
+import { UnitOfWork, type Emissions } from '@poort/pipeline';
 
-import { nextDelayMs } from './backoff.js';
+import { decideAttempt } from './attempt-decision.js';
 import { DeliveriesRepository, type DeliveryRow } from './deliveries.repository.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
 import { pushToRecipient, type AttemptOutcome } from './recipient-client.js';
@@ -24,21 +23,19 @@ export interface DeliveryWorkerSettings {
  * Postgres, so a restart loses no retry; a crash mid-attempt repeats the attempt with the same message id.
  */
 @Injectable()
-export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly wakeup = new Wakeup();
   private leaseMs = 0;
 
   constructor(
-    @Inject(DB_POOL) private readonly pool: Pool,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(PLATFORM_OPTIONS) private readonly platform: PlatformOptions,
     @Inject(DELIVERY_WORKER_SETTINGS) private readonly settings: DeliveryWorkerSettings,
+    private readonly unitOfWork: UnitOfWork,
     private readonly deliveries: DeliveriesRepository,
     private readonly catalog: MessageCatalog,
     private readonly payloads: PayloadStore,
-    private readonly relay: OutboxRelay,
     private readonly metrics: DeliveryMetrics,
   ) {}
 
@@ -54,7 +51,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     this.loop = this.run();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the platform stops the relay and closes the pool: the attempts in hand finish and are recorded. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     this.wakeup.kick();
     await this.loop;
@@ -70,14 +68,16 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       try {
         const due = await this.deliveries.leaseDue(this.settings.concurrency, this.leaseMs);
         leased = due.length;
-        await Promise.all(due.map((delivery) => this.attempt(delivery)));
+        // Every attempt of the round ends before the next round leases more (and before shutdown closes the pool);
+        // one that fails leaves its lease to expire and is tried again.
+        const results = await Promise.allSettled(due.map((delivery) => this.attempt(delivery)));
+        for (const result of results) if (result.status === 'rejected') this.logger.error({ err: result.reason }, 'delivery attempt failed');
       } catch (error) {
         this.logger.error({ err: error }, 'delivery round failed');
       }
       if (leased === 0 && this.running) await this.sleepUntilDue();
     }
   }
-
 
   private async sleepUntilDue(): Promise<void> {
     const nextDue = await this.deliveries.nextDueAt().catch(() => undefined);
@@ -99,54 +99,32 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
 
   private async record(delivery: DeliveryRow, outcome: AttemptOutcome): Promise<void> {
     const { envelope, recipientId } = delivery;
-    const out = new Emissions();
-    await withTransaction(this.pool, async (tx) => {
-      if (outcome.kind === 'delivered') {
-        // Lock the message's rows first (in one order) so concurrent completions cannot both miss the last one.
-        const all = await this.deliveries.lockMessage(tx, envelope.kenmerk);
-        await this.deliveries.finish(tx, envelope.kenmerk, recipientId, 'delivered');
-        const delivered = all.filter((row) => row.state === 'delivered' || row.recipientId === recipientId).length;
-        if (delivered === delivery.recipientCount) out.status(envelope, { code: STATUS.afgeleverd });
-      } else if (outcome.kind === 'refused') {
-        await this.deliveries.finish(tx, envelope.kenmerk, recipientId, 'refused', outcome.detail);
-        const reden = { foutcode: FOUTCODE.ontvangerWeigert, foutbeschrijving: `${recipientId} weigert het bericht: ${outcome.detail}` };
-        out.status(envelope, { code: STATUS.afleveringMislukt, scope: recipientId, fout: reden });
-        this.returnToSender(out, delivery, reden);
-      } else {
-        const failedAttempts = delivery.attempts + 1;
-        const policy = this.catalog.get(envelope.berichtsoort).delivery;
-        const retryAt = new Date(Date.now() + nextDelayMs(policy, failedAttempts));
-        const fout = { foutcode: FOUTCODE.afleverfout, foutbeschrijving: `${recipientId}: ${outcome.detail}` };
-        if (retryAt.getTime() > delivery.deadline.getTime()) {
-          await this.deliveries.finish(tx, envelope.kenmerk, recipientId, 'expired', outcome.detail);
-          const reden = {
-            foutcode: FOUTCODE.nietAfleverbaar,
-            foutbeschrijving: `niet afgeleverd aan ${recipientId} na ${failedAttempts} pogingen binnen het afleveringsvenster; retour afzender. Laatste fout: ${outcome.detail}`,
-          };
-          out.status(envelope, { code: STATUS.technischeFoutAflevering, scope: `${recipientId}:final`, final: true, fout: reden });
-          this.returnToSender(out, delivery, reden);
-        } else {
-          await this.deliveries.scheduleRetry(tx, envelope.kenmerk, recipientId, retryAt, outcome.detail);
-          // One 420 per recipient while it is down; the history is not flooded with one per attempt.
-          out.status(envelope, { code: STATUS.technischeFoutAflevering, scope: recipientId, fout });
-        }
-      }
-      await enqueueOutbox(tx, this.platform.service, out.records);
+    await this.unitOfWork.commit(async ({ tx, out }) => {
+      const deliveredToOthers = outcome.kind === 'delivered' ? await this.deliveries.lockDeliveredToOthers(tx, envelope.kenmerk, recipientId) : 0;
+      const decision = decideAttempt(outcome, {
+        recipientId,
+        recipientCount: delivery.recipientCount,
+        attemptsBefore: delivery.attempts,
+        deadline: delivery.deadline,
+        now: new Date(),
+        deliveredToOthers,
+        backoff: this.catalog.get(envelope.berichtsoort).delivery,
+      });
+      await this.deliveries.record(tx, envelope.kenmerk, recipientId, decision.update);
+      for (const status of decision.statuses) out.status(envelope, status);
+      if (decision.returnToSender) returnToSender(out, delivery, decision.returnToSender);
     });
-    this.relay.kick();
   }
+}
 
-  private returnToSender(out: Emissions, delivery: DeliveryRow, reden: { foutcode: string; foutbeschrijving: string }): void {
-    const { envelope } = delivery;
-    out.emit(TOPICS.returnedToSender, {
-      eventId: randomUUID(),
-      occurredAt: new Date().toISOString(),
-      kenmerk: envelope.kenmerk,
-      berichtsoort: envelope.berichtsoort,
-      senderOin: envelope.sender.oin,
-      aanleverkenmerk: envelope.aanleverkenmerk,
-      recipientId: delivery.recipientId,
-      reden,
-    });
-  }
+function returnToSender(out: Emissions, delivery: DeliveryRow, reden: Foutmelding): void {
+  const { envelope } = delivery;
+  out.emit(TOPICS.returnedToSender, {
+    kenmerk: envelope.kenmerk,
+    berichtsoort: envelope.berichtsoort,
+    senderOin: envelope.sender.oin,
+    aanleverkenmerk: envelope.aanleverkenmerk,
+    recipientId: delivery.recipientId,
+    reden,
+  });
 }

@@ -1,48 +1,66 @@
 import { randomUUID } from 'node:crypto';
 
-import { Inject, Injectable } from '@nestjs/common';
-import { FOUTCODE, STATUS, STATUS_DEFINITIONS, TOPICS, type AanleverResponse, type Envelope, type PayloadRef } from '@poort/contracts';
-import { OutboxRelay, enqueueOutbox, withTransaction, type Pool, type Queryable } from '@poort/message-state';
-import { MessageCatalog, type MessageType } from '@poort/message-types';
-import { DB_POOL } from '@poort/nest-kit';
-import { PayloadStore, PayloadTooLargeError } from '@poort/payload-store';
-import { Emissions } from '@poort/pipeline';
+import { FOUTCODE, Refusal, STATUS, STATUS_DEFINITIONS, TOPICS, type AanleverResponse, type Envelope, type PayloadRef } from '@poort/contracts';
+import type { Queryable } from '@poort/message-state';
+import type { MessageCatalog, MessageType } from '@poort/message-types';
+import { PayloadTooLargeError, type PayloadStore } from '@poort/payload-store';
+import type { UnitOfWork } from '@poort/pipeline';
 import type { ClientIdentity } from '@poort/pki';
+import { z } from 'zod';
 
-import type { AanleverRequest } from './aanlever-request.dto.js';
-import { MessagesRepository } from './messages.repository.js';
-import { SubmissionRefused } from './submission-errors.js';
+import { AanleverRequest } from './aanlever-request.dto.js';
+import type { InFlightLimiter } from './in-flight-limiter.js';
+import type { MessagesRepository } from './messages.repository.js';
 
 type Bestand = AanleverRequest['berichtInhoud'];
 
+const refuse = (kind: Refusal['kind'], message: string, details?: unknown) => new Refusal(FOUTCODE.interfaceSpecificatie, kind, message, details);
+
 /**
- * The one use case behind every submission channel (REST now, WUS next): check the envelope, store content
- * and message record and the first events in one transaction, and only then answer with the kenmerk.
+ * aanleveren: the one use case behind every submission channel (REST and WUS). It checks the request against the
+ * koppelvlak and the message type, and stores content, message record and the first events in one transaction;
+ * only then is there a receipt with a kenmerk. Every refusal is a Refusal with a Digipoort foutcode: ALS100 for the
+ * request, ALS400 when Poort is overloaded. Nothing is stored for a refused submission.
  */
-@Injectable()
 export class SubmissionService {
   constructor(
-    @Inject(DB_POOL) private readonly pool: Pool,
+    private readonly unitOfWork: UnitOfWork,
     private readonly catalog: MessageCatalog,
     private readonly payloads: PayloadStore,
     private readonly messages: MessagesRepository,
-    private readonly relay: OutboxRelay,
+    private readonly limiter: InFlightLimiter,
   ) {}
 
-  async submit(sender: ClientIdentity, request: AanleverRequest): Promise<AanleverResponse> {
-    const type = this.catalog.find(request.berichtsoort);
-    if (!type) throw new SubmissionRefused(400, FOUTCODE.interfaceSpecificatie, `berichtsoort ${request.berichtsoort} is onbekend`);
-    if (request.kenmerk !== undefined) {
-      throw new SubmissionRefused(400, FOUTCODE.interfaceSpecificatie, 'kenmerk is assigned by Poort and must not be sent');
+  /** `request` is what the channel read: the JSON body, or the koppelvlak XML as an object. */
+  async submit(sender: ClientIdentity, request: unknown): Promise<AanleverResponse> {
+    const parsed = AanleverRequest.safeParse(request);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(verzoek)'}: ${issue.message}`).join('; ');
+      throw refuse('invalid', `het verzoek voldoet niet aan de koppelvlakspecificatie: ${issues}`, z.flattenError(parsed.error));
     }
-    const files = [request.berichtInhoud, ...(request.berichtBijlagen ?? [])];
-    for (const file of files) this.checkMimeType(type, file);
+    if (!this.limiter.tryAcquire()) {
+      throw new Refusal(FOUTCODE.technischeFoutAanleveren, 'overloaded', 'Poort is overbelast; probeer het later opnieuw');
+    }
+    try {
+      return await this.accept(sender, parsed.data);
+    } finally {
+      this.limiter.release();
+    }
+  }
 
-    const tijdstempelAangeleverd = new Date().toISOString();
+  private async accept(sender: ClientIdentity, request: AanleverRequest): Promise<AanleverResponse> {
+    const type = this.catalog.find(request.berichtsoort);
+    if (!type) throw refuse('invalid', `berichtsoort ${request.berichtsoort} is onbekend`);
+    if (request.kenmerk !== undefined) throw refuse('invalid', 'het kenmerk wordt door Poort toegekend en mag niet worden meegestuurd');
+    const files = [request.berichtInhoud, ...(request.berichtBijlagen ?? [])];
+    for (const file of files) this.checkFile(type, file);
+
+    const receivedAt = new Date();
     const kenmerk = randomUUID();
-    const out = new Emissions();
-    const envelope = await withTransaction(this.pool, async (tx) => {
-      const [content, ...attachments] = await Promise.all(files.map((file) => this.store(tx, type, file)));
+    const envelope = await this.unitOfWork.commit(async ({ tx, out }) => {
+      const stored: PayloadRef[] = [];
+      for (const file of files) stored.push(await this.store(tx, type, file));
+      const [content, ...attachments] = stored;
       const envelope: Envelope = {
         kenmerk,
         berichtsoort: type.berichtsoort,
@@ -55,39 +73,26 @@ export class SubmissionService {
         rolOntvanger: request.rolOntvanger,
         content: content!,
         attachments,
-        tijdstempelAangeleverd,
+        tijdstempelAangeleverd: receivedAt.toISOString(),
       };
       await this.messages.insert(tx, envelope);
-      out.status(envelope, { code: STATUS.ontvangen, at: new Date(tijdstempelAangeleverd) });
-      out.emit(TOPICS.received, { eventId: randomUUID(), occurredAt: tijdstempelAangeleverd, envelope });
+      out.status(envelope, { code: STATUS.ontvangen, at: receivedAt });
+      out.emit(TOPICS.received, { envelope }, receivedAt);
       out.status(envelope, { code: STATUS.aangebodenVoorVerwerking });
-      await enqueueOutbox(tx, 'ingress', out.records);
       return envelope;
     });
-    this.relay.kick();
-    return {
-      kenmerk,
-      berichtsoort: envelope.berichtsoort,
-      ...(envelope.aanleverkenmerk ? { aanleverkenmerk: envelope.aanleverkenmerk } : {}),
-      ...(envelope.eerderAanleverkenmerk ? { eerderAanleverkenmerk: envelope.eerderAanleverkenmerk } : {}),
-      tijdstempelAangeleverd,
-      identiteitBelanghebbende: envelope.identiteitBelanghebbende,
-      rolBelanghebbende: envelope.rolBelanghebbende,
-      ...(envelope.identiteitOntvanger ? { identiteitOntvanger: envelope.identiteitOntvanger } : {}),
-      ...(envelope.rolOntvanger ? { rolOntvanger: envelope.rolOntvanger } : {}),
-      statuscode: STATUS.ontvangen,
-      statusomschrijving: STATUS_DEFINITIONS[STATUS.ontvangen].omschrijving,
-    };
+    return receipt(envelope);
   }
 
-  private checkMimeType(type: MessageType, file: Bestand): void {
+  /** What can be refused from the request alone, before anything is written. */
+  private checkFile(type: MessageType, file: Bestand): void {
     if (!type.content.mimeTypes.includes(file.mimeType)) {
-      throw new SubmissionRefused(
-        415,
-        FOUTCODE.interfaceSpecificatie,
-        `mimeType ${file.mimeType} of ${file.bestandsnaam} is not accepted for ${type.berichtsoort} (accepted: ${type.content.mimeTypes.join(', ')})`,
+      throw refuse(
+        'unsupported-media-type',
+        `mimeType ${file.mimeType} van ${file.bestandsnaam} wordt niet geaccepteerd voor ${type.berichtsoort} (toegestaan: ${type.content.mimeTypes.join(', ')})`,
       );
     }
+    if (decodedBase64Size(file.inhoud) > type.content.maxBytes) throw tooLarge(file, type.content.maxBytes);
   }
 
   private async store(tx: Queryable, type: MessageType, file: Bestand): Promise<PayloadRef> {
@@ -95,10 +100,33 @@ export class SubmissionService {
     try {
       return await this.payloads.put(tx, bytes, { mimeType: file.mimeType, bestandsnaam: file.bestandsnaam }, type.content.maxBytes);
     } catch (error) {
-      if (error instanceof PayloadTooLargeError) {
-        throw new SubmissionRefused(413, FOUTCODE.interfaceSpecificatie, `${file.bestandsnaam} is larger than ${error.limit} bytes`);
-      }
+      if (error instanceof PayloadTooLargeError) throw tooLarge(file, error.limit);
       throw error;
     }
   }
+}
+
+const tooLarge = (file: Bestand, limit: number) => refuse('too-large', `${file.bestandsnaam} is groter dan ${limit} bytes`);
+
+/** The size of base64 content once decoded (the request's base64 is checked for its form before this runs). */
+function decodedBase64Size(base64: string): number {
+  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+  return (base64.length / 4) * 3 - padding;
+}
+
+/** The aanleverResponse: the envelope as the sender gave it, with the kenmerk and the first status. */
+function receipt(envelope: Envelope): AanleverResponse {
+  return {
+    kenmerk: envelope.kenmerk,
+    berichtsoort: envelope.berichtsoort,
+    ...(envelope.aanleverkenmerk ? { aanleverkenmerk: envelope.aanleverkenmerk } : {}),
+    ...(envelope.eerderAanleverkenmerk ? { eerderAanleverkenmerk: envelope.eerderAanleverkenmerk } : {}),
+    tijdstempelAangeleverd: envelope.tijdstempelAangeleverd,
+    identiteitBelanghebbende: envelope.identiteitBelanghebbende,
+    rolBelanghebbende: envelope.rolBelanghebbende,
+    ...(envelope.identiteitOntvanger ? { identiteitOntvanger: envelope.identiteitOntvanger } : {}),
+    ...(envelope.rolOntvanger ? { rolOntvanger: envelope.rolOntvanger } : {}),
+    statuscode: STATUS.ontvangen,
+    statusomschrijving: STATUS_DEFINITIONS[STATUS.ontvangen].omschrijving,
+  };
 }

@@ -1,6 +1,5 @@
 import type { StatusChanged, StatusResultaat } from '@poort/contracts';
-import { withTransaction, type Pool, type Queryable } from '@poort/message-state';
-
+import type { Pool, Queryable } from '@poort/message-state';
 
 interface StatusRow {
   seq: number;
@@ -34,7 +33,16 @@ export interface ProcesRecord {
   readonly identiteitBelanghebbende: { readonly nummer: string; readonly type: string };
 }
 
-/** The notification service's own tables: the append-only status history and per-certificate cursors. */
+/** A status with its place in the history, for cursors. */
+export interface SequencedStatus {
+  readonly seq: number;
+  readonly status: StatusResultaat;
+}
+
+/**
+ * The notification service's own tables: the append-only status history and the per-certificate cursors. Plain
+ * reads and writes; the rules of what is "new" to whom live in StatusInformationService.
+ */
 export class StatusHistoryRepository {
   constructor(private readonly pool: Pool) {}
 
@@ -63,73 +71,42 @@ export class StatusHistoryRepository {
     );
   }
 
-  /** getStatussenProces: every status of a process the caller sent, optionally within a time window. */
-  async list(senderOin: string, kenmerk: string, window: TimeWindow = {}): Promise<StatusResultaat[]> {
-    const { rows } = await this.pool.query<StatusRow>(
-      `SELECT ${COLUMNS} FROM status_history
-        WHERE kenmerk = $1 AND sender_oin = $2
-          AND ($3::timestamptz IS NULL OR tijdstempel_status >= $3)
-          AND ($4::timestamptz IS NULL OR tijdstempel_status < $4)
-        ORDER BY tijdstempel_status, seq`,
-      [kenmerk, senderOin, window.vanaf ?? null, window.tot ?? null],
-    );
-    return rows.map(toResultaat);
-  }
-
-  /**
-   * getNieuweStatussenProces: the statuses this certificate has not fetched before; fetching moves its
-   * cursor, in the same transaction, so each status is "new" to a certificate exactly once.
-   */
-  async fetchNew(senderOin: string, clientFingerprint: string, kenmerk: string, window: TimeWindow = {}): Promise<StatusResultaat[]> {
-    return withTransaction(this.pool, (tx) => this.fetchNewIn(tx, senderOin, clientFingerprint, kenmerk, window));
-  }
-
-  /**
-   * A time window narrows which new statuses are returned; the cursor then moves to the newest one returned, so a
-   * new status before it that fell outside the window is no longer "new" (Logius advises windowed
-   * getStatussenProces polling over getNieuweStatussen* for exactly this kind of reason).
-   */
-  private async fetchNewIn(tx: Queryable, senderOin: string, clientFingerprint: string, kenmerk: string, window: TimeWindow): Promise<StatusResultaat[]> {
-    await tx.query(
-      'INSERT INTO status_cursors (client_fingerprint, kenmerk, last_seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING',
-      [clientFingerprint, kenmerk],
-    );
-    const cursor = await tx.query<{ last_seq: number }>(
-      'SELECT last_seq FROM status_cursors WHERE client_fingerprint = $1 AND kenmerk = $2 FOR UPDATE',
-      [clientFingerprint, kenmerk],
-    );
-    const { rows } = await tx.query<StatusRow>(
+  /** The statuses of one process of one sender after a position in the history, within a time window, in time order. */
+  async statusesAfter(db: Queryable, senderOin: string, kenmerk: string, afterSeq: number, window: TimeWindow = {}): Promise<SequencedStatus[]> {
+    const { rows } = await db.query<StatusRow>(
       `SELECT ${COLUMNS} FROM status_history
         WHERE kenmerk = $1 AND sender_oin = $2 AND seq > $3
           AND ($4::timestamptz IS NULL OR tijdstempel_status >= $4)
           AND ($5::timestamptz IS NULL OR tijdstempel_status < $5)
         ORDER BY tijdstempel_status, seq`,
-      [kenmerk, senderOin, cursor.rows[0]?.last_seq ?? 0, window.vanaf ?? null, window.tot ?? null],
+      [kenmerk, senderOin, afterSeq, window.vanaf ?? null, window.tot ?? null],
     );
-    if (rows.length > 0) {
-      await tx.query('UPDATE status_cursors SET last_seq = $3 WHERE client_fingerprint = $1 AND kenmerk = $2', [
-        clientFingerprint,
-        kenmerk,
-        Math.max(...rows.map((row) => row.seq)),
-      ]);
-    }
-    return rows.map(toResultaat);
+    return rows.map((row) => ({ seq: row.seq, status: toResultaat(row) }));
   }
 
-  /**
-   * getNieuweStatussen: the new statuses of every process of one berichtsoort and belanghebbende that this sender
-   * submitted, sharing the per-process cursors of getNieuweStatussenProces (one "fetched" relation per certificate).
-   */
-  async fetchNewFor(senderOin: string, clientFingerprint: string, filter: ProcessFilter, window: TimeWindow = {}): Promise<StatusResultaat[]> {
-    const kenmerken = (await this.processen(senderOin, filter)).map((proces) => proces.kenmerk);
-    return withTransaction(this.pool, async (tx) => {
-      const statuses: StatusResultaat[] = [];
-      for (const kenmerk of kenmerken) statuses.push(...(await this.fetchNewIn(tx, senderOin, clientFingerprint, kenmerk, window)));
-      return statuses.sort((a, b) => a.tijdstempelStatus.localeCompare(b.tijdstempelStatus));
-    });
+  /** Every status of a process the sender submitted, within a time window. */
+  async list(senderOin: string, kenmerk: string, window: TimeWindow = {}): Promise<StatusResultaat[]> {
+    return (await this.statusesAfter(this.pool, senderOin, kenmerk, 0, window)).map((entry) => entry.status);
   }
 
-  /** getProcessen: the processes of one berichtsoort and belanghebbende that this sender submitted. */
+  /** A certificate's position in a process's history, locked for the caller's transaction (0: nothing fetched yet). */
+  async lockCursor(tx: Queryable, clientFingerprint: string, kenmerk: string): Promise<number> {
+    await tx.query('INSERT INTO status_cursors (client_fingerprint, kenmerk, last_seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING', [
+      clientFingerprint,
+      kenmerk,
+    ]);
+    const { rows } = await tx.query<{ last_seq: number }>(
+      'SELECT last_seq FROM status_cursors WHERE client_fingerprint = $1 AND kenmerk = $2 FOR UPDATE',
+      [clientFingerprint, kenmerk],
+    );
+    return rows[0]?.last_seq ?? 0;
+  }
+
+  async moveCursor(tx: Queryable, clientFingerprint: string, kenmerk: string, seq: number): Promise<void> {
+    await tx.query('UPDATE status_cursors SET last_seq = $3 WHERE client_fingerprint = $1 AND kenmerk = $2', [clientFingerprint, kenmerk, seq]);
+  }
+
+  /** The processes of one berichtsoort and belanghebbende that this sender submitted, oldest first. */
   async processen(senderOin: string, filter: ProcessFilter): Promise<ProcesRecord[]> {
     const { rows } = await this.pool.query<{ kenmerk: string; berichtsoort: string; belanghebbende_nummer: string; belanghebbende_type: string }>(
       `SELECT kenmerk, berichtsoort, belanghebbende_nummer, belanghebbende_type, min(seq) AS first_seq
@@ -146,7 +123,7 @@ export class StatusHistoryRepository {
     }));
   }
 
-  /** getBerichtsoorten: the berichtsoorten this sender submitted something for, for one belanghebbende. */
+  /** The berichtsoorten this sender submitted something for, for one belanghebbende. */
   async berichtsoorten(senderOin: string, belanghebbende: { nummer: string; type: string }): Promise<string[]> {
     const { rows } = await this.pool.query<{ berichtsoort: string }>(
       `SELECT DISTINCT berichtsoort FROM status_history

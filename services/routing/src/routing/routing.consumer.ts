@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { FOUTCODE, STATUS, TOPICS } from '@poort/contracts';
 import { MessageCatalog } from '@poort/message-types';
@@ -29,14 +27,7 @@ export class RoutingConsumer implements OnModuleInit {
           return;
         }
         for (const delivery of deliveries) {
-          out.emit(TOPICS.deliveryRequested, {
-            eventId: randomUUID(),
-            occurredAt: new Date().toISOString(),
-            envelope,
-            recipientId: delivery.recipientId,
-            payload: delivery.payload,
-            recipientCount: deliveries.length,
-          });
+          out.emit(TOPICS.deliveryRequested, { envelope, recipientId: delivery.recipientId, payload: delivery.payload, recipientCount: deliveries.length });
         }
       },
     });

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { parse } from 'node:path';
-
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { TOPICS, type PayloadRef } from '@poort/contracts';
+import { TOPICS } from '@poort/contracts';
 import { MessageCatalog } from '@poort/message-types';
 import { PayloadStore } from '@poort/payload-store';
 import { StageRunner } from '@poort/pipeline';
-import { transformations } from '@poort/transforms';
+
+import { renditionOf } from './rendition.js';
 
 /**
  * Converts content for recipients that want another format. The converted rendition is stored next to the
@@ -25,19 +23,10 @@ export class TransformationConsumer implements OnModuleInit {
       name: 'transformation',
       topic: TOPICS.validated,
       handle: async ({ envelope }, { tx, out }) => {
-        const name = this.catalog.get(envelope.berichtsoort).transformation;
-        let transformed: PayloadRef | undefined;
-        if (name !== 'none') {
-          const result = transformations[name](await this.payloads.read(envelope.content));
-          const bestandsnaam = `${parse(envelope.content.bestandsnaam).name}.${result.fileExtension}`.slice(-80);
-          transformed = await this.payloads.put(tx, result.bytes, { mimeType: result.mimeType, bestandsnaam });
-        }
-        out.emit(TOPICS.transformed, {
-          eventId: randomUUID(),
-          occurredAt: new Date().toISOString(),
-          envelope,
-          ...(transformed ? { transformed } : {}),
-        });
+        const type = this.catalog.get(envelope.berichtsoort);
+        const rendition = type.transformation === 'none' ? undefined : renditionOf(type, await this.payloads.read(envelope.content), envelope.content.bestandsnaam);
+        const transformed = rendition ? await this.payloads.put(tx, rendition.bytes, { mimeType: rendition.mimeType, bestandsnaam: rendition.bestandsnaam }) : undefined;
+        out.emit(TOPICS.transformed, { envelope, ...(transformed ? { transformed } : {}) });
       },
     });
   }

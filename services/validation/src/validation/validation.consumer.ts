@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { FOUTCODE, STATUS, TOPICS } from '@poort/contracts';
 import { PayloadStore } from '@poort/payload-store';
@@ -33,7 +31,7 @@ export class ValidationConsumer implements OnModuleInit {
           return;
         }
         out.status(envelope, { code: STATUS.gevalideerd });
-        out.emit(TOPICS.validated, { eventId: randomUUID(), occurredAt: new Date().toISOString(), envelope });
+        out.emit(TOPICS.validated, { envelope });
       },
     });
   }

@@ -1,5 +1,7 @@
-import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards, type InjectionToken, type Provider, type Type } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Injectable, Post, Query, Req, Res, UseGuards, type InjectionToken, type OnModuleInit, type Provider, type Type } from '@nestjs/common';
+import type { ClientIdentityEnv, WusEnv } from '@poort/config';
 import type { Pool } from '@poort/message-state';
+import { DB_POOL, LOGGER, RefusalRenderers } from '@poort/nest-kit';
 import type { Logger } from '@poort/observability';
 import { verifierFromFiles, type ClientIdentity } from '@poort/pki';
 import { KOPPELVLAK_XSD_PATH, PostgresReplayGuard, WusEndpoint, publishedWsdl, publishedXsd, type WusOperationHandler, type WusService } from '@poort/wus';
@@ -7,21 +9,14 @@ import { compileSchema } from '@poort/xml';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { Caller, ClientIdentityGuard } from '../client-identity.guard.js';
-import { DB_POOL, LOGGER } from '../tokens.js';
 import { wsSecurity } from './soap-security.js';
-import { XmlBodyParser, endpointUrl, sendSoap, soapRequestParts } from './wus-http.js';
+import { XmlBodyParser, endpointUrl, sendSoap, soapFaultRenderer, soapRequestParts } from './wus-http.js';
 
-export interface WusConfig {
-  readonly TLS_CERT_FILE?: string | undefined;
-  readonly TLS_KEY_FILE?: string | undefined;
-  readonly TLS_CA_FILE: string;
-  readonly TLS_CRL_FILE?: string | undefined;
-  readonly REVOCATION_POLICY: 'hard-fail' | 'soft-fail';
-  readonly WUS_PUBLIC_URL?: string | undefined;
-  readonly WUS_SIGNING_CERT_FILE?: string | undefined;
-  readonly WUS_SIGNING_KEY_FILE?: string | undefined;
-  readonly WUS_MAX_MESSAGE_AGE_MS: number;
-}
+/** What a WUS endpoint reads of its service's config: the WUS settings and the trust settings of the TLS layer. */
+export type WusConfig = WusEnv & Pick<ClientIdentityEnv, 'TLS_CERT_FILE' | 'TLS_KEY_FILE' | 'TLS_CA_FILE' | 'TLS_CRL_FILE' | 'REVOCATION_POLICY'>;
+
+/** The setting that admits SHA-1 in WS-Security, as a refusal names it to the sender. */
+const LEGACY_SHA1_SETTING = 'WUS_ALLOW_SHA1=true';
 
 export interface WusSetup {
   readonly service: WusService;
@@ -35,6 +30,20 @@ export interface WusSetup {
 }
 
 const WUS_PUBLIC_URL = Symbol('poort.wus.public-url');
+const WUS_SERVICE = Symbol('poort.wus.service');
+
+/** Every refusal on the service's paths, also those before the endpoint runs (TLS identity, body limit), is a SOAP fault. */
+@Injectable()
+class SoapFaultRegistration implements OnModuleInit {
+  constructor(
+    @Inject(WUS_SERVICE) private readonly service: WusService,
+    private readonly renderers: RefusalRenderers,
+  ) {}
+
+  onModuleInit(): void {
+    this.renderers.register(soapFaultRenderer(this.service));
+  }
+}
 
 /**
  * One of Digipoort's WUS services (SOAP 1.1, WS-Addressing, WS-Security) in front of a service's own use cases:
@@ -51,13 +60,21 @@ export function wusEndpoint(setup: WusSetup): { controller: Type; providers: Pro
     providers: [
       XmlBodyParser,
       { provide: WUS_PUBLIC_URL, useValue: config.WUS_PUBLIC_URL },
+      { provide: WUS_SERVICE, useValue: service },
+      SoapFaultRegistration,
       {
         provide: WusEndpoint,
         inject: [DB_POOL, LOGGER, ...setup.handlers.inject],
-        useFactory: (pool: Pool, logger: Logger, ...dependencies: never[]) =>
-          new WusEndpoint({
+        useFactory: (pool: Pool, logger: Logger, ...dependencies: never[]) => {
+          if (config.WUS_ALLOW_SHA1) {
+            logger.warn({ wus: service.name, setting: LEGACY_SHA1_SETTING }, 'legacy WS-Security algorithms are on: SHA-1 digests and RSA-SHA1 signatures are accepted');
+          }
+          return new WusEndpoint({
             service,
-            security: wsSecurity({ certFile, keyFile }, { maxMessageAgeMs: config.WUS_MAX_MESSAGE_AGE_MS }),
+            security: wsSecurity(
+              { certFile, keyFile },
+              { maxMessageAgeMs: config.WUS_MAX_MESSAGE_AGE_MS, allowSha1: config.WUS_ALLOW_SHA1, legacySwitchName: LEGACY_SHA1_SETTING },
+            ),
             signingCertificates: verifierFromFiles({
               caFile: config.TLS_CA_FILE,
               ...(config.TLS_CRL_FILE ? { crlFile: config.TLS_CRL_FILE } : {}),
@@ -69,7 +86,8 @@ export function wusEndpoint(setup: WusSetup): { controller: Type; providers: Pro
             handlers: setup.handlers.useFactory(...dependencies),
             maxRequestBytes: setup.maxRequestBytes,
             onError: (error) => logger.error({ err: error, wus: service.name }, 'WUS request failed'),
-          }),
+          });
+        },
       },
     ],
   };

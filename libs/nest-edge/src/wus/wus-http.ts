@@ -1,16 +1,8 @@
 import { HttpException, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import {
-  AANLEVER_SERVICE,
-  STATUSINFORMATIE_SERVICE,
-  WUS_CODE,
-  WusFault,
-  faultAction,
-  faultBody,
-  responseEnvelope,
-  type WusHttpResponse,
-  type WusService,
-} from '@poort/wus';
+import { Refusal } from '@poort/contracts';
+import { statusOf, type RefusalRenderer } from '@poort/nest-kit';
+import { WUS_CODE, WusFault, faultAction, faultBody, faultForRefusal, responseEnvelope, type WusHttpResponse, type WusService } from '@poort/wus';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** SOAP 1.1 is text/xml; the other XML types are accepted as bytes only so that the endpoint can answer with a fault. */
@@ -46,31 +38,29 @@ export function endpointUrl(request: FastifyRequest, service: WusService, public
   return `${base.replace(/\/+$/, '')}${service.path}`;
 }
 
-const WUS_SERVICES: readonly WusService[] = [AANLEVER_SERVICE, STATUSINFORMATIE_SERVICE];
-
-/** The WUS service a request path belongs to, if any: its refusals must be SOAP faults, not JSON. */
-export function wusServiceFor(url: string): WusService | undefined {
-  const path = url.split('?')[0] ?? '';
-  return WUS_SERVICES.find((service) => path === service.path || path.startsWith(`${service.path}/`));
-}
-
 /**
  * Refusals that happen before the WUS endpoint runs (client certificate, body limit, unparsable body) as unsigned
- * SOAP faults, so that a SOAP client always gets a fault it can read.
+ * SOAP faults on the service's paths, so that a SOAP client always gets a fault it can read.
  */
-export function sendWusFault(reply: FastifyReply, service: WusService, error: unknown): void {
-  const body = responseEnvelope({ action: faultAction(service, undefined) }, faultBody(service, toFault(service, error)));
-  void reply.status(500).header('content-type', 'text/xml; charset=utf-8').send(body);
+export function soapFaultRenderer(service: WusService): RefusalRenderer {
+  return {
+    handles: (path) => path === service.path || path.startsWith(`${service.path}/`),
+    render: (reply, error) => {
+      const body = responseEnvelope({ action: faultAction(service, undefined) }, faultBody(service, toFault(service, error)));
+      void reply.status(500).header('content-type', 'text/xml; charset=utf-8').send(body);
+    },
+  };
 }
 
 function toFault(service: WusService, error: unknown): WusFault {
   if (error instanceof WusFault) return error;
-  const status = error instanceof HttpException ? error.getStatus() : (error as { statusCode?: unknown }).statusCode;
+  if (error instanceof Refusal) return faultForRefusal(error);
+  const status = statusOf(error);
   if (status === 401 || status === 403) {
     const message = error instanceof HttpException ? JSON.stringify(error.getResponse()) : 'niet geautoriseerd';
     return new WusFault('Client', WUS_CODE.notAuthorised, `niet geautoriseerd: ${message}`);
   }
-  if (typeof status === 'number' && status >= 400 && status < 500) {
+  if (status !== undefined && status >= 400 && status < 500) {
     return new WusFault('Client', service.interfaceFoutcode, `het verzoek is geweigerd: ${(error as Error).message}`);
   }
   return new WusFault('Server', service.technicalFoutcode, 'Er is een technische fout opgetreden; probeer het later opnieuw');

@@ -1,9 +1,10 @@
-// Throughput sanity check, not a test: `pnpm exec tsc -b libs/transforms && node libs/xml/bench/throughput.mjs`.
+// Throughput sanity check of XML work, not a test: `pnpm exec tsc -b libs/transforms && node libs/transforms/bench/throughput.mjs`.
 // Prints the median ops/s over several rounds for the sample UBL invoice, on one core.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { canonicalizeExclusive, compileSchema, parseXml, withXmlDocument } from '../dist/src/index.js';
-import { transformations } from '../../transforms/dist/src/index.js';
+import { canonicalizeExclusive, compileSchema, parseXml, withXmlDocument } from '@poort/xml';
+
+import { transformations } from '../dist/src/index.js';
 
 const schemas = fileURLToPath(new URL('../../../config/schemas/', import.meta.url));
 const invoice = fs.readFileSync(`${schemas}ubl-invoice/samples/valid-invoice.xml`);

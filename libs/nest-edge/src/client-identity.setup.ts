@@ -1,26 +1,17 @@
 import { readFileSync } from 'node:fs';
 
+import type { ClientIdentityEnv } from '@poort/config';
+import type { ServiceHttpOptions } from '@poort/nest-kit';
 import { splitPemCrls, verifierFromFiles } from '@poort/pki';
 
 import type { ClientIdentitySource } from './client-identity.guard.js';
-import type { ServiceHttpOptions } from './run-service.js';
-
-export interface ClientIdentityConfig {
-  readonly CLIENT_IDENTITY_MODE: 'mtls' | 'proxy-header';
-  readonly TLS_CERT_FILE?: string | undefined;
-  readonly TLS_KEY_FILE?: string | undefined;
-  readonly TLS_CA_FILE: string;
-  readonly TLS_CRL_FILE?: string | undefined;
-  readonly REVOCATION_POLICY: 'hard-fail' | 'soft-fail';
-  readonly PROXY_CERT_HEADER: string;
-}
 
 export class ClientIdentityConfigError extends Error {
-  readonly code = 'CONFIG.CLIENT_IDENTITY';
+  readonly code = 'CONFIG_CLIENT_IDENTITY';
 }
 
 /** The identity source and, for two-way TLS, the server's TLS files, from a service's validated config. */
-export function clientIdentitySetup(config: ClientIdentityConfig): { source: ClientIdentitySource; mtls?: ServiceHttpOptions['mtls'] } {
+export function clientIdentitySetup(config: ClientIdentityEnv): { source: ClientIdentitySource; mtls?: ServiceHttpOptions['mtls'] } {
   if (config.REVOCATION_POLICY === 'hard-fail' && !config.TLS_CRL_FILE) {
     throw new ClientIdentityConfigError('REVOCATION_POLICY=hard-fail needs TLS_CRL_FILE (the CRLs of every trusted CA), or set REVOCATION_POLICY=soft-fail');
   }

@@ -1,10 +1,9 @@
 import type { TLSSocket } from 'node:tls';
 
 import { Inject, Injectable, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { httpError } from '@poort/nest-kit';
 import { ClientIdentityError, identityFromForwardedHeader, identityFromTlsSocket, type CertificateVerifier, type ClientIdentity } from '@poort/pki';
 import type { FastifyRequest } from 'fastify';
-
-import { httpError } from './http-error.filter.js';
 
 export const CLIENT_IDENTITY_SOURCE = Symbol('poort.client-identity-source');
 

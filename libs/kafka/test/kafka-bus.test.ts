@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import type { IncomingMessage, KafkaBus } from '../src/index.js';
+import { RecordingLogger, createBus, deleteNamespace, testNamespace, waitFor } from './harness.js';
+
+const namespace = testNamespace('bus');
+let bus: KafkaBus;
+
+before(async () => {
+  bus = createBus(namespace, new RecordingLogger());
+  await bus.connect();
+});
+
+after(async () => {
+  if (!bus) return;
+  await bus.close();
+  await deleteNamespace(namespace);
+});
+
+describe('KafkaBus.publish', () => {
+  it('keeps the order of each key: one partition per key, messages in publish order', async () => {
+    const topic = 'order';
+    await bus.provisionTopics([{ name: topic, partitions: 3, replicationFactor: 1 }]);
+    const keys = ['KM-1', 'KM-2', 'KM-3', 'KM-4', 'KM-5', 'KM-6'];
+    const perKey = 20;
+    // Many publish calls, each mixing all keys, as stages emit them.
+    for (let seq = 0; seq < perKey; seq += 2) {
+      await bus.publish(keys.flatMap((key) => [seq, seq + 1].map((n) => ({ topic, key, value: String(n), headers: { seq: String(n) } }))));
+    }
+
+    const received: IncomingMessage[] = [];
+    const consumer = bus.consumer({
+      groupId: 'order-reader',
+      topics: [topic],
+      handle: async (messages) => {
+        received.push(...messages);
+      },
+      deadLetterTopic: (name) => `${name}.dlq`,
+    });
+    await consumer.start();
+    await waitFor('every message', () => (received.length >= keys.length * perKey ? true : undefined));
+    await consumer.stop();
+
+    assert.equal(received.length, keys.length * perKey);
+    for (const key of keys) {
+      const ofKey = received.filter((message) => message.key === key);
+      assert.equal(new Set(ofKey.map((message) => message.partition)).size, 1, `${key} stays on one partition`);
+      assert.deepEqual(
+        ofKey.map((message) => Number(message.value.toString())),
+        Array.from({ length: perKey }, (_, n) => n),
+        `${key} arrives in publish order`,
+      );
+      assert.ok(ofKey.every((message) => message.headers.seq === message.value.toString()));
+    }
+    assert.ok(new Set(received.map((message) => message.partition)).size > 1, 'the keys were spread over the partitions');
+  });
+});

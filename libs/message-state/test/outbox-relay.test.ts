@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+
+import { KafkaBus, type IncomingMessage } from '@poort/kafka';
+import { createLogger } from '@poort/observability';
+import { ScratchDatabase, requiredEnv, waitFor } from '@poort/testing';
+
+import { OutboxRelay, createPool, enqueueOutbox, withTransaction, type OutboxPublisher, type OutboxRecord } from '../src/index.js';
+
+// One topic per test, one partition each so that arrival order is publish order.
+const TOPICS = { kick: 'relay.kick', retry: 'relay.retry', concurrent: 'relay.concurrent', sources: 'relay.sources' } as const;
+
+const logger = createLogger('message-state-test', 'silent');
+const received: IncomingMessage[] = [];
+let db: ScratchDatabase;
+let bus: KafkaBus;
+
+before(async () => {
+  db = await ScratchDatabase.create(requiredEnv('DATABASE_URL'), 'message_state_relay');
+  bus = new KafkaBus(
+    {
+      brokers: requiredEnv('KAFKA_BROKERS').split(','),
+      clientId: 'message-state-test',
+      namespace: `test-message-state-${randomBytes(4).toString('hex')}.`,
+      sessionTimeoutMs: 6_000,
+    },
+    logger,
+  );
+  await bus.connect();
+  await bus.provisionTopics(Object.values(TOPICS).map((name) => ({ name, partitions: 1, replicationFactor: 1 })));
+  const consumer = bus.consumer({
+    groupId: 'relay-test-reader',
+    topics: Object.values(TOPICS),
+    handle: async (messages) => {
+      received.push(...messages);
+    },
+    deadLetterTopic: (topic) => `${topic}.dlq`,
+  });
+  await consumer.start();
+});
+
+after(async () => {
+  await bus?.close();
+  await db?.drop();
+});
+
+async function enqueue(source: string, records: readonly OutboxRecord[]): Promise<void> {
+  await withTransaction(db.pool, (tx) => enqueueOutbox(tx, source, records));
+}
+
+async function outboxKeys(source: string): Promise<string[]> {
+  const { rows } = await db.pool.query<{ message_key: string }>('SELECT message_key FROM outbox WHERE source = $1 ORDER BY id', [source]);
+  return rows.map((row) => row.message_key);
+}
+
+function waitForEmptyOutbox(source: string): Promise<true> {
+  return waitFor(`the outbox of ${source} to be empty`, async () => ((await outboxKeys(source)).length === 0 ? true : undefined), 15_000, 50);
+}
+
+/**
+ * Everything that arrived on the topic, counted only once all of it has arrived: a fence published after the
+ * relay finished comes last on the single partition, so once it is read nothing published before it is missing.
+ */
+async function arrivedOn(topic: string): Promise<IncomingMessage[]> {
+  const fence = `fence-${randomUUID()}`;
+  await bus.publish([{ topic, key: fence, value: '' }]);
+  await waitFor(`the fence on ${topic}`, async () => (received.some((message) => message.key === fence) ? true : undefined), 15_000, 50);
+  return received.filter((message) => message.topic === topic && !message.key?.startsWith('fence-'));
+}
+
+const records = (topic: string, prefix: string, count: number): OutboxRecord[] =>
+  Array.from({ length: count }, (_, index) => ({ topic, key: `${prefix}-${String(index).padStart(3, '0')}`, value: { index } }));
+
+describe('OutboxRelay with a real Kafka publisher', () => {
+  it('publishes kicked rows to Kafka with key, value and headers, then deletes them from the outbox', async () => {
+    const source = 'ingress';
+    const published: number[] = [];
+    // A poll interval far beyond the test's bounds: only the kick can make these rows go out in time.
+    const relay = new OutboxRelay(db.pool, bus, source, logger, { pollIntervalMs: 600_000, onPublished: (count) => published.push(count) });
+    relay.start();
+    try {
+      await sleep(200); // the relay has found nothing and sleeps
+      await enqueue(source, [
+        { topic: TOPICS.kick, key: 'k1', value: { kenmerk: 'k1', stage: 'received' }, headers: { traceparent: '00-aa-bb-01', 'poort-kenmerk': 'k1' } },
+        { topic: TOPICS.kick, key: 'k2', value: { kenmerk: 'k2', stage: 'received' } },
+      ]);
+      relay.kick();
+      await waitForEmptyOutbox(source);
+    } finally {
+      await relay.stop();
+    }
+    const arrived = await arrivedOn(TOPICS.kick);
+    assert.deepEqual(
+      arrived.map((message) => ({ key: message.key, value: JSON.parse(message.value.toString()) as unknown, headers: message.headers })),
+      [
+        { key: 'k1', value: { kenmerk: 'k1', stage: 'received' }, headers: { traceparent: '00-aa-bb-01', 'poort-kenmerk': 'k1' } },
+        { key: 'k2', value: { kenmerk: 'k2', stage: 'received' }, headers: {} },
+      ],
+    );
+    assert.deepEqual(published, [2]);
+  });
+
+  it('leaves the rows in place when publishing fails and publishes them on the next round, once each, in id order', async () => {
+    const source = 'validation';
+    let releaseRetry!: () => void;
+    const retryGate = new Promise<void>((resolve) => (releaseRetry = resolve));
+    const calls: string[][] = [];
+    // Fault injection around the real bus: the first call fails as an unreachable broker would, the retry
+    // waits until the test has looked at the outbox.
+    const flaky: OutboxPublisher = {
+      async publish(messages) {
+        calls.push(messages.map((message) => message.key));
+        if (calls.length === 1) throw new Error('broker unreachable');
+        await retryGate;
+        await bus.publish(messages);
+      },
+    };
+    await enqueue(source, records(TOPICS.retry, 'first', 3));
+    await enqueue(source, records(TOPICS.retry, 'second', 2));
+    const expected = ['first-000', 'first-001', 'first-002', 'second-000', 'second-001'];
+
+    const relay = new OutboxRelay(db.pool, flaky, source, logger, { pollIntervalMs: 100 });
+    relay.start();
+    try {
+      await waitFor('the failed publish to be retried', async () => (calls.length >= 2 ? true : undefined), 10_000, 20);
+      assert.deepEqual(await outboxKeys(source), expected, 'the failed batch is still in the outbox');
+      assert.deepEqual(calls, [expected, expected], 'the retry takes the same rows in id order');
+      releaseRetry();
+      await waitForEmptyOutbox(source);
+    } finally {
+      releaseRetry();
+      await relay.stop();
+    }
+    const arrived = await arrivedOn(TOPICS.retry);
+    assert.deepEqual(
+      arrived.map((message) => message.key),
+      expected,
+    );
+    assert.equal(calls.length, 2);
+  });
+
+  it('never publishes a row twice when two relays of the same source run at once', async () => {
+    const source = 'routing';
+    const rowCount = 100;
+    for (let tx = 0; tx < 10; tx++) await enqueue(source, records(TOPICS.concurrent, `tx${tx}`, rowCount / 10));
+    const publishedBy = { a: 0, b: 0 };
+    // Slow publishers keep each relay's batch locked long enough for the other relay to run into it.
+    const slow = (relay: keyof typeof publishedBy): OutboxPublisher => ({
+      async publish(messages) {
+        await sleep(30);
+        await bus.publish(messages);
+        publishedBy[relay] += messages.length;
+      },
+    });
+    // Two pools, as two processes would have.
+    const otherPool = createPool(db.url, 2);
+    const relays = [
+      new OutboxRelay(db.pool, slow('a'), source, logger, { batchSize: 10, pollIntervalMs: 100 }),
+      new OutboxRelay(otherPool, slow('b'), source, logger, { batchSize: 10, pollIntervalMs: 100 }),
+    ];
+    try {
+      for (const relay of relays) relay.start();
+      await waitForEmptyOutbox(source);
+    } finally {
+      await Promise.all(relays.map((relay) => relay.stop()));
+      await otherPool.end();
+    }
+    const keys = (await arrivedOn(TOPICS.concurrent)).map((message) => message.key);
+    assert.equal(keys.length, rowCount, 'each row arrives once');
+    assert.equal(new Set(keys).size, rowCount);
+    assert.equal(publishedBy.a + publishedBy.b, rowCount);
+    assert.ok(publishedBy.a > 0 && publishedBy.b > 0, `both relays took part (a: ${publishedBy.a}, b: ${publishedBy.b})`);
+  });
+
+  it('leaves the rows of another source alone', async () => {
+    await enqueue('archive', records(TOPICS.sources, 'theirs', 2));
+    await enqueue('delivery', records(TOPICS.sources, 'mine', 3));
+    await enqueue('archive', records(TOPICS.sources, 'theirs-later', 1));
+    const relay = new OutboxRelay(db.pool, bus, 'delivery', logger, { pollIntervalMs: 100 });
+    relay.start();
+    try {
+      await waitForEmptyOutbox('delivery');
+      await sleep(300); // a few more rounds, in which the relay must still not touch the other rows
+    } finally {
+      await relay.stop();
+    }
+    assert.deepEqual(await outboxKeys('archive'), ['theirs-000', 'theirs-001', 'theirs-later-000']);
+    assert.deepEqual(
+      (await arrivedOn(TOPICS.sources)).map((message) => message.key),
+      ['mine-000', 'mine-001', 'mine-002'],
+    );
+  });
+});

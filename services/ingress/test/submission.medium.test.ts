@@ -1,0 +1,343 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+
+import { Refusal, TOPICS, type RefusalKind } from '@poort/contracts';
+import { OutboxRelay, type OutboxPublisher } from '@poort/message-state';
+import { MessageCatalog } from '@poort/message-types';
+import { PayloadStore } from '@poort/payload-store';
+import { UnitOfWork, type UnitOfWorkDeps } from '@poort/pipeline';
+import { parseOin, type ClientIdentity } from '@poort/pki';
+import { ScratchDatabase, requiredEnv } from '@poort/testing';
+
+import { InFlightLimiter } from '../src/submission/in-flight-limiter.js';
+import { MessagesRepository } from '../src/submission/messages.repository.js';
+import { SubmissionService } from '../src/submission/submission.service.js';
+
+/**
+ * aanleveren on a real Postgres: the one use case behind REST and WUS, with the shipped message catalog. What a
+ * sender sees is the receipt or the refusal (code and kind); what Poort keeps is read back from the tables.
+ */
+
+const ROOT = process.env.POORT_ROOT ?? join(import.meta.dirname, '../../../..');
+const MIB = 1024 * 1024;
+/** The e-factuur type's content.maxBytes in config/message-types/e-factuur.yaml (the koppelvlak's 20 MiB). */
+const E_FACTUUR_MAX_BYTES = 20 * MIB;
+
+const SENDER: ClientIdentity = {
+  oin: parseOin('00000099000000000001'),
+  subject: 'C=NL, O=Testleverancier, serialNumber=00000099000000000001, CN=aanlever.test',
+  fingerprintSha256: 'c3'.repeat(32),
+  notBefore: new Date('2025-01-01T00:00:00Z'),
+  notAfter: new Date('2030-01-01T00:00:00Z'),
+  issuer: 'C=NL, O=Poort test CA, CN=Poort test CA',
+};
+
+const invoice = readFileSync(join(ROOT, 'config/schemas/ubl-invoice/samples/valid-invoice.xml'));
+const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+let db: ScratchDatabase;
+let catalog: MessageCatalog;
+let unitOfWork: UnitOfWork;
+let payloads: PayloadStore;
+let messages: MessagesRepository;
+
+/** The relay is real and never started: the events stay in the outbox table, where the test reads them. */
+const unstartedPublisher: OutboxPublisher = {
+  publish: () => Promise.reject(new Error('the outbox relay is not started in this test')),
+};
+// The relay never logs (it never runs) and the status counter is not what this test is about.
+const silentLogger = {} as ConstructorParameters<typeof OutboxRelay>[3];
+const uncountedMetrics = { statusesEmitted: { inc: () => undefined } } as unknown as UnitOfWorkDeps['metrics'];
+
+before(async () => {
+  db = await ScratchDatabase.create(requiredEnv('DATABASE_URL'), 'ingress_submission');
+  catalog = MessageCatalog.load(join(ROOT, 'config'));
+  const relay = new OutboxRelay(db.pool, unstartedPublisher, 'ingress', silentLogger);
+  unitOfWork = new UnitOfWork({ pool: db.pool, relay, source: 'ingress', metrics: uncountedMetrics });
+  payloads = new PayloadStore(db.pool);
+  messages = new MessagesRepository(db.pool);
+});
+
+after(async () => {
+  await db?.drop();
+});
+
+const service = (limiter = new InFlightLimiter(16)): SubmissionService => new SubmissionService(unitOfWork, catalog, payloads, messages, limiter);
+
+/** A valid aanleverRequest for e-factuur, in its REST form, with the sample invoice as content. */
+function aanleverRequest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    berichtsoort: 'e-factuur',
+    aanleverkenmerk: 'factuur-2025-0042',
+    identiteitBelanghebbende: { nummer: '123456782', type: 'Fi' },
+    rolBelanghebbende: 'Bedrijf',
+    berichtInhoud: { mimeType: 'application/xml', bestandsnaam: 'factuur.xml', inhoud: base64(invoice) },
+    autorisatieAdres: 'http://geenausp.nl',
+    ...overrides,
+  };
+}
+
+const file = (bestandsnaam: string, bytes: Uint8Array, mimeType = 'application/xml') => ({ mimeType, bestandsnaam, inhoud: base64(bytes) });
+
+interface Stored {
+  messages: number;
+  payloads: number;
+  payload_chunks: number;
+  outbox: number;
+}
+
+async function stored(): Promise<Stored> {
+  return {
+    messages: await db.count('messages'),
+    payloads: await db.count('payloads'),
+    payload_chunks: await db.count('payload_chunks'),
+    outbox: await db.count('outbox'),
+  };
+}
+
+/** The request is refused with this code and kind, and not one row of it stays behind. */
+async function assertRefusedStoringNothing(
+  submission: () => Promise<unknown>,
+  expected: { code: 'ALS100' | 'ALS400'; kind: RefusalKind; messageIncludes?: string; withDetails?: boolean },
+): Promise<Refusal> {
+  const before = await stored();
+  let refusal: Refusal | undefined;
+  await assert.rejects(submission(), (error: unknown) => {
+    assert.ok(error instanceof Refusal, `expected a Refusal, got ${String(error)}`);
+    refusal = error;
+    return true;
+  });
+  assert.deepEqual({ code: refusal!.code, kind: refusal!.kind }, { code: expected.code, kind: expected.kind }, refusal!.message);
+  if (expected.messageIncludes) assert.ok(refusal!.message.includes(expected.messageIncludes), refusal!.message);
+  if (expected.withDetails) assert.ok(refusal!.details !== undefined, 'the refusal names what is wrong in its details');
+  assert.deepEqual(await stored(), before, 'a refused submission stores nothing');
+  return refusal!;
+}
+
+interface OutboxRow {
+  topic: string;
+  message_key: string;
+  value: { eventId: string; statuscode?: string; kenmerk?: string; envelope?: { kenmerk: string } };
+}
+
+async function outboxFor(kenmerk: string): Promise<OutboxRow[]> {
+  const { rows } = await db.pool.query<{ topic: string; message_key: string; value: string }>(
+    "SELECT topic, message_key, value FROM outbox WHERE source = 'ingress' AND message_key = $1 ORDER BY id",
+    [kenmerk],
+  );
+  return rows.map((row) => ({ ...row, value: JSON.parse(row.value) as OutboxRow['value'] }));
+}
+
+describe('an accepted submission', () => {
+  test('answers with a kenmerk and statuscode 100, and commits the message, its content and its first events together', async () => {
+    const attachment = Buffer.from('%PDF-1.7 bijlage bij de factuur\n', 'utf8');
+    const before = await stored();
+
+    const receipt = await service().submit(
+      SENDER,
+      aanleverRequest({ berichtBijlagen: [file('bijlage.xml', attachment, 'text/xml')], identiteitOntvanger: { nummer: '00000099000000000101', type: 'OIN' } }),
+    );
+
+    assert.match(receipt.kenmerk, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.equal(receipt.statuscode, '100');
+    assert.equal(receipt.statusomschrijving, 'Aanleveren gelukt');
+    assert.equal(receipt.berichtsoort, 'e-factuur');
+    assert.equal(receipt.aanleverkenmerk, 'factuur-2025-0042');
+    assert.deepEqual(receipt.identiteitBelanghebbende, { nummer: '123456782', type: 'Fi' });
+    assert.deepEqual(receipt.identiteitOntvanger, { nummer: '00000099000000000101', type: 'OIN' });
+    assert.ok(Math.abs(Date.parse(receipt.tijdstempelAangeleverd) - Date.now()) < 60_000, receipt.tijdstempelAangeleverd);
+
+    // The message record: the envelope, with the sender taken from the certificate.
+    const envelope = await messages.find(receipt.kenmerk);
+    assert.ok(envelope, 'the messages row exists');
+    assert.equal(envelope.kenmerk, receipt.kenmerk);
+    assert.equal(envelope.tijdstempelAangeleverd, receipt.tijdstempelAangeleverd);
+    assert.deepEqual(envelope.sender, { oin: SENDER.oin, certificateFingerprint: SENDER.fingerprintSha256 });
+    assert.deepEqual(
+      [envelope.content, ...envelope.attachments].map(({ size, sha256, mimeType, bestandsnaam }) => ({ size, sha256, mimeType, bestandsnaam })),
+      [
+        { size: invoice.byteLength, sha256: sha256(invoice), mimeType: 'application/xml', bestandsnaam: 'factuur.xml' },
+        { size: attachment.byteLength, sha256: sha256(attachment), mimeType: 'text/xml', bestandsnaam: 'bijlage.xml' },
+      ],
+    );
+
+    // The content, byte for byte.
+    assert.deepEqual(await payloads.read(envelope.content), invoice);
+    assert.deepEqual(await payloads.read(envelope.attachments[0]!), attachment);
+
+    // The first events, in order: 100, received, 110; each with its own id, all keyed by the kenmerk.
+    const events = await outboxFor(receipt.kenmerk);
+    assert.deepEqual(
+      events.map((event) => [event.topic, event.value.statuscode]),
+      [
+        [TOPICS.statusChanged, '100'],
+        [TOPICS.received, undefined],
+        [TOPICS.statusChanged, '110'],
+      ],
+    );
+    assert.equal(new Set(events.map((event) => event.value.eventId)).size, 3, 'each event has its own eventId');
+    assert.deepEqual(events[1]!.value.envelope, envelope);
+
+    assert.deepEqual(await stored(), {
+      messages: before.messages + 1,
+      payloads: before.payloads + 2,
+      payload_chunks: before.payload_chunks + 2,
+      outbox: before.outbox + 3,
+    });
+  });
+
+  test('content larger than one chunk and up to the type\'s maxBytes is accepted and kept byte for byte', async () => {
+    const content = Buffer.alloc(E_FACTUUR_MAX_BYTES);
+    for (let offset = 0; offset < content.byteLength; offset += 4) content.writeUInt32BE(offset, offset);
+
+    const receipt = await service().submit(SENDER, aanleverRequest({ berichtInhoud: file('groot.xml', content) }));
+
+    const envelope = await messages.find(receipt.kenmerk);
+    assert.equal(envelope?.content.size, E_FACTUUR_MAX_BYTES);
+    assert.ok((await payloads.read(envelope.content)).equals(content), 'the stored content is the submitted content');
+  });
+});
+
+describe('a refused submission gets its foutcode and kind and stores nothing', () => {
+  test('a request that is not the koppelvlak (a required field missing) is ALS100 invalid, naming the field', async () => {
+    const { rolBelanghebbende: _missing, ...request } = aanleverRequest();
+    const refusal = await assertRefusedStoringNothing(() => service().submit(SENDER, request), {
+      code: 'ALS100',
+      kind: 'invalid',
+      messageIncludes: 'rolBelanghebbende',
+      withDetails: true,
+    });
+    assert.deepEqual(Object.keys((refusal.details as { fieldErrors: object }).fieldErrors), ['rolBelanghebbende']);
+  });
+
+  test('a request with a field the koppelvlak does not have is ALS100 invalid, naming the field', async () => {
+    await assertRefusedStoringNothing(() => service().submit(SENDER, aanleverRequest({ prioriteit: 'hoog' })), {
+      code: 'ALS100',
+      kind: 'invalid',
+      messageIncludes: 'prioriteit',
+      withDetails: true,
+    });
+  });
+
+  test('content that is not base64 is ALS100 invalid, naming berichtInhoud.inhoud', async () => {
+    const berichtInhoud = { mimeType: 'application/xml', bestandsnaam: 'factuur.xml', inhoud: '<Invoice>niet gecodeerd</Invoice>' };
+    await assertRefusedStoringNothing(() => service().submit(SENDER, aanleverRequest({ berichtInhoud })), {
+      code: 'ALS100',
+      kind: 'invalid',
+      messageIncludes: 'berichtInhoud.inhoud',
+      withDetails: true,
+    });
+  });
+
+  test('a request that is no object at all is ALS100 invalid', async () => {
+    for (const request of [undefined, null, 'aanleveren', []]) {
+      await assertRefusedStoringNothing(() => service().submit(SENDER, request), { code: 'ALS100', kind: 'invalid', withDetails: true });
+    }
+  });
+
+  test('an unknown berichtsoort is ALS100 invalid', async () => {
+    await assertRefusedStoringNothing(() => service().submit(SENDER, aanleverRequest({ berichtsoort: 'Aangifte_LH' })), {
+      code: 'ALS100',
+      kind: 'invalid',
+      messageIncludes: 'Aangifte_LH',
+    });
+  });
+
+  test('a kenmerk sent by the client is ALS100 invalid: Poort assigns the kenmerk', async () => {
+    await assertRefusedStoringNothing(() => service().submit(SENDER, aanleverRequest({ kenmerk: 'c0f9e133-53ae-429e-af41-acd6e0abc570' })), {
+      code: 'ALS100',
+      kind: 'invalid',
+      messageIncludes: 'kenmerk',
+    });
+  });
+
+  test('a mimeType the type does not accept is ALS100 unsupported-media-type, for the content and for an attachment', async () => {
+    const pdf = Buffer.from('%PDF-1.7\n');
+    await assertRefusedStoringNothing(() => service().submit(SENDER, aanleverRequest({ berichtInhoud: file('factuur.pdf', pdf, 'application/pdf') })), {
+      code: 'ALS100',
+      kind: 'unsupported-media-type',
+      messageIncludes: 'application/pdf',
+    });
+    await assertRefusedStoringNothing(() => service().submit(SENDER, aanleverRequest({ berichtBijlagen: [file('bijlage.pdf', pdf, 'application/pdf')] })), {
+      code: 'ALS100',
+      kind: 'unsupported-media-type',
+      messageIncludes: 'bijlage.pdf',
+    });
+  });
+
+  test('content over the type\'s maxBytes is ALS100 too-large', async () => {
+    const tooLarge = Buffer.alloc(E_FACTUUR_MAX_BYTES + 1, 0x20);
+    await assertRefusedStoringNothing(() => service().submit(SENDER, aanleverRequest({ berichtInhoud: file('te-groot.xml', tooLarge) })), {
+      code: 'ALS100',
+      kind: 'too-large',
+      messageIncludes: 'te-groot.xml',
+    });
+  });
+
+  test('an attachment over the type\'s maxBytes is ALS100 too-large, and nothing of the content or the other attachments remains', async () => {
+    const tooLarge = Buffer.alloc(E_FACTUUR_MAX_BYTES + 1, 0x20);
+    const fine = Buffer.alloc(3 * MIB, 0x41);
+    const berichtBijlagen = [file('bijlage-1.xml', fine), file('bijlage-2.xml', tooLarge), file('bijlage-3.xml', invoice)];
+    await assertRefusedStoringNothing(() => service().submit(SENDER, aanleverRequest({ berichtBijlagen })), {
+      code: 'ALS100',
+      kind: 'too-large',
+      messageIncludes: 'bijlage-2.xml',
+    });
+  });
+
+  test('when the in-flight limit is reached the request is ALS400 overloaded, and accepted again once a slot is free', async () => {
+    await assertRefusedStoringNothing(() => service(new InFlightLimiter(0)).submit(SENDER, aanleverRequest()), { code: 'ALS400', kind: 'overloaded' });
+
+    const limiter = new InFlightLimiter(1);
+    assert.ok(limiter.tryAcquire(), 'a submission in flight holds the only slot');
+    await assertRefusedStoringNothing(() => service(limiter).submit(SENDER, aanleverRequest()), { code: 'ALS400', kind: 'overloaded' });
+    limiter.release();
+    assert.equal((await service(limiter).submit(SENDER, aanleverRequest())).statuscode, '100');
+  });
+});
+
+describe('the in-flight slot', () => {
+  test('is released after a success and after every refusal: a limit of 1 takes submissions one after another', async () => {
+    const limiter = new InFlightLimiter(1);
+    const submissions = service(limiter);
+    const slotIsFree = (after: string): void => {
+      assert.ok(limiter.tryAcquire(), `the slot is free again after ${after}`);
+      limiter.release();
+    };
+
+    await submissions.submit(SENDER, aanleverRequest());
+    slotIsFree('an accepted submission');
+    const refused: Record<string, Record<string, unknown>> = {
+      'a request that is not the koppelvlak': aanleverRequest({ onbekend: true }),
+      'an unknown berichtsoort': aanleverRequest({ berichtsoort: 'onbekend' }),
+      'a kenmerk sent by the client': aanleverRequest({ kenmerk: 'eigen-kenmerk' }),
+      'an unsupported mimeType': aanleverRequest({ berichtInhoud: file('factuur.pdf', invoice, 'application/pdf') }),
+      'content over maxBytes': aanleverRequest({ berichtInhoud: file('te-groot.xml', Buffer.alloc(E_FACTUUR_MAX_BYTES + 1)) }),
+    };
+    for (const [reason, request] of Object.entries(refused)) {
+      await assert.rejects(submissions.submit(SENDER, request), Refusal, reason);
+      slotIsFree(reason);
+    }
+    await submissions.submit(SENDER, aanleverRequest());
+    await submissions.submit(SENDER, aanleverRequest());
+    slotIsFree('two more accepted submissions');
+  });
+});
+
+describe('a refusal of one file leaves nothing of the others', () => {
+  test('a too-large file stores nothing, not even the 20 MiB file beside it', async () => {
+    const before = await stored();
+    const request = aanleverRequest({ berichtInhoud: file('te-groot.xml', Buffer.alloc(E_FACTUUR_MAX_BYTES + 1)), berichtBijlagen: [file('bijlage.xml', Buffer.alloc(E_FACTUUR_MAX_BYTES))] });
+
+    await assert.rejects(service().submit(SENDER, request), (error: unknown) => error instanceof Refusal && error.kind === 'too-large');
+    // A statement that outlived its transaction would land just after the rollback: give it the time before counting.
+    await sleep(250);
+
+    assert.deepEqual(await stored(), before);
+  });
+});
