@@ -44,3 +44,8 @@ export const Envelope = z.object({
   tijdstempelAangeleverd: z.iso.datetime({ offset: true }),
 });
 export type Envelope = z.infer<typeof Envelope>;
+
+/** What every event about a message says of it (statuses, retour afzender), taken from its envelope. */
+export function messageReference(envelope: Envelope): { kenmerk: string; berichtsoort: string; senderOin: string; aanleverkenmerk: string | undefined } {
+  return { kenmerk: envelope.kenmerk, berichtsoort: envelope.berichtsoort, senderOin: envelope.sender.oin, aanleverkenmerk: envelope.aanleverkenmerk };
+}

@@ -1,4 +1,4 @@
-import type { Envelope } from './envelope.js';
+import { messageReference, type Envelope } from './envelope.js';
 import type { Foutmelding, StatusChanged } from './events.js';
 import { STATUS_DEFINITIONS, type StatusCode } from './status-codes.js';
 
@@ -21,10 +21,7 @@ export function statusRecord(envelope: Envelope, input: StatusInput): StatusReco
   const definition = STATUS_DEFINITIONS[input.code];
   return {
     statusId: [envelope.kenmerk, input.code, input.scope].filter(Boolean).join(':'),
-    kenmerk: envelope.kenmerk,
-    berichtsoort: envelope.berichtsoort,
-    senderOin: envelope.sender.oin,
-    aanleverkenmerk: envelope.aanleverkenmerk,
+    ...messageReference(envelope),
     identiteitBelanghebbende: envelope.identiteitBelanghebbende,
     statuscode: input.code,
     statusomschrijving: definition.omschrijving,

@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { STATUS, TOPICS, decodeEvent, type Envelope } from '@poort/contracts';
+import { STATUS, TOPICS, decodeEvent } from '@poort/contracts';
+import { anEnvelope } from '@poort/testing';
 
 import { Emissions } from '../src/index.js';
 
-const envelope: Envelope = {
-  kenmerk: 'k-1',
-  berichtsoort: 'e-factuur',
-  sender: { oin: '00000099000000000001', certificateFingerprint: 'a'.repeat(64) },
-  identiteitBelanghebbende: { nummer: '001000044B37', type: 'Fi' },
-  rolBelanghebbende: 'Bedrijf',
-  content: { id: '11111111-1111-4111-8111-111111111111', size: 1, sha256: '0'.repeat(64), mimeType: 'application/xml', bestandsnaam: 'f.xml' },
-  attachments: [],
-  tijdstempelAangeleverd: '2026-11-30T12:00:00.000Z',
-};
+const envelope = anEnvelope({ kenmerk: 'k-1' });
 
 describe('Emissions: the events of one effect', () => {
   test('each event gets its own id and the time it occurred, and is valid for its topic', () => {

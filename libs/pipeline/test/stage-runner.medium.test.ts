@@ -2,30 +2,19 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
-import { STATUS, TOPICS, deadLetterTopic, type Envelope, type MessageReceived, type StatusChanged } from '@poort/contracts';
+import { STATUS, TOPICS, deadLetterTopic, type MessageReceived, type StatusChanged } from '@poort/contracts';
 import { KafkaBus, type IncomingMessage } from '@poort/kafka';
 import { OutboxRelay, claimInbox } from '@poort/message-state';
 import { PoortMetrics, createLogger } from '@poort/observability';
-import { ScratchDatabase, infraEnv, waitFor } from '@poort/testing';
+import { ScratchDatabase, aKenmerk, anEnvelope, infraEnv, waitFor } from '@poort/testing';
 
 import { StageRunner, UnitOfWork } from '../src/index.js';
 
 const STAGE = 'pipeline-test';
 const MAX_RETRIES = 2;
 const logger = createLogger(STAGE, 'silent');
-/** A kenmerk of its own per case (at most 40 characters, as the envelope allows). */
-const newKenmerk = (label: string) => `${label}-${randomBytes(6).toString('hex')}`;
 
-const envelope = (kenmerk: string, berichtsoort = 'e-factuur'): Envelope => ({
-  kenmerk,
-  berichtsoort,
-  sender: { oin: '00000099000000000001', certificateFingerprint: 'a'.repeat(64) },
-  identiteitBelanghebbende: { nummer: '001000044B37', type: 'Fi' },
-  rolBelanghebbende: 'Bedrijf',
-  content: { id: randomUUID(), size: 1, sha256: '0'.repeat(64), mimeType: 'application/xml', bestandsnaam: 'f.xml' },
-  attachments: [],
-  tijdstempelAangeleverd: new Date().toISOString(),
-});
+const envelope = (kenmerk: string, berichtsoort = 'e-factuur') => anEnvelope({ kenmerk, berichtsoort });
 const received = (kenmerk: string, berichtsoort?: string): MessageReceived => ({
   eventId: randomUUID(),
   occurredAt: new Date().toISOString(),
@@ -95,7 +84,7 @@ describe('the pipeline machinery on real Postgres and Kafka', () => {
     bus.publish(events.map((event) => ({ topic: TOPICS.received, key: (event as MessageReceived).envelope?.kenmerk ?? 'x', value: JSON.stringify(event) })));
 
   test('an event is handled once however often it comes: one effect, one inbox row, the repeat counted as duplicate', async () => {
-    const event = received(newKenmerk('nce'));
+    const event = received(aKenmerk('nce'));
     const duplicatesBefore = await counter('poort_events_handled_total', `topic="${TOPICS.received}",outcome="duplicate"`);
     await publish(event);
     await publish(event);
@@ -108,8 +97,8 @@ describe('the pipeline machinery on real Postgres and Kafka', () => {
   });
 
   test('a message whose handling keeps failing is retried, then dead-lettered with the reason, and its sender gets a final technical status; the others are handled', async () => {
-    const poison = received(newKenmerk('oison'), 'poison');
-    const fine = received(newKenmerk('ine'));
+    const poison = received(aKenmerk('oison'), 'poison');
+    const fine = received(aKenmerk('ine'));
     await publish(poison, fine);
     const statuses = await waitFor('the final technical status of the poison message', async () => {
       const list = await statusesInOutbox(poison.envelope.kenmerk);
@@ -130,7 +119,7 @@ describe('the pipeline machinery on real Postgres and Kafka', () => {
   });
 
   test('an event that is not valid for its topic is dead-lettered at once, without a retry and without reaching the handler', async () => {
-    const kenmerk = newKenmerk('nvalid');
+    const kenmerk = aKenmerk('nvalid');
     const before = await counter('poort_dead_lettered_total', `topic="${TOPICS.received}"`);
     await bus.publish([{ topic: TOPICS.received, key: kenmerk, value: JSON.stringify({ eventId: 'not-a-uuid', envelope: { kenmerk } }) }]);
     const dead = await waitFor('the invalid event in the dead-letter topic', async () => deadLetters.find((message) => message.key === kenmerk), 15_000);
@@ -141,7 +130,7 @@ describe('the pipeline machinery on real Postgres and Kafka', () => {
 
   describe('UnitOfWork: an effect and its events commit together or not at all', () => {
     test('a committed effect leaves its rows and its events, and counts its statuses', async () => {
-      const id = newKenmerk('uow');
+      const id = aKenmerk('uow');
       const counted = await counter('poort_statuses_emitted_total', 'code="405"');
       await unitOfWork.commit(async ({ tx, out }) => {
         await claimInbox(tx, 'uow-test', [id]);
@@ -153,7 +142,7 @@ describe('the pipeline machinery on real Postgres and Kafka', () => {
     });
 
     test('an effect that fails leaves neither its rows nor its events', async () => {
-      const id = newKenmerk('uow');
+      const id = aKenmerk('uow');
       await assert.rejects(
         unitOfWork.commit(async ({ tx, out }) => {
           await claimInbox(tx, 'uow-test', [id]);

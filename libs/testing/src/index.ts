@@ -6,3 +6,4 @@ export * from './free-ports.js';
 export * from './scratch-database.js';
 export * from './infra-env.js';
 export * from './scratch-config.js';
+export * from './fixtures.js';

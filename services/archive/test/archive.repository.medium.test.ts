@@ -2,22 +2,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
-import { STATUS, statusRecord, type Envelope, type StatusChanged } from '@poort/contracts';
+import { STATUS, statusRecord, type StatusChanged } from '@poort/contracts';
 import { withTransaction } from '@poort/message-state';
-import { ScratchDatabase, infraEnv } from '@poort/testing';
+import { ScratchDatabase, aPayloadRef, anEnvelope, infraEnv } from '@poort/testing';
 
 import { ArchiveRepository } from '../src/archive/archive.repository.js';
 
-const envelope = (kenmerk: string): Envelope => ({
-  kenmerk,
-  berichtsoort: 'e-factuur',
-  sender: { oin: '00000099000000000001', certificateFingerprint: 'a'.repeat(64) },
-  identiteitBelanghebbende: { nummer: '001000044B37', type: 'Fi' },
-  rolBelanghebbende: 'Bedrijf',
-  content: { id: '11111111-1111-4111-8111-111111111111', size: 1, sha256: '0'.repeat(64), mimeType: 'application/xml', bestandsnaam: 'f.xml' },
-  attachments: [],
-  tijdstempelAangeleverd: '2026-11-30T12:00:00.000Z',
-});
+const envelope = (kenmerk: string) =>
+  anEnvelope({ kenmerk, content: aPayloadRef({ id: '11111111-1111-4111-8111-111111111111' }), tijdstempelAangeleverd: '2026-11-30T12:00:00.000Z' });
 const status = (kenmerk: string, code: (typeof STATUS)[keyof typeof STATUS], second: number): StatusChanged => {
   const record = statusRecord(envelope(kenmerk), { code, at: new Date(Date.UTC(2026, 10, 30, 12, 0, second)) });
   return { eventId: randomUUID(), occurredAt: record.tijdstempelStatus, ...record };

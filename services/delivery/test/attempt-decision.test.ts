@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { statusRecord, type Envelope } from '@poort/contracts';
+import { statusRecord } from '@poort/contracts';
+import { anEnvelope } from '@poort/testing';
 
 import { decideAttempt, type AttemptFacts } from '../src/delivery/attempt-decision.js';
 import type { AttemptOutcome } from '../src/delivery/recipient-client.js';
@@ -27,16 +28,7 @@ const refused: AttemptOutcome = { kind: 'refused', httpStatus: 400, detail: 'HTT
 const failed: AttemptOutcome = { kind: 'failed', detail: 'HTTP 503: service unavailable' };
 
 /** The envelope only matters for what a sender sees of a status: its statusId and finality. */
-const envelope: Envelope = {
-  kenmerk: 'k-0001',
-  berichtsoort: 'e-factuur',
-  sender: { oin: '00000099000000000001', certificateFingerprint: 'a'.repeat(64) },
-  identiteitBelanghebbende: { nummer: '001000044B37', type: 'Fi' },
-  rolBelanghebbende: 'Bedrijf',
-  content: { id: '00000000-0000-4000-8000-000000000001', size: 1, sha256: 'b'.repeat(64), mimeType: 'application/xml', bestandsnaam: 'f.xml' },
-  attachments: [],
-  tijdstempelAangeleverd: NOW.toISOString(),
-};
+const envelope = anEnvelope({ kenmerk: 'k-0001', tijdstempelAangeleverd: NOW.toISOString() });
 const seenBySender = (decision: ReturnType<typeof decideAttempt>) =>
   decision.statuses.map((status) => {
     const record = statusRecord(envelope, status);

@@ -10,7 +10,7 @@ import { MessageCatalog } from '@poort/message-types';
 import { PoortMetrics, createLogger } from '@poort/observability';
 import { CHUNK_BYTES, PayloadStore } from '@poort/payload-store';
 import { UnitOfWork } from '@poort/pipeline';
-import { ScratchDatabase, TestRecipient, freePortBlock, requiredEnv, scratchConfig, waitFor } from '@poort/testing';
+import { ScratchDatabase, TEST_SENDER_OIN, TestRecipient, anEnvelope, freePortBlock, requiredEnv, scratchConfig, waitFor } from '@poort/testing';
 
 import { DeliveriesRepository, type DeliveryState } from '../src/delivery/deliveries.repository.js';
 import { DeliveryMetrics } from '../src/delivery/delivery.metrics.js';
@@ -109,17 +109,13 @@ async function storeMessage(berichtsoort: string, content: Buffer = invoice()): 
   const payload = await withTransaction(db.pool, (tx) =>
     payloads.put(tx, content, { mimeType: 'application/xml', bestandsnaam: 'factuur "maart".xml' }),
   );
-  const envelope: Envelope = {
+  const envelope = anEnvelope({
     kenmerk: `k-${randomUUID()}`,
     berichtsoort,
     aanleverkenmerk: `a-${randomBytes(4).toString('hex')}`,
-    sender: { oin: '00000099000000000001', certificateFingerprint: 'c'.repeat(64) },
-    identiteitBelanghebbende: { nummer: '001000044B37', type: 'Fi' },
-    rolBelanghebbende: 'Bedrijf',
+    sender: { oin: TEST_SENDER_OIN, certificateFingerprint: 'c'.repeat(64) },
     content: payload,
-    attachments: [],
-    tijdstempelAangeleverd: new Date().toISOString(),
-  };
+  });
   return { envelope, content, payload };
 }
 

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { Refusal, STATUS, statusRecord, type Envelope, type MessageReturned, type StatusCode, type StatusResultaat } from '@poort/contracts';
 import { createPool, type Pool } from '@poort/message-state';
 import { parseOin } from '@poort/pki';
-import { ScratchDatabase, requiredEnv } from '@poort/testing';
+import { ScratchDatabase, anEnvelope, requiredEnv } from '@poort/testing';
 
 import { ReturnedMessagesRepository } from '../src/returned/returned-messages.repository.js';
 import { StatusHistoryRepository } from '../src/status/status-history.repository.js';
@@ -55,18 +55,14 @@ interface ProcessSpec {
 
 /** A submitted message as the status history knows it: a fresh kenmerk, and who sent it about whom. */
 function aProcess(spec: ProcessSpec = {}): Envelope {
-  const payload = { id: randomUUID(), size: 1, sha256: '0'.repeat(64), mimeType: 'application/xml', bestandsnaam: 'factuur.xml' };
-  return {
+  return anEnvelope({
     kenmerk: randomUUID(),
     berichtsoort: spec.berichtsoort ?? 'e-factuur',
     aanleverkenmerk: 'eigen-referentie',
     sender: { oin: spec.sender ?? SENDER_A, certificateFingerprint: CERT_A1.fingerprintSha256 },
     identiteitBelanghebbende: spec.belanghebbende ?? freshBelanghebbende(),
-    rolBelanghebbende: 'Bedrijf',
-    content: payload,
-    attachments: [],
     tijdstempelAangeleverd: new Date(T0).toISOString(),
-  };
+  });
 }
 
 const freshBelanghebbende = (): { nummer: string; type: string } => ({ nummer: randomBytes(5).toString('hex'), type: 'Fi' });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { TOPICS, type Foutmelding } from '@poort/contracts';
+import { TOPICS, messageReference, type Foutmelding } from '@poort/contracts';
 import { Wakeup } from '@poort/message-state';
 import { MessageCatalog } from '@poort/message-types';
 import { LOGGER } from '@poort/nest-kit';
@@ -118,13 +118,5 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 }
 
 function returnToSender(out: Emissions, delivery: DeliveryRow, reden: Foutmelding): void {
-  const { envelope } = delivery;
-  out.emit(TOPICS.returnedToSender, {
-    kenmerk: envelope.kenmerk,
-    berichtsoort: envelope.berichtsoort,
-    senderOin: envelope.sender.oin,
-    aanleverkenmerk: envelope.aanleverkenmerk,
-    recipientId: delivery.recipientId,
-    reden,
-  });
+  out.emit(TOPICS.returnedToSender, { ...messageReference(delivery.envelope), recipientId: delivery.recipientId, reden });
 }
