@@ -1,1 +1,2 @@
 export * from './e2e-chain.js';
+export * from './raw-http.js';

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 
 import type { TestClientName, TestPki } from '@poort/pki';
 import { DOMParser } from '@xmldom/xmldom';
-import { Agent, request } from 'undici';
 import { SignedXml } from 'xml-crypto';
+
+import { rawExchange, requestHead } from './raw-http.js';
 
 // Builds WUS aanleveren requests the way a Digikoppeling client does (SOAP 1.1, WS-Addressing, WS-Security X.509
 // signed with xml-crypto, not with Poort's own code), with knobs to make them hostile, and sends them raw.
@@ -212,49 +213,39 @@ export interface SendOptions {
   readonly timeoutMs?: number;
 }
 
-/** A two-way-TLS client for raw SOAP requests. */
+/**
+ * A two-way-TLS client for raw SOAP requests. It reads the answer while it writes, so a refusal that comes before the
+ * whole body was sent (the server then closes) is heard rather than lost in a write error.
+ */
 export class RawSoapClient {
-  private readonly agent: Agent;
-
-  constructor(pki: TestPki, as: TestClientName | 'anonymous') {
-    this.agent = new Agent({
-      connect: {
-        ca: readFileSync(pki.caChain),
-        ...(as === 'anonymous' ? {} : { cert: readFileSync(pki.clients[as].cert), key: readFileSync(pki.clients[as].key) }),
-      },
-      connections: 8,
-      headersTimeout: 10_000,
-      bodyTimeout: 10_000,
-    });
-  }
+  constructor(
+    private readonly pki: TestPki,
+    private readonly as: TestClientName | 'anonymous',
+  ) {}
 
   async post(url: string, body: string | Buffer, options: SendOptions = {}): Promise<SoapExchange> {
-    const started = Date.now();
     const timeoutMs = options.timeoutMs ?? 10_000;
-    const headers: Record<string, string> = { 'content-type': options.contentType ?? 'text/xml; charset=utf-8' };
-    if (options.soapAction !== undefined) headers['soapaction'] = `"${options.soapAction}"`;
-    const response = await request(url, {
-      method: 'POST',
-      dispatcher: this.agent,
-      headers,
-      body,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await response.body.text();
-    const contentType = response.headers['content-type'];
+    const { port, pathname, search, host } = new URL(url);
+    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+    const headers: [string, string][] = [
+      ['host', host],
+      ['content-type', options.contentType ?? 'text/xml; charset=utf-8'],
+      ['content-length', String(bytes.length)],
+    ];
+    if (options.soapAction !== undefined) headers.push(['soapaction', `"${options.soapAction}"`]);
+    const response = await rawExchange({ port: Number(port), pki: this.pki, as: this.as, steps: [requestHead('POST', `${pathname}${search}`, headers), bytes], timeoutMs });
+    if (response.status === undefined) throw new Error(`no HTTP answer from ${url}: ${response.end} after ${response.elapsedMs} ms`);
     return {
-      status: response.statusCode,
-      contentType: Array.isArray(contentType) ? contentType.join(', ') : contentType,
-      body: text,
-      fault: parseFault(text),
-      elapsedMs: Date.now() - started,
+      status: response.status,
+      contentType: response.headers['content-type'],
+      body: response.body,
+      fault: parseFault(response.body),
+      elapsedMs: response.elapsedMs,
     };
   }
 
   close(): Promise<void> {
-    return this.agent.close();
+    return Promise.resolve();
   }
 }
 

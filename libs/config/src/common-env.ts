@@ -27,9 +27,29 @@ export const databaseEnv = {
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
 };
 
+/**
+ * The HTTP server of every service, with limits that keep a slow or hostile client from tying it up. Defaults suit
+ * a 27 MiB submission over a modest link; every limit is in milliseconds or bytes.
+ */
 export const httpEnv = {
   HOST: z.string().default('127.0.0.1'),
   PORT: port,
+  /** The whole request, headers and body, must arrive within this (408 and the connection closed otherwise). */
+  HTTP_REQUEST_TIMEOUT_MS: durationMs.default(120_000),
+  /** The request headers (and, over TLS, the handshake) must arrive within this. */
+  HTTP_HEADERS_TIMEOUT_MS: durationMs.default(10_000),
+  /** An idle keep-alive connection is closed this long after its last response. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: durationMs.default(5_000),
+  /** A connection on which nothing moves either way for this long is closed. */
+  HTTP_IDLE_TIMEOUT_MS: durationMs.default(30_000),
+  /** Connections open at once, in all. */
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(4_096),
+  /** Connections open at once from one client address (0: no cap, e.g. behind a proxy that all traffic comes through). */
+  HTTP_MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().nonnegative().default(256),
+  /** All request headers together. */
+  HTTP_MAX_HEADER_BYTES: z.coerce.number().int().min(1_024).default(16_384),
+  /** The body of a route that declares no limit of its own (submissions declare theirs). */
+  HTTP_DEFAULT_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(65_536),
 };
 
 /**
@@ -81,5 +101,6 @@ export const platformEnv = { ...kafkaEnv, ...databaseEnv, ...observabilityEnv, .
 /** The values a group of variables parses to: types are derived from the schemas, never restated. */
 export type EnvOf<S extends z.ZodRawShape> = z.infer<z.ZodObject<S>>;
 export type PlatformEnv = EnvOf<typeof platformEnv>;
+export type HttpEnv = EnvOf<typeof httpEnv>;
 export type ClientIdentityEnv = EnvOf<typeof clientIdentityEnv>;
 export type WusEnv = EnvOf<typeof wusEnv>;

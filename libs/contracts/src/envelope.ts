@@ -39,6 +39,8 @@ export const Envelope = z.object({
   rolBelanghebbende: z.string().min(1).max(40),
   identiteitOntvanger: Identiteit.optional(),
   rolOntvanger: z.string().max(40).optional(),
+  /** The sender's Authorisation Service Provider, kept as the koppelvlak asks (answered in the receipt, archived). */
+  autorisatieAdres: z.string().max(255).optional(),
   content: PayloadRef,
   attachments: z.array(PayloadRef),
   tijdstempelAangeleverd: z.iso.datetime({ offset: true }),

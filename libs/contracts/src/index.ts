@@ -5,3 +5,4 @@ export * from './status-event.js';
 export * from './topics.js';
 export * from './koppelvlak.js';
 export * from './refusal.js';
+export * from './text.js';

@@ -69,6 +69,10 @@ export class MessageCatalog {
     return type;
   }
 
+  findRecipient(id: string): Recipient | undefined {
+    return this.recipientsById.get(id);
+  }
+
   recipient(id: string): Recipient {
     const recipient = this.recipientsById.get(id);
     if (!recipient) throw new CatalogError(`unknown recipient ${id}`);

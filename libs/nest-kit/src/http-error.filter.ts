@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { Refusal, type RefusalKind } from '@poort/contracts';
-import type { Logger } from '@poort/observability';
+import type { Logger, PoortMetrics } from '@poort/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import type { RefusalRenderers } from './refusal-renderers.js';
+import { lingeringClose } from './lingering-close.js';
+import type { RefusalRenderers, RenderedRefusal } from './refusal-renderers.js';
 
 /** The one body shape of every HTTP error: a stable code, a message meant for the caller, and details. */
 export interface ErrorBody {
@@ -24,45 +25,85 @@ export const REFUSAL_HTTP_STATUS: Readonly<Record<RefusalKind, number>> = {
   overloaded: 503,
 };
 
+/** An error body stays small whatever the input was: a refusal must not be a way to make Poort send megabytes. */
+const MAX_MESSAGE_CHARS = 1_000;
+const MAX_DETAILS_BYTES = 2_048;
+
 /**
- * Maps errors to HTTP answers in one place. A use case's Refusal gets the status of its kind; other expected errors
- * are HttpExceptions whose response is an ErrorBody; refusals of the HTTP framework itself (unparsable body, body
- * too large) get HTTP_<status>; anything else is a 500 with an errorId to find the logged cause, never the cause
- * itself. Paths with a renderer of their own (the SOAP endpoints) are answered by it.
+ * Maps errors to HTTP answers in one place, and counts and logs every refusal by its code. Paths with a renderer of
+ * their own (the SOAP endpoints) are answered by it; elsewhere the body is an ErrorBody (see renderJsonRefusal). A
+ * refusal before the body was read closes the connection, so that the rest of an unwanted body is never read.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   constructor(
     private readonly logger: Logger,
     private readonly renderers: RefusalRenderers,
+    private readonly metrics: PoortMetrics,
   ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const status = statusOf(error);
-    const renderer = this.renderers.for(host.switchToHttp().getRequest<FastifyRequest>().url);
-    if (renderer) {
-      if (status === undefined || status >= 500) this.logger.error({ err: error }, 'unhandled error on a path with its own refusal shape');
-      renderer.render(reply, error);
-      return;
+    const request = host.switchToHttp().getRequest<FastifyRequest & { clientIdentity?: { oin: string } }>();
+    const json = renderJsonRefusal(error);
+    const renderer = this.renderers.for(request.url);
+    const rendered = renderer ? renderer.render(error) : json.rendered;
+    if (json.unexpected) {
+      this.logger.error({ err: error, errorId: json.errorId, path: request.url }, 'unhandled error');
+    } else if (!request.url.startsWith('/health/')) {
+      this.metrics.refusals.inc({ code: rendered.code });
+      this.logger.info({ code: rendered.code, status: rendered.status, path: request.url, oin: request.clientIdentity?.oin }, 'request refused');
     }
-    if (error instanceof Refusal) {
-      const body: ErrorBody = { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
-      void reply.status(REFUSAL_HTTP_STATUS[error.kind]).send(body);
-      return;
-    }
-    if (error instanceof HttpException) {
-      void reply.status(error.getStatus()).send(bodyOf(error));
-      return;
-    }
-    if (status !== undefined && status >= 400 && status < 500) {
-      void reply.status(status).send({ code: `HTTP_${status}`, message: (error as Error).message } satisfies ErrorBody);
-      return;
-    }
-    const errorId = randomUUID();
-    this.logger.error({ err: error, errorId }, 'unhandled error');
-    void reply.status(500).send({ code: 'INTERNAL_ERROR', message: 'internal error', errorId } satisfies ErrorBody);
+    if (!request.raw.complete) closeWithoutReading(request, reply);
+    else if (rendered.code === 'HTTP_AMBIGUOUS_REQUEST') void reply.header('connection', 'close');
+    void reply.status(rendered.status).header('content-type', rendered.contentType).send(rendered.body);
   }
+}
+
+/**
+ * A refusal of a request whose body has not been read (refused on its headers, or its Content-Length over the
+ * limit): answer, then close gently (not with Connection: close, which makes Node destroy the socket at once). The
+ * body is never read into Poort.
+ */
+function closeWithoutReading(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.removeHeader('connection');
+  const socket = request.raw.socket;
+  reply.raw.once('finish', () => lingeringClose(socket));
+}
+
+/**
+ * An error as Poort's JSON ErrorBody. A use case's Refusal gets the status of its kind; HttpExceptions carry an
+ * ErrorBody (or get one); refusals of the HTTP framework itself (unparsable body, body too large) get HTTP_<status>;
+ * anything else is a 500 with an errorId to find the logged cause, never the cause itself.
+ */
+export function renderJsonRefusal(error: unknown): { rendered: RenderedRefusal; unexpected: boolean; errorId?: string } {
+  const status = error instanceof Refusal ? REFUSAL_HTTP_STATUS[error.kind] : statusOf(error);
+  let body: unknown;
+  if (error instanceof Refusal) body = { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+  else if (error instanceof HttpException) body = bodyOf(error);
+  else if (status !== undefined && status >= 400 && status < 500) body = { code: `HTTP_${status}`, message: (error as Error).message };
+  if (status === undefined || body === undefined || status >= 500 && !(error instanceof HttpException)) {
+    const errorId = randomUUID();
+    const internal: ErrorBody = { code: 'INTERNAL_ERROR', message: 'internal error', errorId };
+    return { rendered: { status: 500, code: internal.code, contentType: JSON_TYPE, body: JSON.stringify(internal) }, unexpected: true, errorId };
+  }
+  const code = typeof (body as { code?: unknown }).code === 'string' ? (body as ErrorBody).code : `HTTP_${status}`;
+  return { rendered: { status, code, contentType: JSON_TYPE, body: JSON.stringify(isErrorBody(body) ? bounded(body) : body) }, unexpected: false };
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function isErrorBody(body: unknown): body is ErrorBody {
+  return typeof body === 'object' && body !== null && typeof (body as ErrorBody).code === 'string' && typeof (body as ErrorBody).message === 'string';
+}
+
+function bounded(body: ErrorBody): ErrorBody {
+  const message = body.message.length > MAX_MESSAGE_CHARS ? `${body.message.slice(0, MAX_MESSAGE_CHARS)}…` : body.message;
+  if (body.details === undefined) return { ...body, message };
+  const details = JSON.stringify(body.details);
+  if (details.length <= MAX_DETAILS_BYTES) return { ...body, message };
+  const { details: _left, ...rest } = body;
+  return { ...rest, message: `${message} (details left out: ${details.length} bytes)` };
 }
 
 /** The HTTP status an error asks for: Nest's exceptions and Fastify's own errors (statusCode) carry one. */

@@ -1,4 +1,6 @@
 export * from './health.controller.js';
+export * from './http-limits.js';
+export * from './http-server.js';
 export * from './http-error.filter.js';
 export * from './message-catalog.provider.js';
 export * from './metrics.controller.js';
@@ -6,5 +8,7 @@ export * from './platform-options.js';
 export * from './platform.module.js';
 export * from './pool-backed.provider.js';
 export * from './refusal-renderers.js';
+export * from './request-admissions.js';
+export * from './route-options.js';
 export * from './run-service.js';
 export * from './tokens.js';

@@ -10,6 +10,7 @@ import { MetricsController } from './metrics.controller.js';
 import { PlatformLifecycle } from './platform-lifecycle.js';
 import type { PlatformOptions } from './platform-options.js';
 import { RefusalRenderers } from './refusal-renderers.js';
+import { RequestAdmissions } from './request-admissions.js';
 import { DB_POOL, LOGGER, PLATFORM_OPTIONS } from './tokens.js';
 
 /**
@@ -54,9 +55,10 @@ export class PlatformModule {
             new StageRunner({ bus, unitOfWork, logger, metrics, maxRetries: kafka.maxRetries, retryBackoffMs: kafka.retryBackoffMs }),
         },
         RefusalRenderers,
+        RequestAdmissions,
         PlatformLifecycle,
       ],
-      exports: [PLATFORM_OPTIONS, LOGGER, PoortMetrics, DB_POOL, KafkaBus, OutboxRelay, UnitOfWork, StageRunner, RefusalRenderers],
+      exports: [PLATFORM_OPTIONS, LOGGER, PoortMetrics, DB_POOL, KafkaBus, OutboxRelay, UnitOfWork, StageRunner, RefusalRenderers, RequestAdmissions],
     };
   }
 }

@@ -1,13 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+
+/** A refusal as it goes on the wire. */
+export interface RenderedRefusal {
+  readonly status: number;
+  /** The error code it carries (ErrorBody code, or the fault's foutcode): what refusals are counted by. */
+  readonly code: string;
+  readonly contentType: string;
+  readonly body: string;
+}
 
 /**
  * Renders every refusal on a group of paths in another shape than Poort's JSON ErrorBody (the WUS endpoints answer
- * SOAP faults). Edge modules register one; the error filter asks, and needs to know nothing about them.
+ * SOAP faults). Edge modules register one; the error filter and the HTTP server's own refusals ask, and need to know
+ * nothing about them.
  */
 export interface RefusalRenderer {
   handles(path: string): boolean;
-  render(reply: FastifyReply, error: unknown): void;
+  render(error: unknown): RenderedRefusal;
 }
 
 @Injectable()
@@ -18,7 +27,8 @@ export class RefusalRenderers {
     this.renderers.push(renderer);
   }
 
-  for(url: string): RefusalRenderer | undefined {
+  for(url: string | undefined): RefusalRenderer | undefined {
+    if (url === undefined) return undefined;
     const path = url.split('?')[0] ?? '';
     return this.renderers.find((renderer) => renderer.handles(path));
   }

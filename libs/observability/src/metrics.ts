@@ -10,6 +10,7 @@ export class PoortMetrics {
   readonly consumerLag: Gauge<'topic' | 'partition'>;
   readonly outboxPublished: Counter;
   readonly deadLettered: Counter<'topic'>;
+  readonly refusals: Counter<'code'>;
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
@@ -49,6 +50,12 @@ export class PoortMetrics {
       name: 'poort_dead_lettered_total',
       help: 'Events moved to a dead-letter topic after bounded retries or failed validation',
       labelNames: ['topic'],
+      registers,
+    });
+    this.refusals = new Counter({
+      name: 'poort_requests_refused_total',
+      help: 'Requests refused, by error code (HTTP 4xx and WUS faults, including refusals before any route ran)',
+      labelNames: ['code'],
       registers,
     });
   }

@@ -33,13 +33,17 @@ export function responseEnvelope(addressing: ResponseAddressing, bodyContent: st
 }
 
 /** soap:Fault as Digipoort sends it (samples/digipoort-wus/fault-*.xml), with the koppelvlak foutType as detail. */
+/** A fault's description stays short whatever caused it: a refusal must not be a way to make Poort send megabytes. */
+const MAX_FOUTBESCHRIJVING = 1_000;
+
 export function faultBody(service: WusService, fault: WusFault): string {
+  const foutbeschrijving = fault.foutbeschrijving.length > MAX_FOUTBESCHRIJVING ? `${fault.foutbeschrijving.slice(0, MAX_FOUTBESCHRIJVING)}…` : fault.foutbeschrijving;
   return (
     `<soapenv:Fault>` +
     `<faultcode>soapenv:${fault.faultcode}</faultcode>` +
     `<faultstring>${escapeXml(fault.faultstring)}</faultstring>` +
     `<faultactor>Verantwoordingsplichtige</faultactor>` +
-    `<detail>${faultDetailXml(service.faultElement, { foutcode: fault.foutcode, foutbeschrijving: fault.foutbeschrijving })}</detail>` +
+    `<detail>${faultDetailXml(service.faultElement, { foutcode: fault.foutcode, foutbeschrijving })}</detail>` +
     `</soapenv:Fault>`
   );
 }

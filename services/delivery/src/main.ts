@@ -1,7 +1,7 @@
-import { runService } from '@poort/nest-kit';
+import { httpOptionsFromEnv, runService } from '@poort/nest-kit';
 
 import { AppModule } from './app.module.js';
 import { loadDeliveryConfig } from './config.js';
 
 const config = loadDeliveryConfig();
-await runService('delivery', AppModule.forRoot(config), { host: config.HOST, port: config.PORT }, config.OTEL_EXPORTER_OTLP_ENDPOINT);
+await runService('delivery', AppModule.forRoot(config), httpOptionsFromEnv(config), config.OTEL_EXPORTER_OTLP_ENDPOINT);

@@ -132,3 +132,21 @@ describe('decideAttempt: failed', () => {
     assert.equal(decideAttempt(failed, facts({ deadline }), () => 1).update.state, 'expired');
   });
 });
+
+describe('decideAttempt: undeliverable', () => {
+  const undeliverable: AttemptOutcome = { kind: 'undeliverable', detail: 'PAYLOAD_NOT_FOUND: payload x does not exist' };
+
+  it('ends the delivery at once, with the whole window ahead: a final 420/AFS600 and retour afzender with the cause', () => {
+    const decision = decideAttempt(undeliverable, facts({}), random);
+    assert.deepEqual(decision.update, { state: 'expired', lastError: undeliverable.detail });
+    assert.deepEqual(seenBySender(decision), [{ statusId: 'k-0001:420:belastingdienst:final', statuscode: '420', final: true, foutcode: 'AFS600' }]);
+    assert.match(decision.statuses[0]!.fout!.foutbeschrijving, /^niet afleverbaar aan belastingdienst; retour afzender\. Oorzaak: PAYLOAD_NOT_FOUND/);
+    assert.deepEqual(decision.returnToSender, decision.statuses[0]!.fout);
+  });
+
+  it('a failure of a message whose type is no longer configured cannot be retried on its policy: it ends too', () => {
+    const decision = decideAttempt(failed, facts({ backoff: undefined }), random);
+    assert.equal(decision.update.state, 'expired');
+    assert.match(decision.statuses[0]!.fout!.foutbeschrijving, /de berichtsoort is niet meer geconfigureerd/);
+  });
+});

@@ -209,7 +209,7 @@ describe('DeliveryWorker against real recipients', () => {
     assert.equal(received.headers['x-poort-aanleverkenmerk'], message.envelope.aanleverkenmerk);
     assert.equal(received.headers['content-type'], 'application/xml');
     assert.equal(received.headers['content-length'], String(message.content.length));
-    assert.equal(received.headers['content-disposition'], 'attachment; filename="factuur _maart_.xml"');
+    assert.equal(received.headers['content-disposition'], `attachment; filename="factuur _maart_.xml"; filename*=UTF-8''factuur%20%22maart%22.xml`);
     assert.equal(received.headers['x-poort-content-sha256'], createHash('sha256').update(message.content).digest('hex'));
 
     assert.equal(final.attempts, 1);
@@ -367,6 +367,38 @@ describe('DeliveryWorker against real recipients', () => {
     assert.equal(returned.length, 1);
     assert.equal(returned[0]!.recipientId, 'verdwenen');
     assert.deepEqual(returned[0]!.reden, last.statusFoutcode, 'the message goes back with the reason the sender sees');
+  });
+});
+
+describe('DeliveryWorker: a delivery no retry can make ends at once', () => {
+  it('content missing from the payload store: no POST, expired after one attempt, final 420/AFS600, retour afzender', async () => {
+    const message = await storeMessage('Omzetbelasting');
+    const { kenmerk } = message.envelope;
+    await db.pool.query('DELETE FROM payload_chunks WHERE payload_id = $1', [message.payload.id]);
+    await db.pool.query('DELETE FROM payloads WHERE id = $1', [message.payload.id]);
+    const postsBefore = recipient('belastingdienst').posts;
+    await requestDelivery(message, 'belastingdienst', 1);
+    const final = await withWorkers(1, () => rowReaches(kenmerk, 'belastingdienst', 'expired'));
+    assert.equal(final.attempts, 1, 'not retried');
+    assert.equal(recipient('belastingdienst').posts, postsBefore, 'nothing reached the recipient');
+    const { statuses, returned } = await committed(kenmerk);
+    assert.deepEqual(statuses.map(seen), [{ statusId: `${kenmerk}:420:belastingdienst:final`, statuscode: '420', final: true, foutcode: 'AFS600' }]);
+    assert.match(statuses[0]!.statusFoutcode!.foutbeschrijving, /^niet afleverbaar aan belastingdienst; retour afzender\. Oorzaak: .*PAYLOAD_NOT_FOUND/);
+    assert.equal(returned.length, 1);
+  });
+
+  it('a recipient no longer configured: expired after one attempt with a final status, instead of retrying for ever', async () => {
+    const message = await storeMessage('Omzetbelasting');
+    const { kenmerk } = message.envelope;
+    await withTransaction(db.pool, (tx) =>
+      deliveries.insert(tx, { kenmerk, recipientId: 'opgeheven', recipientCount: 1, envelope: message.envelope, payload: message.payload, deadline: new Date(Date.now() + 60_000) }),
+    );
+    const final = await withWorkers(1, () => rowReaches(kenmerk, 'opgeheven' as RecipientId, 'expired'));
+    assert.equal(final.attempts, 1);
+    const { statuses, returned } = await committed(kenmerk);
+    assert.deepEqual(statuses.map(seen), [{ statusId: `${kenmerk}:420:opgeheven:final`, statuscode: '420', final: true, foutcode: 'AFS600' }]);
+    assert.match(statuses[0]!.statusFoutcode!.foutbeschrijving, /ontvanger opgeheven is niet meer geconfigureerd/);
+    assert.equal(returned[0]?.recipientId, 'opgeheven');
   });
 });
 

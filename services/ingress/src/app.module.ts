@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MessageCatalog } from '@poort/message-types';
-import { CLIENT_IDENTITY_SOURCE, ClientIdentityGuard, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
+import { clientIdentityProviders, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
 import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
 import { PayloadStore } from '@poort/payload-store';
 import { UnitOfWork } from '@poort/pipeline';
@@ -28,8 +28,7 @@ export class AppModule {
       controllers: [SubmissionController, ...(wus ? [wus.controller] : [])],
       providers: [
         messageCatalogProvider(config.POORT_CONFIG_DIR),
-        { provide: CLIENT_IDENTITY_SOURCE, useValue: identitySource },
-        ClientIdentityGuard,
+        ...clientIdentityProviders(identitySource),
         poolBacked(PayloadStore),
         poolBacked(MessagesRepository),
         {

@@ -212,7 +212,9 @@ describe('a refused submission gets its foutcode and kind and stores nothing', (
       messageIncludes: 'rolBelanghebbende',
       withDetails: true,
     });
-    assert.deepEqual(Object.keys((refusal.details as { fieldErrors: object }).fieldErrors), ['rolBelanghebbende']);
+    const details = refusal.details as { issues: { veld: string; fout: string }[]; aantal: number };
+    assert.deepEqual(details.issues.map((issue) => issue.veld), ['rolBelanghebbende']);
+    assert.equal(details.aantal, 1);
   });
 
   test('a request with a field the koppelvlak does not have is ALS100 invalid, naming the field', async () => {

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Pool } from '@poort/message-state';
-import { CLIENT_IDENTITY_SOURCE, ClientIdentityGuard, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
+import { clientIdentityProviders, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
 import { DB_POOL, PlatformModule, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
 import { STATUSINFORMATIE_SERVICE } from '@poort/wus';
 
@@ -29,8 +29,7 @@ export class AppModule {
       imports: [PlatformModule.forService(platformOptionsFromEnv('notification', config))],
       controllers: [StatusController, ...(wus ? [wus.controller] : [])],
       providers: [
-        { provide: CLIENT_IDENTITY_SOURCE, useValue: identitySource },
-        ClientIdentityGuard,
+        ...clientIdentityProviders(identitySource),
         poolBacked(StatusHistoryRepository),
         poolBacked(ReturnedMessagesRepository),
         {

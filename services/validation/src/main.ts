@@ -1,7 +1,7 @@
-import { runService } from '@poort/nest-kit';
+import { httpOptionsFromEnv, runService } from '@poort/nest-kit';
 
 import { AppModule } from './app.module.js';
 import { loadValidationConfig } from './config.js';
 
 const config = loadValidationConfig();
-await runService('validation', AppModule.forRoot(config), { host: config.HOST, port: config.PORT }, config.OTEL_EXPORTER_OTLP_ENDPOINT);
+await runService('validation', AppModule.forRoot(config), httpOptionsFromEnv(config), config.OTEL_EXPORTER_OTLP_ENDPOINT);

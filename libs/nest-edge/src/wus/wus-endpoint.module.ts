@@ -1,14 +1,14 @@
-import { Controller, Get, HttpCode, Inject, Injectable, Post, Query, Req, Res, UseGuards, type InjectionToken, type OnModuleInit, type Provider, type Type } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Injectable, Post, Query, Req, Res, type InjectionToken, type OnModuleInit, type Provider, type Type } from '@nestjs/common';
 import type { ClientIdentityEnv, WusEnv } from '@poort/config';
 import type { Pool } from '@poort/message-state';
-import { DB_POOL, LOGGER, RefusalRenderers } from '@poort/nest-kit';
+import { DB_POOL, LOGGER, MaxBodyBytes, RefusalRenderers } from '@poort/nest-kit';
 import type { Logger } from '@poort/observability';
 import { verifierFromFiles, type ClientIdentity } from '@poort/pki';
 import { KOPPELVLAK_XSD_PATH, PostgresReplayGuard, WusEndpoint, publishedWsdl, publishedXsd, type WusOperationHandler, type WusService } from '@poort/wus';
 import { compileSchema } from '@poort/xml';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { Caller, ClientIdentityGuard } from '../client-identity.guard.js';
+import { Caller, RequireClient } from '../client-identity.guard.js';
 import { wsSecurity } from './soap-security.js';
 import { XmlBodyParser, endpointUrl, sendSoap, soapFaultRenderer, soapRequestParts } from './wus-http.js';
 
@@ -56,7 +56,7 @@ export function wusEndpoint(setup: WusSetup): { controller: Type; providers: Pro
   const keyFile = config.WUS_SIGNING_KEY_FILE ?? config.TLS_KEY_FILE;
   if (!certFile || !keyFile) return undefined;
   return {
-    controller: wusController(service),
+    controller: wusController(service, setup.maxRequestBytes),
     providers: [
       XmlBodyParser,
       { provide: WUS_PUBLIC_URL, useValue: config.WUS_PUBLIC_URL },
@@ -93,7 +93,7 @@ export function wusEndpoint(setup: WusSetup): { controller: Type; providers: Pro
   };
 }
 
-function wusController(service: WusService): Type {
+function wusController(service: WusService, maxRequestBytes: number): Type {
   @Controller(service.path.slice(1))
   class WusController {
     constructor(
@@ -103,7 +103,8 @@ function wusController(service: WusService): Type {
 
     @Post()
     @HttpCode(200)
-    @UseGuards(ClientIdentityGuard)
+    @RequireClient()
+    @MaxBodyBytes(maxRequestBytes)
     async invoke(@Caller() caller: ClientIdentity, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
       sendSoap(reply, await this.endpoint.handle({ ...soapRequestParts(request), tlsIdentity: caller }));
     }

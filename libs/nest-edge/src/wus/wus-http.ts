@@ -39,15 +39,16 @@ export function endpointUrl(request: FastifyRequest, service: WusService, public
 }
 
 /**
- * Refusals that happen before the WUS endpoint runs (client certificate, body limit, unparsable body) as unsigned
- * SOAP faults on the service's paths, so that a SOAP client always gets a fault it can read.
+ * Refusals that happen before the WUS endpoint runs (client certificate, body limit, timeouts, malformed HTTP) as
+ * unsigned SOAP faults on the service's paths, so that a SOAP client always gets a fault it can read.
  */
 export function soapFaultRenderer(service: WusService): RefusalRenderer {
   return {
     handles: (path) => path === service.path || path.startsWith(`${service.path}/`),
-    render: (reply, error) => {
-      const body = responseEnvelope({ action: faultAction(service, undefined) }, faultBody(service, toFault(service, error)));
-      void reply.status(500).header('content-type', 'text/xml; charset=utf-8').send(body);
+    render: (error) => {
+      const fault = toFault(service, error);
+      const body = responseEnvelope({ action: faultAction(service, undefined) }, faultBody(service, fault));
+      return { status: 500, code: fault.foutcode, contentType: 'text/xml; charset=utf-8', body };
     },
   };
 }

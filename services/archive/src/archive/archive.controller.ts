@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
-import { Refusal } from '@poort/contracts';
+import { Refusal, plainTextProblem } from '@poort/contracts';
 import { PayloadStore } from '@poort/payload-store';
 import type { FastifyReply } from 'fastify';
 
@@ -15,6 +15,7 @@ export class ArchiveController {
 
   @Get(':kenmerk')
   async get(@Param('kenmerk') kenmerk: string): Promise<ArchivedMessage> {
+    checkKenmerk(kenmerk);
     const message = await this.archive.find(kenmerk);
     if (!message) throw notArchived(kenmerk);
     return message;
@@ -22,6 +23,7 @@ export class ArchiveController {
 
   @Get(':kenmerk/content')
   async content(@Param('kenmerk') kenmerk: string, @Res() reply: FastifyReply): Promise<void> {
+    checkKenmerk(kenmerk);
     const message = await this.archive.find(kenmerk);
     if (!message) throw notArchived(kenmerk);
     const { content } = message.envelope;
@@ -31,6 +33,12 @@ export class ArchiveController {
       .header('x-content-sha256', content.sha256)
       .send(this.payloads.stream(content));
   }
+}
+
+/** A kenmerk Postgres can compare; anything else is refused before a query runs. */
+function checkKenmerk(kenmerk: string): void {
+  const problem = kenmerk.length > 40 ? 'is longer than 40 characters' : plainTextProblem(kenmerk) && `contains a ${plainTextProblem(kenmerk)}`;
+  if (problem) throw new Refusal('ARCHIVE_KENMERK_INVALID', 'invalid', `the kenmerk ${problem}`);
 }
 
 function notArchived(kenmerk: string): Refusal {

@@ -27,14 +27,16 @@ export interface AttemptFacts {
   readonly now: Date;
   /** Other recipients of the same message that have it already (read under the message's lock). */
   readonly deliveredToOthers: number;
-  readonly backoff: BackoffPolicy;
+  /** The message type's back-off; absent when the type is no longer configured (only a failure needs it). */
+  readonly backoff: BackoffPolicy | undefined;
 }
 
 /**
  * The delivery state machine, as a pure decision. Delivered: 400 once every recipient has it. Refused (the
  * recipient says no): final 410/AFO100 and retour afzender. Failed (down, timeout, 5xx): a retry with back-off and
  * one 420 per recipient while it is down, or, when the next retry would fall after the window, a final 420/AFS600
- * and retour afzender.
+ * and retour afzender. Undeliverable (Poort cannot make the delivery, and no retry would change that): the same
+ * final 420/AFS600 and retour afzender at once.
  */
 export function decideAttempt(outcome: AttemptOutcome, facts: AttemptFacts, random: () => number = Math.random): AttemptDecision {
   const { recipientId } = facts;
@@ -52,19 +54,20 @@ export function decideAttempt(outcome: AttemptOutcome, facts: AttemptFacts, rand
         returnToSender: reden,
       };
     }
+    case 'undeliverable':
+      return givenUp(recipientId, outcome.detail, `niet afleverbaar aan ${recipientId}; retour afzender. Oorzaak: ${outcome.detail}`);
     case 'failed': {
       const failedAttempts = facts.attemptsBefore + 1;
+      if (!facts.backoff) {
+        return givenUp(recipientId, outcome.detail, `niet afleverbaar aan ${recipientId}: de berichtsoort is niet meer geconfigureerd; retour afzender. Laatste fout: ${outcome.detail}`);
+      }
       const retryAt = new Date(facts.now.getTime() + nextDelayMs(facts.backoff, failedAttempts, random));
       if (retryAt.getTime() > facts.deadline.getTime()) {
-        const reden = {
-          foutcode: FOUTCODE.nietAfleverbaar,
-          foutbeschrijving: `niet afgeleverd aan ${recipientId} na ${failedAttempts} pogingen binnen het afleveringsvenster; retour afzender. Laatste fout: ${outcome.detail}`,
-        };
-        return {
-          update: { state: 'expired', lastError: outcome.detail },
-          statuses: [{ code: STATUS.technischeFoutAflevering, scope: `${recipientId}:final`, final: true, fout: reden }],
-          returnToSender: reden,
-        };
+        return givenUp(
+          recipientId,
+          outcome.detail,
+          `niet afgeleverd aan ${recipientId} na ${failedAttempts} pogingen binnen het afleveringsvenster; retour afzender. Laatste fout: ${outcome.detail}`,
+        );
       }
       // One 420 per recipient while it is down (the same statusId every attempt): the history is not flooded.
       const fout = { foutcode: FOUTCODE.afleverfout, foutbeschrijving: `${recipientId}: ${outcome.detail}` };
@@ -74,4 +77,14 @@ export function decideAttempt(outcome: AttemptOutcome, facts: AttemptFacts, rand
       };
     }
   }
+}
+
+/** Delivery to this recipient ends here: a final 420/AFS600 with the reason, and the message back to its sender. */
+function givenUp(recipientId: string, lastError: string, foutbeschrijving: string): AttemptDecision {
+  const reden = { foutcode: FOUTCODE.nietAfleverbaar, foutbeschrijving };
+  return {
+    update: { state: 'expired', lastError },
+    statuses: [{ code: STATUS.technischeFoutAflevering, scope: `${recipientId}:final`, final: true, fout: reden }],
+    returnToSender: reden,
+  };
 }

@@ -87,12 +87,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   private attempt(delivery: DeliveryRow): Promise<void> {
     return withLogContext({ kenmerk: delivery.envelope.kenmerk, stage: 'delivery' }, async () => {
-      const recipient = this.catalog.recipient(delivery.recipientId);
-      const stopTimer = this.metrics.attemptDuration.startTimer({ recipient: recipient.id });
-      const outcome = await pushToRecipient(recipient, delivery.envelope, delivery.payload, this.payloads.stream(delivery.payload));
+      const recipient = this.catalog.findRecipient(delivery.recipientId);
+      const stopTimer = this.metrics.attemptDuration.startTimer({ recipient: delivery.recipientId });
+      const outcome: AttemptOutcome = recipient
+        ? await pushToRecipient(recipient, delivery.envelope, delivery.payload, this.payloads.stream(delivery.payload))
+        : { kind: 'undeliverable', detail: `ontvanger ${delivery.recipientId} is niet meer geconfigureerd` };
       stopTimer();
-      this.metrics.attempts.inc({ recipient: recipient.id, outcome: outcome.kind });
-      this.logger.info({ recipient: recipient.id, attempt: delivery.attempts + 1, outcome }, 'delivery attempt');
+      this.metrics.attempts.inc({ recipient: delivery.recipientId, outcome: outcome.kind });
+      this.logger.info({ recipient: delivery.recipientId, attempt: delivery.attempts + 1, outcome }, 'delivery attempt');
       await this.record(delivery, outcome);
     });
   }
@@ -108,7 +110,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         deadline: delivery.deadline,
         now: new Date(),
         deliveredToOthers,
-        backoff: this.catalog.get(envelope.berichtsoort).delivery,
+        backoff: this.catalog.find(envelope.berichtsoort)?.delivery,
       });
       await this.deliveries.record(tx, envelope.kenmerk, recipientId, decision.update);
       for (const status of decision.statuses) out.status(envelope, status);

@@ -1,18 +1,23 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import type { AanleverResponse } from '@poort/contracts';
-import { Caller, ClientIdentityGuard } from '@poort/nest-edge';
+import { Caller, RequireClient } from '@poort/nest-edge';
+import { MaxBodyBytes } from '@poort/nest-kit';
 import type { ClientIdentity } from '@poort/pki';
 
 import { SubmissionService } from './submission.service.js';
 
+/** The body limit of a submission, from INGRESS_MAX_BODY_BYTES (see main.ts). */
+export const SUBMISSION_BODY_LIMIT = 'submission';
+
 /** REST submission: Digipoort's aanleveren as JSON over two-way TLS. Refusals become HTTP answers in the error filter. */
 @Controller('api/v1')
-@UseGuards(ClientIdentityGuard)
 export class SubmissionController {
   constructor(private readonly submissions: SubmissionService) {}
 
   @Post('aanleveren')
   @HttpCode(200)
+  @RequireClient()
+  @MaxBodyBytes(SUBMISSION_BODY_LIMIT)
   aanleveren(@Caller() caller: ClientIdentity, @Body() body: unknown): Promise<AanleverResponse> {
     return this.submissions.submit(caller, body);
   }

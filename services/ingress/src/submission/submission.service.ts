@@ -34,10 +34,7 @@ export class SubmissionService {
   /** `request` is what the channel read: the JSON body, or the koppelvlak XML as an object. */
   async submit(sender: ClientIdentity, request: unknown): Promise<AanleverResponse> {
     const parsed = AanleverRequest.safeParse(request);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(verzoek)'}: ${issue.message}`).join('; ');
-      throw refuse('invalid', `het verzoek voldoet niet aan de koppelvlakspecificatie: ${issues}`, z.flattenError(parsed.error));
-    }
+    if (!parsed.success) throw notKoppelvlak(parsed.error);
     if (!this.limiter.tryAcquire()) {
       throw new Refusal(FOUTCODE.technischeFoutAanleveren, 'overloaded', 'Poort is overbelast; probeer het later opnieuw');
     }
@@ -71,6 +68,7 @@ export class SubmissionService {
         rolBelanghebbende: request.rolBelanghebbende,
         identiteitOntvanger: request.identiteitOntvanger,
         rolOntvanger: request.rolOntvanger,
+        autorisatieAdres: request.autorisatieAdres,
         content: content!,
         attachments,
         tijdstempelAangeleverd: receivedAt.toISOString(),
@@ -106,6 +104,15 @@ export class SubmissionService {
   }
 }
 
+/** The issues of a request that is not the koppelvlak, kept small whatever the request was (100,000 unknown keys, say). */
+const MAX_ISSUES = 10;
+function notKoppelvlak(error: z.ZodError): Refusal {
+  const issues = error.issues.slice(0, MAX_ISSUES).map((issue) => ({ veld: issue.path.join('.') || '(verzoek)', fout: issue.message.slice(0, 200) }));
+  const more = error.issues.length > MAX_ISSUES ? ` (en nog ${error.issues.length - MAX_ISSUES})` : '';
+  const summary = issues.map((issue) => `${issue.veld}: ${issue.fout}`).join('; ');
+  return refuse('invalid', `het verzoek voldoet niet aan de koppelvlakspecificatie: ${summary}${more}`, { issues, aantal: error.issues.length });
+}
+
 const tooLarge = (file: Bestand, limit: number) => refuse('too-large', `${file.bestandsnaam} is groter dan ${limit} bytes`);
 
 /** The size of base64 content once decoded (the request's base64 is checked for its form before this runs). */
@@ -126,6 +133,7 @@ function receipt(envelope: Envelope): AanleverResponse {
     rolBelanghebbende: envelope.rolBelanghebbende,
     ...(envelope.identiteitOntvanger ? { identiteitOntvanger: envelope.identiteitOntvanger } : {}),
     ...(envelope.rolOntvanger ? { rolOntvanger: envelope.rolOntvanger } : {}),
+    ...(envelope.autorisatieAdres ? { autorisatieAdres: envelope.autorisatieAdres } : {}),
     statuscode: STATUS.ontvangen,
     statusomschrijving: STATUS_DEFINITIONS[STATUS.ontvangen].omschrijving,
   };

@@ -1,4 +1,4 @@
-import { FOUTCODE, Refusal, type StatusResultaat } from '@poort/contracts';
+import { FOUTCODE, PLAIN_TEXT_PROBLEM_NL, Refusal, isPlausibleMoment, plainTextProblem, type StatusResultaat } from '@poort/contracts';
 import { withTransaction, type Pool, type Queryable } from '@poort/message-state';
 import type { ClientIdentity } from '@poort/pki';
 
@@ -21,6 +21,7 @@ export class StatusInformationService {
 
   /** getStatussenProces: every status of one process, optionally within a time window. */
   async statussenProces(caller: StatusCaller, kenmerk: string, window: TimeWindow = {}): Promise<StatusResultaat[]> {
+    checkRequest(kenmerk, window);
     const statuses = await this.history.list(caller.oin, kenmerk, window);
     if (statuses.length === 0) await this.requireKnown(caller, kenmerk);
     return statuses;
@@ -28,6 +29,7 @@ export class StatusInformationService {
 
   /** getNieuweStatussenProces: the statuses of one process this certificate has not fetched before. */
   async nieuweStatussenProces(caller: StatusCaller, kenmerk: string, window: TimeWindow = {}): Promise<StatusResultaat[]> {
+    checkRequest(kenmerk, window);
     await this.requireKnown(caller, kenmerk);
     return withTransaction(this.pool, (tx) => this.takeNew(tx, caller, kenmerk, window));
   }
@@ -37,6 +39,7 @@ export class StatusInformationService {
    * submitted, sharing the per-process cursors of getNieuweStatussenProces, in time order.
    */
   async nieuweStatussen(caller: StatusCaller, filter: ProcessFilter, window: TimeWindow = {}): Promise<StatusResultaat[]> {
+    checkRequest(undefined, window);
     const processen = await this.history.processen(caller.oin, filter);
     return withTransaction(this.pool, async (tx) => {
       const statuses: StatusResultaat[] = [];
@@ -57,6 +60,7 @@ export class StatusInformationService {
 
   /** Retour afzender: this sender's messages that could not be delivered, with the reason. */
   retourAfzender(caller: StatusCaller, since?: Date): Promise<RetourAfzender[]> {
+    checkRequest(undefined, since ? { vanaf: since } : {});
     return this.returned.forSender(caller.oin, since);
   }
 
@@ -77,5 +81,19 @@ export class StatusInformationService {
     if (!(await this.history.isKnownTo(caller.oin, kenmerk))) {
       throw new Refusal(FOUTCODE.statusverzoekOngeldig, 'not-found', `er is geen proces met kenmerk ${kenmerk} voor deze aanleveraar`);
     }
+  }
+}
+
+const invalid = (message: string) => new Refusal(FOUTCODE.statusverzoekOngeldig, 'invalid', message);
+
+/** What Postgres could not compare is refused here, with the koppelvlak's code, before any query runs. */
+function checkRequest(kenmerk: string | undefined, window: TimeWindow): void {
+  if (kenmerk !== undefined) {
+    if (kenmerk.length > 40) throw invalid('het kenmerk is langer dan 40 tekens');
+    const problem = plainTextProblem(kenmerk);
+    if (problem) throw invalid(`het kenmerk ${PLAIN_TEXT_PROBLEM_NL[problem]}`);
+  }
+  for (const [name, moment] of [['tijdstempelVanaf', window.vanaf], ['tijdstempelTot', window.tot]] as const) {
+    if (moment !== undefined && !isPlausibleMoment(moment)) throw invalid(`${name} ligt buiten de jaren 1 tot en met 9999`);
   }
 }

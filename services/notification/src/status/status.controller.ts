@@ -1,7 +1,8 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { FOUTCODE, Refusal, type StatusResultaat } from '@poort/contracts';
-import { Caller, ClientIdentityGuard } from '@poort/nest-edge';
+import { Caller, RequireClient } from '@poort/nest-edge';
 import type { ClientIdentity } from '@poort/pki';
+import { z } from 'zod';
 
 import type { RetourAfzender } from '../returned/returned-messages.repository.js';
 import { StatusInformationService } from './status-information.service.js';
@@ -12,12 +13,12 @@ import { StatusInformationService } from './status-information.service.js';
  * error filter.
  */
 @Controller('api/v1')
-@UseGuards(ClientIdentityGuard)
 export class StatusController {
   constructor(private readonly statuses: StatusInformationService) {}
 
   /** getStatussenProces */
   @Get('processen/:kenmerk/statussen')
+  @RequireClient()
   statussen(
     @Caller() caller: ClientIdentity,
     @Param('kenmerk') kenmerk: string,
@@ -29,20 +30,26 @@ export class StatusController {
 
   /** getNieuweStatussenProces: only what this certificate has not fetched before. */
   @Get('processen/:kenmerk/statussen/nieuw')
+  @RequireClient()
   nieuweStatussen(@Caller() caller: ClientIdentity, @Param('kenmerk') kenmerk: string): Promise<StatusResultaat[]> {
     return this.statuses.nieuweStatussenProces(caller, kenmerk);
   }
 
   /** Retour afzender: messages of this sender that could not be delivered, with the reason. */
   @Get('retour-afzender')
+  @RequireClient()
   retourAfzender(@Caller() caller: ClientIdentity, @Query('vanaf') vanaf?: string): Promise<RetourAfzender[]> {
     return this.statuses.retourAfzender(caller, optionalDate('vanaf', vanaf, 'at').at);
   }
 }
 
+/** An xs:dateTime as the koppelvlak has it (ISO 8601 with a zone offset), or an xs:date; nothing looser. */
+const DateTimeParameter = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+
 function optionalDate<K extends string>(name: string, value: string | undefined, key: K): Partial<Record<K, Date>> {
   if (value === undefined) return {};
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new Refusal(FOUTCODE.statusverzoekOngeldig, 'invalid', `${name} is geen geldige datum-tijd: ${value}`);
-  return { [key]: date } as Partial<Record<K, Date>>;
+  if (!DateTimeParameter.safeParse(value).success) {
+    throw new Refusal(FOUTCODE.statusverzoekOngeldig, 'invalid', `${name} is geen geldige datum-tijd (ISO 8601): ${JSON.stringify(value.slice(0, 40))}`);
+  }
+  return { [key]: new Date(value) } as Partial<Record<K, Date>>;
 }
