@@ -25,6 +25,10 @@ export class MtlsClient {
         ...('cert' in credentials ? { cert: readFileSync(credentials.cert), key: readFileSync(credentials.key) } : {}),
       },
       connections: 64,
+      // Below any keep-alive limit a test gives a server (down to 1 s): a pooled connection is never reused just as
+      // the server closes it, which would fail a request with ECONNRESET.
+      keepAliveTimeout: 500,
+      keepAliveMaxTimeout: 500,
     });
   }
 
