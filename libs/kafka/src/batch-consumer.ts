@@ -33,35 +33,29 @@ interface Publisher {
   publish(messages: readonly OutgoingMessage[]): Promise<void>;
 }
 
+/** Waits between attempts to bring back a consumer that kafkajs gave up on: doubling from the first, up to the last. */
+const RESTART_BACKOFF_MS = { first: 1_000, max: 30_000 } as const;
+
 export class BatchConsumer {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
+  private stopped = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  /** True while the consumer is down and being brought back: the service is then not ready. */
   crashed = false;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly publisher: Publisher,
     private readonly options: ConsumerOptions,
     private readonly logger: KafkaLogger,
     private readonly namespace = '',
-    sessionTimeoutMs = 30_000,
+    private readonly sessionTimeoutMs = 30_000,
   ) {
-    this.consumer = kafka.consumer({
-      groupId: namespace + options.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 10)),
-      maxWaitTimeInMs: 100,
-      retry: { retries: 10 },
-    });
-    this.consumer.on(this.consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) {
-        this.crashed = true;
-        this.logger.error({ err: event.payload.error, groupId: options.groupId }, 'kafka consumer crashed for good');
-      }
-    });
+    this.consumer = this.createConsumer();
   }
 
   async start(): Promise<void> {
+    this.stopped = false;
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics.map((topic) => this.namespace + topic), fromBeginning: true });
     await this.consumer.run({
@@ -73,7 +67,55 @@ export class BatchConsumer {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
     await this.consumer.disconnect();
+  }
+
+  private createConsumer(): Consumer {
+    const consumer = this.kafka.consumer({
+      groupId: this.namespace + this.options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(this.sessionTimeoutMs / 10)),
+      maxWaitTimeInMs: 100,
+      retry: { retries: 10 },
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart || this.stopped || consumer !== this.consumer) return;
+      this.crashed = true;
+      this.logger.error({ err: event.payload.error, groupId: this.options.groupId }, 'kafka consumer gave up; bringing it back');
+      this.scheduleRestart(RESTART_BACKOFF_MS.first);
+    });
+    return consumer;
+  }
+
+  /**
+   * kafkajs gives a consumer up on errors it deems final (a group coordinator not found while the broker restarts,
+   * say); a broker that is away is not a reason for a service to stop consuming, so a new consumer takes over once
+   * the broker answers. Offsets were committed after each effect, so nothing is lost or done twice.
+   */
+  private scheduleRestart(delayMs: number): void {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      void (async () => {
+        if (this.stopped) return;
+        try {
+          await this.consumer.disconnect().catch(() => undefined);
+          this.consumer = this.createConsumer();
+          await this.start();
+          if (this.stopped) {
+            await this.consumer.disconnect();
+            return;
+          }
+          this.crashed = false;
+          this.logger.info({ groupId: this.options.groupId }, 'kafka consumer is back');
+        } catch (error) {
+          this.logger.warn({ err: error, groupId: this.options.groupId, retryInMs: delayMs }, 'kafka consumer could not come back yet');
+          this.scheduleRestart(Math.min(delayMs * 2, RESTART_BACKOFF_MS.max));
+        }
+      })();
+    }, delayMs);
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
