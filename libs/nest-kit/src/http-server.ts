@@ -154,16 +154,18 @@ function refuseOnSocket(error: Error & { code?: string }, socket: Socket, path: 
 }
 
 /**
- * A connection on which nothing moved for HTTP_IDLE_TIMEOUT_MS: when a request on it is still unanswered (its body
- * stalled), the client is told so (408) before the connection closes; otherwise it just closes.
+ * A connection on which nothing moved for HTTP_IDLE_TIMEOUT_MS. A request whose body stalled is told so (408) before
+ * the connection closes; an idle connection between requests, or a client that stopped reading its answer, is closed;
+ * a request whose body has all arrived and whose answer Poort is still working on is left alone.
  */
 function onIdle(socket: Socket, path: string | undefined, context: ServerContext | undefined): void {
-  const response = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (response && !response.headersSent) {
-    refuseOnSocket(Object.assign(new Error('idle'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket, path, context);
+  const response = (socket as Socket & { _httpMessage?: { headersSent?: boolean; req?: { complete?: boolean } } })._httpMessage;
+  if (!response || response.headersSent) {
+    socket.destroy();
     return;
   }
-  socket.destroy();
+  if (response.req?.complete) return;
+  refuseOnSocket(Object.assign(new Error('idle'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket, path, context);
 }
 
 /** Connections beyond the caps are closed as they come: the platform allows nothing kinder before TLS and HTTP. */
