@@ -22,7 +22,7 @@ const ALLOW = {
   'message-state': ['config', 'contracts', 'observability'],
   'payload-store': ['contracts', 'message-state'],
   'message-types': ['contracts'],
-  pipeline: ['contracts', 'kafka', 'message-state', 'observability'],
+  pipeline: ['config', 'contracts', 'kafka', 'message-state', 'observability'],
   transforms: ['xml'],
   'ws-security': ['xml'],
   wus: ['contracts', 'pki', 'xml'],

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Pool } from '@poort/message-state';
+import { Agent, request } from 'undici';
 import { generateTestPki, type TestClientName, type TestPki } from '@poort/pki';
 import {
   Chain,
@@ -10,6 +11,7 @@ import {
   ScratchDatabase,
   TestRecipient,
   freePortBlock,
+  portsPerReplica,
   requiredEnv,
   scratchConfig,
   waitFor,
@@ -33,9 +35,25 @@ export interface StatusResultaat {
   statusdetails?: string;
 }
 
+/** An HTTP answer with its bytes as they came (content, metrics) and its headers. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+  text(): string;
+  json<T = unknown>(): T;
+}
+
 export interface E2eOptions {
-  /** Extra recipients (id → initial behaviour), each with a message type of the same name routed only to it. */
-  readonly scenarioRecipients?: Readonly<Record<string, { behaviour: RecipientBehaviour; retryWindow: string; started?: boolean }>>;
+  /**
+   * Extra recipients (id → initial behaviour), each with a message type of the same name routed to it (or to the
+   * recipients `routes` names), with its own retry window and back-off.
+   */
+  readonly scenarioRecipients?: Readonly<
+    Record<string, { behaviour: RecipientBehaviour; retryWindow: string; started?: boolean; routes?: readonly string[]; initialBackoff?: string; maxBackoff?: string }>
+  >;
+  /** Processes per service (default 1 each). */
+  readonly replicas?: Partial<Record<ServiceName, number>>;
   /** Only these services (default: all eight). */
   readonly services?: readonly ServiceName[];
   /** Extra environment of every service (operator settings under test). */
@@ -49,26 +67,37 @@ export interface E2eOptions {
 export class E2eChain {
   readonly recipients = new Map<string, TestRecipient>();
   private readonly clients = new Map<string, MtlsClient>();
+  private readonly agents = new Map<string, Agent>();
 
   private constructor(
     readonly chain: Chain,
     readonly pki: TestPki,
     private readonly database: ScratchDatabase,
+    /** The Kafka namespace of this environment's topics and groups (KAFKA_NAMESPACE). */
+    readonly namespace: string,
   ) {}
 
   get db(): Pool {
     return this.database.pool;
   }
 
+  /** The connection URL of this environment's database (for an operator command run against it). */
+  get databaseUrl(): string {
+    return this.database.url;
+  }
+
   static async start(name: string, options: E2eOptions = {}): Promise<E2eChain> {
     const pki = await generateTestPki(join(ROOT, '.local/test-pki'), { ifMissing: true });
     const suffix = randomBytes(3).toString('hex');
+    const namespace = `e2e-${name}-${suffix}.`;
     const database = await ScratchDatabase.create(requiredEnv('DATABASE_URL'), `e2e_${name}`);
-    const portBase = await freePortBlock(20, 20_000, 30_000);
+    const replicaBlocks = Math.max(1, ...Object.values(options.replicas ?? {}).map((count) => count ?? 1));
+    const recipientsBase = replicaBlocks * portsPerReplica;
+    const portBase = await freePortBlock(recipientsBase + 12, 20_000, 30_000);
     const recipients = new Map<string, TestRecipient>();
-    recipients.set('belastingdienst', new TestRecipient(portBase + 10));
-    recipients.set('ministerie-bzk', new TestRecipient(portBase + 11));
-    let nextPort = portBase + 12;
+    recipients.set('belastingdienst', new TestRecipient(portBase + recipientsBase));
+    recipients.set('ministerie-bzk', new TestRecipient(portBase + recipientsBase + 1));
+    let nextPort = portBase + recipientsBase + 2;
     for (const [id, scenario] of Object.entries(options.scenarioRecipients ?? {})) {
       recipients.set(id, new TestRecipient(nextPort++, scenario.behaviour));
     }
@@ -79,10 +108,14 @@ export class E2eChain {
       databaseUrl: database.url,
       configDir,
       pki: { serverCert: pki.server.cert, serverKey: pki.server.key, caChain: pki.caChain, crl: pki.crl },
+      // The test PKI's operator reads every archived message and may use the admin routes.
+      operatorOins: [pki.clients.operator.oin],
       portBase,
+      ...(options.replicas ? { replicas: options.replicas } : {}),
       logDir: join(ROOT, '.local/test-logs', `${name}-${suffix}`),
       env: {
-        KAFKA_NAMESPACE: `e2e-${name}-${suffix}.`,
+        KAFKA_NAMESPACE: namespace,
+        KAFKA_TOPIC_PARTITIONS: '4',
         KAFKA_MAX_RETRIES: '2',
         KAFKA_RETRY_BACKOFF_MS: '100',
         KAFKA_SESSION_TIMEOUT_MS: '6000',
@@ -90,7 +123,7 @@ export class E2eChain {
         ...options.env,
       },
     });
-    const e2e = new E2eChain(chain, pki, database);
+    const e2e = new E2eChain(chain, pki, database, namespace);
     for (const [id, recipient] of recipients) {
       e2e.recipients.set(id, recipient);
       if (options.scenarioRecipients?.[id]?.started !== false) await recipient.start();
@@ -116,6 +149,30 @@ export class E2eChain {
       this.clients.set(name, client);
     }
     return client;
+  }
+
+  /** GET a path of a service as this client ('anonymous': no certificate; plain HTTP services ignore it). */
+  async get(service: ServiceName, path: string, as: TestClientName | 'anonymous' = 'anonymous'): Promise<HttpAnswer> {
+    let agent = this.agents.get(as);
+    if (!agent) {
+      const credentials = as === 'anonymous' ? {} : { cert: readFileSync(this.pki.clients[as].cert), key: readFileSync(this.pki.clients[as].key) };
+      agent = new Agent({ connect: { ca: readFileSync(this.pki.caChain), ...credentials }, keepAliveTimeout: 500, keepAliveMaxTimeout: 500 });
+      this.agents.set(as, agent);
+    }
+    const response = await request(`${this.chain.url(service)}${path}`, { dispatcher: agent });
+    const body = Buffer.from(await response.body.arrayBuffer());
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      body,
+      text: () => body.toString('utf8'),
+      json: <T>() => JSON.parse(body.toString('utf8')) as T,
+    };
+  }
+
+  /** The archive's record of a message (or with part '/content' its content), as this caller may see it. */
+  archive(kenmerk: string, as: TestClientName | 'anonymous' = 'operator', part: '' | '/content' = ''): Promise<HttpAnswer> {
+    return this.get('archive', `/archive/v1/messages/${kenmerk}${part}`, as);
   }
 
   submit(body: unknown, as: TestClientName | 'anonymous' = 'sender-a') {
@@ -144,6 +201,7 @@ export class E2eChain {
   async stop(): Promise<void> {
     await this.chain.stop();
     await Promise.all([...this.clients.values()].map((client) => client.close()));
+    await Promise.all([...this.agents.values()].map((agent) => agent.close()));
     await Promise.all([...this.recipients.values()].map((recipient) => recipient.stop()));
     await this.database.drop();
   }

@@ -47,15 +47,16 @@ describe('the chain, end to end on real Kafka and Postgres', () => {
     assert.ok(json.lines.length > 0);
 
     const archived = await waitFor('the archive to hold the whole history', async () => {
-      const response = await fetch(`${e2e.chain.url('archive')}/archive/v1/messages/${kenmerk}`);
+      // The archive answers identified callers only: here the sender, reading its own message.
+      const response = await e2e.archive(kenmerk, 'sender-a');
       if (response.status !== 200) return undefined;
-      const body = (await response.json()) as { envelope: { kenmerk: string; content: { sha256: string } }; statuses: { statuscode: string }[] };
+      const body = response.json<{ envelope: { kenmerk: string; content: { sha256: string } }; statuses: { statuscode: string }[] }>();
       return body.statuses.length === 6 ? body : undefined;
     });
     assert.equal(archived.envelope.kenmerk, kenmerk);
     assert.deepEqual(archived.statuses.map((status) => status.statuscode), ['100', '110', '200', '301', '405', '400']);
-    const content = await fetch(`${e2e.chain.url('archive')}/archive/v1/messages/${kenmerk}/content`);
-    assert.deepEqual(Buffer.from(await content.arrayBuffer()), SAMPLES.invoice);
+    const content = await e2e.archive(kenmerk, 'sender-a', '/content');
+    assert.deepEqual(content.body, SAMPLES.invoice);
   });
 
   test('new statuses are new once per certificate', async () => {
@@ -191,14 +192,15 @@ describe('the chain, end to end on real Kafka and Postgres', () => {
 
   test('every service answers health and metrics', async () => {
     for (const service of ['authorization', 'validation', 'transformation', 'routing', 'delivery', 'archive'] as const) {
-      const live = await fetch(`${e2e.chain.url(service)}/health/live`);
+      // Health and metrics need no certificate, also where the API does (archive listens with two-way TLS).
+      const live = await e2e.get(service, '/health/live');
       assert.equal(live.status, 200, service);
-      const ready = await fetch(`${e2e.chain.url(service)}/health/ready`);
+      const ready = await e2e.get(service, '/health/ready');
       assert.equal(ready.status, 200, service);
-      const body = (await ready.json()) as { info: Record<string, { status: string }> };
+      const body = ready.json<{ info: Record<string, { status: string }> }>();
       assert.equal(body.info.kafka?.status, 'up');
       assert.equal(body.info.postgres?.status, 'up');
-      const metrics = await (await fetch(`${e2e.chain.url(service)}/metrics`)).text();
+      const metrics = (await e2e.get(service, '/metrics')).text();
       assert.match(metrics, /# TYPE poort_events_handled_total counter/);
       assert.match(metrics, new RegExp(`poort_outbox_published_total\\{service="${service}"\\} \\d+`));
     }

@@ -324,8 +324,8 @@ describe('the front door: time limits, identity before body, strict input, nothi
       refusedWith(await send(notificationPort, [requestHead('GET', '/api/v1/processen/%00/statussen', [['host', 'poort']])]), 400, 'STS100', /kenmerk/);
       refusedWith(await send(notificationPort, [requestHead('GET', '/api/v1/processen/%00/statussen/nieuw', [['host', 'poort']])]), 400, 'STS100', /kenmerk/);
       refusedWith(await send(notificationPort, [requestHead('GET', `/api/v1/processen/${'k'.repeat(100)}/statussen`, [['host', 'poort']])]), 400, 'STS100', /kenmerk/);
-      const archive = await fetch(`${e2e.chain.url('archive')}/archive/v1/messages/%00`);
-      const body = (await archive.json()) as { code: string };
+      const archive = await e2e.archive('%00', 'sender-a');
+      const body = archive.json<{ code: string }>();
       assert.deepEqual([archive.status, body.code], [400, 'ARCHIVE_KENMERK_INVALID']);
     });
 
@@ -465,7 +465,7 @@ describe('the front door: time limits, identity before body, strict input, nothi
       assert.equal(receipt.body.autorisatieAdres, 'http://geenausp.nl');
       const kenmerk = String(receipt.body.kenmerk);
       await settled(kenmerk);
-      const archived = (await (await fetch(`${e2e.chain.url('archive')}/archive/v1/messages/${kenmerk}`)).json()) as { envelope: { autorisatieAdres?: string } };
+      const archived = (await e2e.archive(kenmerk, 'sender-a')).json<{ envelope: { autorisatieAdres?: string } }>();
       assert.equal(archived.envelope.autorisatieAdres, 'http://geenausp.nl');
       const refused = await send(ingressPort, jsonPost('/api/v1/aanleveren', JSON.stringify(aanlevering('e-factuur', SAMPLES.invoice, { autorisatieAdres: 'geen adres' }))));
       refusedWith(refused, 400, 'ALS100', /autorisatieAdres/);

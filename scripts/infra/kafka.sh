@@ -7,10 +7,12 @@
 #   scripts/infra/kafka.sh stop    controlled shutdown (SIGKILL after KAFKA_STOP_TIMEOUT s)
 #   scripts/infra/kafka.sh reset   wipe topics and offsets (restarts the broker if it was running)
 #
-# Env: KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_VERSION, KAFKA_HEAP_OPTS,
+# Env: KAFKA_PORT (19092), KAFKA_STOP_SIGNAL (TERM; KILL = a crash, for fault tests), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_VERSION, KAFKA_HEAP_OPTS,
 #      KAFKA_WAIT_TIMEOUT (90), KAFKA_STOP_TIMEOUT (30), JAVA_HOME (else java on PATH, >= 17).
 # Jars: .cache/kafka/<version>/libs (Maven Central, via kafka/pom.xml). Data: .local/kafka/.
 # Logs: .local/logs/kafka.log (broker), .local/logs/kafka.out (JVM stdout/stderr).
+# A port already in use is reported with the process that holds it; when that is another checkout's Poort
+# infra, with the command that stops it and a free PG_PORT/KAFKA_PORT pair for this checkout.
 #
 # VERSION: Kafka 4.4.0, the newest on Maven Central in November 2026. Kafka 4 dropped old protocol versions
 # (KIP-896), and the project's client, kafkajs 2.2.4, is unmaintained, so it was checked against 4.4.0 (Node 24):
@@ -155,15 +157,19 @@ cmd_start() {
   take_lock "$STATE/.lock"
   local pid
   if pid="$(broker_pid)"; then
+    local running_port
+    running_port="$(sed -n 's/^listeners=PLAINTEXT:\/\/127\.0\.0\.1:\([0-9]*\),.*/\1/p' "$CONF" 2>/dev/null || true)"
+    if [ -n "$running_port" ] && [ "$running_port" != "$KAFKA_PORT" ]; then
+      die "this checkout's Kafka already runs (pid $pid) on port $running_port, not KAFKA_PORT=$KAFKA_PORT: run with KAFKA_PORT=$running_port, or stop it first ('$0 stop' or scripts/infra/down.sh; its data is kept)"
+    fi
     log "already running (pid $pid) on 127.0.0.1:$KAFKA_PORT"
     echo "$pid" >"$PIDFILE"
     return 0
   fi
-  local p
-  for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
-    port_open "$p" && die "port $p on 127.0.0.1 is already in use by another process; set KAFKA_PORT / KAFKA_CONTROLLER_PORT"
-    warn_if_ephemeral "$p"
-  done
+  port_open "$KAFKA_PORT" && die_port_taken "$KAFKA_PORT" KAFKA_PORT
+  port_open "$KAFKA_CONTROLLER_PORT" && die_port_taken "$KAFKA_CONTROLLER_PORT" "KAFKA_CONTROLLER_PORT, by default KAFKA_PORT+1"
+  warn_if_ephemeral "$KAFKA_PORT"
+  warn_if_ephemeral "$KAFKA_CONTROLLER_PORT"
   if [ -f "$DATA/meta.properties" ]; then
     local formatted_by
     formatted_by="$(cat "$STATE/version" 2>/dev/null || echo unknown)"
@@ -232,8 +238,14 @@ cmd_stop() {
     log "not running"
     return 0
   fi
-  log "stopping (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
+  if [ "${KAFKA_STOP_SIGNAL:-TERM}" = KILL ]; then
+    # A crash, for the fault tests: no controlled shutdown, nothing flushed.
+    log "killing (pid $pid, SIGKILL)"
+    kill -KILL "$pid" 2>/dev/null || true
+  else
+    log "stopping (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+  fi
   local deadline=$((SECONDS + KAFKA_STOP_TIMEOUT))
   while kill -0 "$pid" 2>/dev/null; do
     if [ "$SECONDS" -ge "$deadline" ]; then

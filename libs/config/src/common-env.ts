@@ -11,7 +11,12 @@ export const durationMs = z.coerce.number().int().positive();
 export const kafkaEnv = {
   KAFKA_BROKERS: csv.pipe(z.array(z.string().min(1)).min(1)),
   KAFKA_CLIENT_ID: z.string().default('poort'),
-  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().positive().default(3),
+  /**
+   * Partitions of each topic Poort creates: the most replicas of one stage that can share its work. 12 allows 1, 2, 3,
+   * 4, 6 or 12 replicas to share evenly, above what the Helm chart lets a stage scale to; more partitions cost the
+   * broker little at this size. Existing topics keep theirs (add partitions with Kafka's tools).
+   */
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().positive().default(12),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().positive().default(1),
   /** Prefix for topics and consumer groups: environments (or test runs) sharing a cluster stay apart. */
   KAFKA_NAMESPACE: z.string().regex(/^[a-z0-9.-]*$/).default(''),
@@ -69,6 +74,15 @@ export const clientIdentityEnv = {
   REVOCATION_POLICY: z.enum(['hard-fail', 'soft-fail']).default('hard-fail'),
 };
 
+/**
+ * Who operates the platform: the OINs (comma-separated) whose client certificates may read every archived message
+ * and use the operator-only (admin) routes. Anyone else reads only what it sent itself. Default: nobody.
+ */
+export const operatorEnv = {
+  // The OIN rules of @poort/pki, which config may not import: 20 digits with a known 8-digit prefix.
+  OPERATOR_OINS: csv.pipe(z.array(z.string().regex(/^(?:0000000[1-9]|00000099)\d{12}$/, 'an OIN is 20 digits with a known prefix (00000001-00000009, 00000099)'))).default([]),
+};
+
 /** Digipoort's WUS (SOAP) endpoints; responses are signed with the TLS server certificate unless others are given. */
 export const wusEnv = {
   /** Base URL (scheme, host, port) clients reach this service at, for the WSDL's soap:address. */
@@ -88,6 +102,11 @@ export const messageTypesEnv = {
   POORT_CONFIG_DIR: z.string().min(1),
 };
 
+/** For tests of the fault handling only: see FaultInjection in @poort/pipeline. Never set in production. */
+export const faultInjectionEnv = {
+  POORT_FAULT_FILE: z.string().min(1).optional(),
+};
+
 export const observabilityEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
@@ -96,7 +115,7 @@ export const observabilityEnv = {
 export const envTypes = { port, csv, flag };
 
 /** What every service of the chain needs: Kafka, Postgres, observability and its HTTP port. */
-export const platformEnv = { ...kafkaEnv, ...databaseEnv, ...observabilityEnv, ...httpEnv };
+export const platformEnv = { ...kafkaEnv, ...databaseEnv, ...observabilityEnv, ...httpEnv, ...faultInjectionEnv };
 
 /** The values a group of variables parses to: types are derived from the schemas, never restated. */
 export type EnvOf<S extends z.ZodRawShape> = z.infer<z.ZodObject<S>>;
@@ -104,3 +123,4 @@ export type PlatformEnv = EnvOf<typeof platformEnv>;
 export type HttpEnv = EnvOf<typeof httpEnv>;
 export type ClientIdentityEnv = EnvOf<typeof clientIdentityEnv>;
 export type WusEnv = EnvOf<typeof wusEnv>;
+export type OperatorEnv = EnvOf<typeof operatorEnv>;

@@ -47,7 +47,12 @@ export const Envelope = z.object({
 });
 export type Envelope = z.infer<typeof Envelope>;
 
+/** What a status says of the message it is about: the envelope has it, and so does a message's recorded progress. */
+export type StatusSubject = Pick<Envelope, 'kenmerk' | 'berichtsoort' | 'aanleverkenmerk' | 'identiteitBelanghebbende'> & {
+  readonly sender: Pick<Sender, 'oin'>;
+};
+
 /** What every event about a message says of it (statuses, retour afzender), taken from its envelope. */
-export function messageReference(envelope: Envelope): { kenmerk: string; berichtsoort: string; senderOin: string; aanleverkenmerk: string | undefined } {
+export function messageReference(envelope: StatusSubject): { kenmerk: string; berichtsoort: string; senderOin: string; aanleverkenmerk: string | undefined } {
   return { kenmerk: envelope.kenmerk, berichtsoort: envelope.berichtsoort, senderOin: envelope.sender.oin, aanleverkenmerk: envelope.aanleverkenmerk };
 }

@@ -7,6 +7,7 @@ export const STATUS = {
   aangebodenVoorVerwerking: '110',
   geautoriseerd: '200',
   nietGeautoriseerd: '210',
+  technischeFoutAutorisatie: '230',
   gevalideerd: '301',
   validatieMislukt: '311',
   technischeFoutValidatie: '321',
@@ -32,6 +33,7 @@ export const STATUS_DEFINITIONS: Readonly<Record<StatusCode, StatusDefinition>> 
   '110': { omschrijving: 'Aanleverproces aangeboden voor verwerking', final: false, class: 'ok' },
   '200': { omschrijving: 'Authenticatie en autorisatie geslaagd', final: false, class: 'ok' },
   '210': { omschrijving: 'Authenticatie of autorisatie mislukt', final: true, class: 'error' },
+  '230': { omschrijving: 'Technische fout bij authenticatie en autorisatie', final: false, class: 'warning' },
   '301': { omschrijving: 'Validatie geslaagd', final: false, class: 'ok' },
   '311': { omschrijving: 'Validatie mislukt', final: true, class: 'error' },
   '321': { omschrijving: 'Technische fout bij validatie', final: false, class: 'warning' },
@@ -56,3 +58,29 @@ export const FOUTCODE = {
 } as const;
 
 export type Foutcode = (typeof FOUTCODE)[keyof typeof FOUTCODE];
+
+/** Poort's own foutcodes (AREA_REASON, see refusal.ts), for what Digipoort has no code for. */
+export const POORT_FOUTCODE = {
+  autorisatieTechnisch: 'AUTHORIZATION_FAILED',
+  transformatieTechnisch: 'TRANSFORMATION_FAILED',
+  routeringTechnisch: 'ROUTING_FAILED',
+  vastgelopen: 'PROCESSING_STUCK',
+} as const;
+
+/**
+ * What a sender sees when its message's event cannot be handled by a stage even after the stage's retries (the
+ * event is dead-lettered): a final status of the step's technical-problem code with a foutcode, and the reason in
+ * the description. An operator's re-drive after a fix lets the message go on from there.
+ */
+export const DEAD_LETTER_STATUS = {
+  authorization: { code: STATUS.technischeFoutAutorisatie, foutcode: POORT_FOUTCODE.autorisatieTechnisch },
+  validation: { code: STATUS.technischeFoutValidatie, foutcode: FOUTCODE.technischeFoutValidatie },
+  transformation: { code: STATUS.technischeFoutValidatie, foutcode: POORT_FOUTCODE.transformatieTechnisch },
+  routing: { code: STATUS.technischeFoutAflevering, foutcode: POORT_FOUTCODE.routeringTechnisch },
+  delivery: { code: STATUS.technischeFoutAflevering, foutcode: FOUTCODE.afleverfout },
+} as const satisfies Record<string, { code: StatusCode; foutcode: string }>;
+
+/** Whether Poort expects nothing more of a message after this status: a final status, or delivered (400). */
+export function endsProcessing(statuscode: string, final: boolean): boolean {
+  return final || statuscode === STATUS.afgeleverd;
+}

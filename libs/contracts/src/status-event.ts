@@ -1,4 +1,4 @@
-import { messageReference, type Envelope } from './envelope.js';
+import { messageReference, type StatusSubject } from './envelope.js';
 import type { Foutmelding, StatusChanged } from './events.js';
 import { STATUS_DEFINITIONS, type StatusCode } from './status-codes.js';
 
@@ -17,7 +17,7 @@ export interface StatusInput {
 export type StatusRecord = Omit<StatusChanged, 'eventId' | 'occurredAt'>;
 
 /** The status a message reaches at one step: its statusId is the same however often the step runs. */
-export function statusRecord(envelope: Envelope, input: StatusInput): StatusRecord {
+export function statusRecord(envelope: StatusSubject, input: StatusInput): StatusRecord {
   const definition = STATUS_DEFINITIONS[input.code];
   return {
     statusId: [envelope.kenmerk, input.code, input.scope].filter(Boolean).join(':'),

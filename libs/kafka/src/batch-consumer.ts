@@ -22,6 +22,13 @@ export interface ConsumerOptions {
   readonly onDeadLetter?: (deadLetter: DeadLetter) => Promise<void>;
   /** Errors for which a retry cannot help (invalid events): straight to the dead-letter topic. */
   readonly isRetryable?: (error: unknown) => boolean;
+  /**
+   * Errors that mean a dependency (the database, the broker) is away rather than that this message cannot be
+   * handled: they are waited out without limit and never dead-lettered; the partition waits meanwhile.
+   */
+  readonly isOutage?: (error: unknown) => boolean;
+  /** Told when handling starts waiting for a dependency, and when it is back (metrics, logs, readiness). */
+  readonly onOutage?: (state: 'began' | 'ended', error?: unknown) => void;
   readonly maxRetries?: number;
   readonly retryBackoffMs?: number;
   readonly deadLetterTopic: (topic: string) => string;
@@ -32,6 +39,9 @@ export interface ConsumerOptions {
 interface Publisher {
   publish(messages: readonly OutgoingMessage[]): Promise<void>;
 }
+
+/** The longest wait between two tries while a dependency is away. */
+const MAX_OUTAGE_BACKOFF_MS = 5_000;
 
 /** Waits between attempts to bring back a consumer that kafkajs gave up on: doubling from the first, up to the last. */
 const RESTART_BACKOFF_MS = { first: 1_000, max: 30_000 } as const;
@@ -149,21 +159,41 @@ export class BatchConsumer {
 
   /**
    * Handles one message until it succeeds or is dead-lettered: up to maxRetries retries with exponential back-off
-   * after its first attempt (`failed`, when that attempt already happened). False when the consumer stops first:
-   * the message is then not settled and its offset not committed, so the next consumer of the group takes it.
+   * after its first attempt (`failed`, when that attempt already happened). A dependency outage does not count: it is
+   * waited out for as long as it lasts. False when the consumer stops first: the message is then not settled and its
+   * offset not committed, so the next consumer of the group takes it.
    */
   private async settleAlone(message: IncomingMessage, payload: EachBatchPayload, failed?: unknown): Promise<boolean> {
     const maxRetries = this.options.maxRetries ?? 5;
     const backoff = this.options.retryBackoffMs ?? 500;
     let error = failed;
-    for (let attempt = 0; ; attempt++) {
-      if (attempt > 0 || failed === undefined) {
+    let tried = failed !== undefined;
+    let attempt = 0;
+    let outageRounds = 0;
+    for (;;) {
+      if (!tried) {
         try {
           await this.options.handle([message]);
+          if (outageRounds > 0) this.outageEnded(message);
           return true;
         } catch (caught) {
           error = caught;
         }
+      }
+      tried = false;
+      if (this.options.isOutage?.(error)) {
+        if (outageRounds === 0) {
+          this.logger.warn({ err: error, topic: message.topic, offset: message.offset }, 'a dependency is away: waiting for it, the partition waits too');
+          this.options.onOutage?.('began', error);
+        }
+        if (!payload.isRunning()) return false;
+        await sleep(Math.min(backoff * 2 ** outageRounds++, MAX_OUTAGE_BACKOFF_MS));
+        await payload.heartbeat().catch(() => undefined);
+        continue;
+      }
+      if (outageRounds > 0) {
+        this.outageEnded(message);
+        outageRounds = 0;
       }
       if (!this.retryable(error) || attempt >= maxRetries) {
         await this.deadLetter(message, error);
@@ -171,9 +201,14 @@ export class BatchConsumer {
       }
       if (!payload.isRunning()) return false;
       this.logger.warn({ err: error, topic: message.topic, offset: message.offset, attempt }, 'retrying message');
-      await sleep(backoff * 2 ** attempt);
+      await sleep(backoff * 2 ** attempt++);
       await payload.heartbeat();
     }
+  }
+
+  private outageEnded(message: IncomingMessage): void {
+    this.logger.info({ topic: message.topic, offset: message.offset }, 'the dependency is back: handling goes on');
+    this.options.onOutage?.('ended');
   }
 
   private retryable(error: unknown): boolean {

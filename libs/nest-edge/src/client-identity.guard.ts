@@ -25,10 +25,11 @@ export type ClientIdentitySource =
   | { readonly mode: 'mtls' }
   | { readonly mode: 'proxy-header'; readonly header: string; readonly verifier: CertificateVerifier };
 
-type IdentifiedRequest = FastifyRequest & { clientIdentity?: ClientIdentity };
+/** A request whose caller may have been established (by RequireClient, RequireOperator). */
+export type IdentifiedRequest = FastifyRequest & { clientIdentity?: ClientIdentity };
 
 /** The caller's identity, established once per request; a refusal is a 401 with the certificate's code. */
-async function establishClientIdentity(request: IdentifiedRequest, source: ClientIdentitySource): Promise<ClientIdentity> {
+export async function establishClientIdentity(request: IdentifiedRequest, source: ClientIdentitySource): Promise<ClientIdentity> {
   if (request.clientIdentity) return request.clientIdentity;
   try {
     request.clientIdentity = source.mode === 'mtls' ? identityFromTlsSocket(request.raw.socket as TLSSocket) : await forwardedIdentity(request, source);

@@ -14,6 +14,8 @@ export interface PlatformOptions {
     readonly sessionTimeoutMs: number;
   };
   readonly database: { readonly url: string; readonly poolSize: number };
+  /** Tests of the fault handling only (POORT_FAULT_FILE). */
+  readonly faultFile?: string;
 }
 
 /** The platform settings every service reads from the same environment variables (see @poort/config). */
@@ -32,5 +34,6 @@ export function platformOptionsFromEnv(service: string, env: PlatformEnv): Platf
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    ...(env.POORT_FAULT_FILE ? { faultFile: env.POORT_FAULT_FILE } : {}),
   };
 }

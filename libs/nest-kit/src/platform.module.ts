@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { KafkaBus } from '@poort/kafka';
 import { OutboxRelay, createPool, type Pool } from '@poort/message-state';
 import { PoortMetrics, createLogger, type Logger } from '@poort/observability';
-import { StageRunner, UnitOfWork } from '@poort/pipeline';
+import { FaultInjection, StageRunner, UnitOfWork } from '@poort/pipeline';
 
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
@@ -51,8 +51,18 @@ export class PlatformModule {
         {
           provide: StageRunner,
           inject: [KafkaBus, UnitOfWork, LOGGER, PoortMetrics],
-          useFactory: (bus: KafkaBus, unitOfWork: UnitOfWork, logger: Logger, metrics: PoortMetrics) =>
-            new StageRunner({ bus, unitOfWork, logger, metrics, maxRetries: kafka.maxRetries, retryBackoffMs: kafka.retryBackoffMs }),
+          useFactory: (bus: KafkaBus, unitOfWork: UnitOfWork, logger: Logger, metrics: PoortMetrics) => {
+            if (options.faultFile) logger.warn({ file: options.faultFile }, 'fault injection is on (POORT_FAULT_FILE): for tests only');
+            return new StageRunner({
+              bus,
+              unitOfWork,
+              logger,
+              metrics,
+              maxRetries: kafka.maxRetries,
+              retryBackoffMs: kafka.retryBackoffMs,
+              ...(options.faultFile ? { faultInjection: new FaultInjection(options.faultFile) } : {}),
+            });
+          },
         },
         RefusalRenderers,
         RequestAdmissions,

@@ -11,6 +11,9 @@ export class PoortMetrics {
   readonly outboxPublished: Counter;
   readonly deadLettered: Counter<'topic'>;
   readonly refusals: Counter<'code'>;
+  readonly dependencyOutages: Counter<'dependency'>;
+  readonly redriven: Counter<'topic'>;
+  readonly stuckMessages: Counter<'step'>;
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
@@ -50,6 +53,24 @@ export class PoortMetrics {
       name: 'poort_dead_lettered_total',
       help: 'Events moved to a dead-letter topic after bounded retries or failed validation',
       labelNames: ['topic'],
+      registers,
+    });
+    this.dependencyOutages = new Counter({
+      name: 'poort_dependency_outages_total',
+      help: 'Times handling began to wait for a dependency (Postgres) that was away, instead of failing events',
+      labelNames: ['dependency'],
+      registers,
+    });
+    this.redriven = new Counter({
+      name: 'poort_redriven_total',
+      help: 'Dead-lettered events re-driven into their topic by an operator',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.stuckMessages = new Counter({
+      name: 'poort_stuck_messages_total',
+      help: 'Messages the sweeper found without progress past their deadline, by the last step they reached',
+      labelNames: ['step'],
       registers,
     });
     this.refusals = new Counter({

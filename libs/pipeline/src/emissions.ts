@@ -8,6 +8,7 @@ import {
   type EventOf,
   type StatusChanged,
   type StatusInput,
+  type StatusSubject,
   type Topic,
 } from '@poort/contracts';
 import type { OutboxRecord } from '@poort/message-state';
@@ -30,12 +31,17 @@ export class Emissions {
     this.push(topic, event, kenmerkOf(topic, body));
   }
 
-  status(envelope: Envelope, input: StatusInput): StatusChanged {
+  status(envelope: StatusSubject, input: StatusInput): StatusChanged {
     const record = statusRecord(envelope, input);
     const event: StatusChanged = { eventId: randomUUID(), occurredAt: record.tijdstempelStatus, ...record };
     this.statuses.push(event);
     this.push(TOPICS.statusChanged, event, event.kenmerk);
     return event;
+  }
+
+  /** An event that was emitted before (a re-driven dead letter) sent again as it was: same id, key and headers. */
+  again(record: OutboxRecord): void {
+    this.records.push(record);
   }
 
   private push(topic: Topic, value: unknown, kenmerk: string): void {

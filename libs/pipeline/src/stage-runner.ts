@@ -8,9 +8,11 @@ import {
   type Topic,
 } from '@poort/contracts';
 import type { IncomingMessage, KafkaBus } from '@poort/kafka';
-import { claimInbox } from '@poort/message-state';
+import { claimInbox, isTransientDatabaseError } from '@poort/message-state';
 import { extractTraceContext, inSpan, withLogContext, type Logger, type PoortMetrics } from '@poort/observability';
 
+import { recordDeadLetter } from './dead-letters.js';
+import type { FaultInjection } from './fault-injection.js';
 import type { Effect, UnitOfWork } from './unit-of-work.js';
 
 /** What a stage's handler runs with: the transaction of the event's effect, and the events it emits. */
@@ -23,7 +25,10 @@ export interface StageDefinition<T extends Topic> {
   /** Identifies the effect of an event within this stage; defaults to the message's kenmerk. */
   readonly idempotencyKey?: (event: EventOf<T>) => string;
   readonly handle: (event: EventOf<T>, context: StageContext) => Promise<void>;
-  /** The status a sender gets when its message's event cannot be handled even after retries. */
+  /**
+   * The final status a sender gets when its message's event cannot be handled even after retries (see
+   * DEAD_LETTER_STATUS). Stages off the message path (archive, notification) have none.
+   */
   readonly technicalFailure?: { readonly code: StatusCode; readonly foutcode: string };
   /** Called after the transaction of a run of events committed (e.g. to wake a worker). */
   readonly afterCommit?: () => void;
@@ -36,6 +41,8 @@ export interface StageRunnerDeps {
   readonly metrics: PoortMetrics;
   readonly maxRetries?: number;
   readonly retryBackoffMs?: number;
+  /** Tests of the fault handling only. */
+  readonly faultInjection?: FaultInjection;
 }
 
 interface Decoded<T extends Topic> {
@@ -69,6 +76,11 @@ export class StageRunner {
         topics: [definition.topic],
         handle: (messages) => this.handle(definition, messages),
         isRetryable: (error) => !(error instanceof InvalidEventError),
+        // The database being away is not this event's fault: it is waited out, the event is never dead-lettered for it.
+        isOutage: isTransientDatabaseError,
+        onOutage: (state) => {
+          if (state === 'began') this.deps.metrics.dependencyOutages.inc({ dependency: 'postgres' });
+        },
         onDeadLetter: ({ message, reason }) => this.onDeadLetter(definition, message, reason),
         deadLetterTopic: (topic) => deadLetterTopic(topic as Topic),
         onLag: (topic, partition, lag) => this.deps.metrics.consumerLag.set({ topic, partition: String(partition) }, lag),
@@ -88,7 +100,11 @@ export class StageRunner {
       for (const item of decoded) {
         if (!fresh.delete(item.key)) continue; // handled before, or twice in this batch
         await withLogContext({ kenmerk: kenmerkOf(item.event), stage: definition.name }, () =>
-          inSpan(`${definition.name} ${definition.topic}`, extractTraceContext(item.headers), () => definition.handle(item.event, effect)),
+          inSpan(`${definition.name} ${definition.topic}`, extractTraceContext(item.headers), async () => {
+            const injected = this.deps.faultInjection?.failureFor(definition.name, item.event);
+            if (injected) throw injected;
+            await definition.handle(item.event, effect);
+          }),
         );
         count++;
       }
@@ -113,14 +129,16 @@ export class StageRunner {
     return { event, key, headers: message.headers };
   }
 
-  /** A poison event still ends its message with a status, so the sender is never left waiting. */
+  /**
+   * A poison event is kept for the operator (dead_letters, to list and re-drive) and still ends its message with a
+   * final status, in one transaction, so the sender is never left waiting.
+   */
   private async onDeadLetter(definition: StageDefinition<Topic>, message: IncomingMessage, reason: string): Promise<void> {
-    this.deps.metrics.eventsHandled.inc({ topic: definition.topic, outcome: 'dead_lettered' });
-    this.deps.metrics.deadLettered.inc({ topic: definition.topic });
     const failure = definition.technicalFailure;
     const envelope = envelopeOf(message);
-    if (!failure || !envelope) return;
-    await this.deps.unitOfWork.commit(async ({ out }) => {
+    await this.deps.unitOfWork.commit(async ({ tx, out }) => {
+      await recordDeadLetter(tx, definition.name, message, envelope?.kenmerk ?? message.key, reason);
+      if (!failure || !envelope) return;
       out.status(envelope, {
         code: failure.code,
         scope: definition.name,
@@ -128,6 +146,9 @@ export class StageRunner {
         fout: { foutcode: failure.foutcode, foutbeschrijving: `technische fout in ${definition.name}: ${reason}`.slice(0, 4_000) },
       });
     });
+    this.deps.metrics.eventsHandled.inc({ topic: definition.topic, outcome: 'dead_lettered' });
+    this.deps.metrics.deadLettered.inc({ topic: definition.topic });
+    this.deps.logger.warn({ stage: definition.name, topic: definition.topic, kenmerk: envelope?.kenmerk, reason }, 'event dead-lettered');
   }
 }
 

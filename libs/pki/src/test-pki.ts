@@ -16,7 +16,7 @@ import { type Oin, parseOin } from './oin.js';
 
 export type TestPkiKeyAlgorithm = 'RSA-2048' | 'ECDSA-P256';
 
-export type TestClientName = 'sender-a' | 'sender-b' | 'recipient-a' | 'recipient-b' | 'expired' | 'revoked' | 'untrusted';
+export type TestClientName = 'sender-a' | 'sender-b' | 'recipient-a' | 'recipient-b' | 'operator' | 'expired' | 'revoked' | 'untrusted';
 
 /** What a client certificate is for in tests. */
 export type TestClientStatus = 'valid' | 'expired' | 'revoked' | 'untrusted';
@@ -27,6 +27,8 @@ export const TEST_PKI_OINS = {
   'sender-b': parseOin('00000099000000000002'),
   'recipient-a': parseOin('00000099000000000101'),
   'recipient-b': parseOin('00000099000000000102'),
+  /** The platform's operator in tests (OPERATOR_OINS): may read every archived message and use the admin routes. */
+  operator: parseOin('00000099000000000900'),
   expired: parseOin('00000099000000000901'),
   revoked: parseOin('00000099000000000902'),
   untrusted: parseOin('00000099000000000903'),
@@ -76,7 +78,10 @@ export interface TestPki {
 }
 
 export interface GenerateTestPkiOptions {
-  /** Keep the directory as it is when it holds a complete, still valid test PKI of the same key algorithm. */
+  /**
+   * Keep the directory as it is when it holds a complete, still valid test PKI of the same key algorithm. One made
+   * before a client was added to the test PKI (its manifest lacks that client) is incomplete and is regenerated.
+   */
   ifMissing?: boolean;
   /** Default RSA-2048, as PKIoverheid uses. */
   keyAlgorithm?: TestPkiKeyAlgorithm;
@@ -100,6 +105,7 @@ const CLIENTS: readonly { name: TestClientName; status: TestClientStatus; accept
   // Recipients also serve deliveries from Poort over TLS and decrypt payloads encrypted for them.
   { name: 'recipient-a', status: 'valid', acceptsConnections: true },
   { name: 'recipient-b', status: 'valid', acceptsConnections: true },
+  { name: 'operator', status: 'valid', acceptsConnections: false },
   { name: 'expired', status: 'expired', acceptsConnections: false },
   { name: 'revoked', status: 'revoked', acceptsConnections: false },
   { name: 'untrusted', status: 'untrusted', acceptsConnections: false },
@@ -148,7 +154,7 @@ export async function generateTestPki(dir: string, options: GenerateTestPkiOptio
   return installed;
 }
 
-/** The test PKI in `dir`, or undefined when there is none or it is incomplete. */
+/** The test PKI in `dir`, or undefined when there is none or it is incomplete (a file or a client of CLIENTS missing). */
 export async function loadTestPki(dir: string): Promise<TestPki | undefined> {
   const target = resolve(dir);
   let manifest: Manifest;

@@ -44,6 +44,8 @@ describe('generateTestPki', () => {
       'manifest.json',
       'ocsp-responder.key.pem',
       'ocsp-responder.pem',
+      'operator.key.pem',
+      'operator.pem',
       'recipient-a.key.pem',
       'recipient-a.pem',
       'recipient-b.key.pem',
@@ -94,6 +96,7 @@ describe('generateTestPki', () => {
         'sender-b': '00000099000000000002',
         'recipient-a': '00000099000000000101',
         'recipient-b': '00000099000000000102',
+        operator: '00000099000000000900',
         expired: '00000099000000000901',
         revoked: '00000099000000000902',
         untrusted: '00000099000000000903',
@@ -134,6 +137,24 @@ describe('generateTestPki', () => {
     const second = await generateTestPki(dir, { ifMissing: true, keyAlgorithm: 'ECDSA-P256' });
     assert.notEqual(second.clients['sender-a'].serialNumber, first.clients['sender-a'].serialNumber);
     assert.equal(second.keyAlgorithm, 'ECDSA-P256');
+  });
+
+  it('regenerates with ifMissing a PKI made before a client was added (an old .local/test-pki)', async () => {
+    const dir = join(workDir, 'older');
+    const first = await generateTestPki(dir, { keyAlgorithm: 'ECDSA-P256' });
+    // As an earlier version of the generator left it: no operator in the manifest, no operator files.
+    const manifest = JSON.parse(await readFile(first.manifest, 'utf8')) as { clients: Record<string, unknown> };
+    delete manifest.clients.operator;
+    await writeFile(first.manifest, JSON.stringify(manifest, null, 2));
+    await rm(first.clients.operator.cert);
+    await rm(first.clients.operator.key);
+    assert.equal(await loadTestPki(dir), undefined);
+    const second = await generateTestPki(dir, { ifMissing: true, keyAlgorithm: 'ECDSA-P256' });
+    assert.equal(second.clients.operator.oin, '00000099000000000900');
+    assert.notEqual(second.clients['sender-a'].serialNumber, first.clients['sender-a'].serialNumber);
+    const operator = await certificate(second.clients.operator.cert);
+    assert.ok(operator.checkIssued(await certificate(second.issuingCa)));
+    assert.ok(operator.keyUsage.includes(CLIENT_AUTH));
   });
 
   it('agrees with itself when several generate into one directory at once', async () => {

@@ -11,7 +11,9 @@ export const SERVICES = ['ingress', 'authorization', 'validation', 'transformati
 export type ServiceName = (typeof SERVICES)[number];
 
 /** Services whose callers are identified by client certificate: they listen with two-way TLS. */
-const MTLS_SERVICES: ReadonlySet<ServiceName> = new Set(['ingress', 'notification']);
+const MTLS_SERVICES: ReadonlySet<ServiceName> = new Set(['ingress', 'notification', 'archive']);
+/** Services that know the platform's operators (OPERATOR_OINS). */
+const OPERATOR_SERVICES: ReadonlySet<ServiceName> = new Set(['archive']);
 
 export interface ChainOptions {
   /** The repository root: services run from services/<name>/dist/src/main.js. */
@@ -21,85 +23,121 @@ export interface ChainOptions {
   readonly configDir: string;
   /** A directory made by the test PKI generator: server certificate and CA chain. */
   readonly pki: { readonly serverCert: string; readonly serverKey: string; readonly caChain: string; readonly crl: string };
-  /** ingress gets portBase, notification portBase + 1, the others the ports after. */
+  /** The OINs of the platform's operators (OPERATOR_OINS of the services that know them); default none. */
+  readonly operatorOins?: readonly string[];
+  /**
+   * Replica 0 of ingress gets portBase, of notification portBase + 1, of the others the ports after; replica r of each
+   * the same 8 ports further (portBase + 8 r + …).
+   */
   readonly portBase: number;
+  /** Processes per service, sharing its consumer groups (and its work); default 1. */
+  readonly replicas?: Partial<Record<ServiceName, number>>;
   readonly logDir: string;
   readonly logLevel?: string;
   readonly env?: Readonly<Record<string, string>>;
   readonly serviceEnv?: Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
 }
 
-/** The eight services as real processes on a real Kafka and Postgres, for local runs and end-to-end tests. */
+/** The order of the services' ports within each block of 8. */
+const PORT_ORDER: readonly ServiceName[] = ['ingress', 'notification', 'authorization', 'validation', 'transformation', 'routing', 'delivery', 'archive'];
+
+/** The ports a chain takes from its portBase: 8 per replica. */
+export const portsPerReplica = PORT_ORDER.length;
+
+/**
+ * The eight services as real processes on a real Kafka and Postgres, for local runs and end-to-end tests; each may
+ * run as several replicas (processes of one consumer group, each with its own HTTP port).
+ */
 export class Chain {
+  /** The port of each service's first replica. */
   readonly ports: Readonly<Record<ServiceName, number>>;
-  private readonly processes = new Map<ServiceName, ChildProcess>();
+  private readonly processes = new Map<string, ChildProcess>();
   private readonly healthAgent: Agent;
 
   constructor(private readonly options: ChainOptions) {
-    const order: ServiceName[] = ['ingress', 'notification', 'authorization', 'validation', 'transformation', 'routing', 'delivery', 'archive'];
-    this.ports = Object.fromEntries(order.map((name, index) => [name, options.portBase + index])) as Record<ServiceName, number>;
+    this.ports = Object.fromEntries(PORT_ORDER.map((name) => [name, this.portOf(name, 0)])) as Record<ServiceName, number>;
     this.healthAgent = new Agent({ connect: { ca: readFileSync(options.pki.caChain), rejectUnauthorized: true } });
     mkdirSync(options.logDir, { recursive: true });
   }
 
-  /** Where a service's stdout and stderr go (JSON log lines). */
-  logFile(service: ServiceName): string {
-    return join(this.options.logDir, `${service}.log`);
+  replicasOf(service: ServiceName): number {
+    return this.options.replicas?.[service] ?? 1;
   }
 
-  url(service: ServiceName): string {
-    return `${MTLS_SERVICES.has(service) ? 'https' : 'http'}://127.0.0.1:${this.ports[service]}`;
+  portOf(service: ServiceName, replica = 0): number {
+    return this.options.portBase + replica * PORT_ORDER.length + PORT_ORDER.indexOf(service);
+  }
+
+  /** Where a service's stdout and stderr go (JSON log lines). */
+  logFile(service: ServiceName, replica = 0): string {
+    return join(this.options.logDir, replica === 0 ? `${service}.log` : `${service}-${replica}.log`);
+  }
+
+  url(service: ServiceName, replica = 0): string {
+    return `${MTLS_SERVICES.has(service) ? 'https' : 'http'}://127.0.0.1:${this.portOf(service, replica)}`;
   }
 
   async start(): Promise<void> {
-    await Promise.all(SERVICES.map((service) => this.startService(service)));
+    await Promise.all(SERVICES.flatMap((service) => Array.from({ length: this.replicasOf(service) }, (_, replica) => this.startService(service, replica))));
   }
 
-  async startService(service: ServiceName): Promise<void> {
-    if (this.processes.has(service)) throw new Error(`${service} is already running`);
+  async startService(service: ServiceName, replica = 0): Promise<void> {
+    const key = `${service}#${replica}`;
+    if (this.processes.has(key)) throw new Error(`${service} replica ${replica} is already running`);
     const child = spawn(process.execPath, ['--enable-source-maps', join(this.options.root, 'services', service, 'dist/src/main.js')], {
-      env: this.environment(service),
+      env: this.environment(service, replica),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const logFile = this.logFile(service);
+    const logFile = this.logFile(service, replica);
     const log = createWriteStream(logFile, { flags: 'a' });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    this.processes.set(service, child);
+    this.processes.set(key, child);
     child.once('exit', () => {
-      if (this.processes.get(service) === child) this.processes.delete(service);
+      if (this.processes.get(key) === child) this.processes.delete(key);
     });
     const exited = once(child, 'exit').then(([code]) => {
-      throw new Error(`${service} exited with code ${String(code)} before it was ready (log: ${logFile})`);
+      throw new Error(`${service} replica ${replica} exited with code ${String(code)} before it was ready (log: ${logFile})`);
     });
-    const ready = waitFor(`${service} to be ready (log: ${logFile})`, async () => ((await this.isReady(service)) ? true : undefined), 60_000, 200);
+    const ready = waitFor(`${service} replica ${replica} to be ready (log: ${logFile})`, async () => ((await this.isReady(service, replica)) ? true : undefined), 60_000, 200);
     await Promise.race([ready, exited]);
     exited.catch(() => undefined);
   }
 
   /** SIGKILL is a crash: no shutdown hook runs, nothing is flushed or committed. */
-  async stopService(service: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const child = this.processes.get(service);
+  async stopService(service: ServiceName, signal: NodeJS.Signals = 'SIGTERM', replica = 0): Promise<void> {
+    const key = `${service}#${replica}`;
+    const child = this.processes.get(key);
     if (!child) return;
-    this.processes.delete(service);
+    this.processes.delete(key);
     const exited = once(child, 'exit');
     child.kill(signal);
     await exited;
   }
 
-  async restartService(service: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    await this.stopService(service, signal);
-    await this.startService(service);
+  async restartService(service: ServiceName, signal: NodeJS.Signals = 'SIGTERM', replica = 0): Promise<void> {
+    await this.stopService(service, signal, replica);
+    await this.startService(service, replica);
+  }
+
+  /** The service processes running now, as `service#replica`. */
+  running(): string[] {
+    return [...this.processes.keys()];
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.processes.keys()].map((service) => this.stopService(service)));
+    await Promise.all(
+      [...this.processes.keys()].map((key) => {
+        const [service, replica] = key.split('#') as [ServiceName, string];
+        return this.stopService(service, 'SIGTERM', Number(replica));
+      }),
+    );
     await this.healthAgent.close();
   }
 
-  async isReady(service: ServiceName): Promise<boolean> {
+  async isReady(service: ServiceName, replica = 0): Promise<boolean> {
     try {
-      const response = await request(`${this.url(service)}/health/ready`, { dispatcher: this.healthAgent, headersTimeout: 3_000 });
+      const response = await request(`${this.url(service, replica)}/health/ready`, { dispatcher: this.healthAgent, headersTimeout: 3_000 });
       await response.body.dump();
       return response.statusCode === 200;
     } catch {
@@ -107,7 +145,7 @@ export class Chain {
     }
   }
 
-  private environment(service: ServiceName): NodeJS.ProcessEnv {
+  private environment(service: ServiceName, replica: number): NodeJS.ProcessEnv {
     const { options } = this;
     return {
       PATH: process.env.PATH,
@@ -116,11 +154,12 @@ export class Chain {
       DATABASE_URL: options.databaseUrl,
       POORT_CONFIG_DIR: options.configDir,
       HOST: '127.0.0.1',
-      PORT: String(this.ports[service]),
+      PORT: String(this.portOf(service, replica)),
       LOG_LEVEL: options.logLevel ?? 'info',
       ...(MTLS_SERVICES.has(service)
         ? { TLS_CERT_FILE: options.pki.serverCert, TLS_KEY_FILE: options.pki.serverKey, TLS_CA_FILE: options.pki.caChain, TLS_CRL_FILE: options.pki.crl }
         : {}),
+      ...(OPERATOR_SERVICES.has(service) ? { OPERATOR_OINS: (options.operatorOins ?? []).join(',') } : {}),
       ...options.env,
       ...options.serviceEnv?.[service],
     };

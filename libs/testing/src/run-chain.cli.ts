@@ -22,6 +22,8 @@ const chain = new Chain({
   databaseUrl,
   configDir: join(root, 'config'),
   pki: { serverCert: pki.server.cert, serverKey: pki.server.key, caChain: pki.caChain, crl: pki.crl },
+  // The test operator reads every archived message; a sender reads only its own.
+  operatorOins: [pki.clients.operator.oin],
   portBase: 8443,
   logDir: join(local, 'logs'),
 });
@@ -44,13 +46,17 @@ writeFileSync(
 );
 const sender = pki.clients['sender-a'];
 const tls = `--cert ${rel(sender.cert)} --key ${rel(sender.key)} --cacert ${rel(pki.caChain)}`;
+const operator = pki.clients.operator;
+const operatorTls = `--cert ${rel(operator.cert)} --key ${rel(operator.key)} --cacert ${rel(pki.caChain)}`;
 console.log(`
 Poort is running. Services: ${Object.entries(chain.ports).map(([name, port]) => `${name}:${port}`).join(' ')}
 Submit (two-way TLS, test sender OIN ${sender.oin}):
   curl ${tls} -H 'content-type: application/json' --data @${rel(sample)} ${chain.url('ingress')}/api/v1/aanleveren
 Statuses of a kenmerk:
   curl ${tls} ${chain.url('notification')}/api/v1/processen/<kenmerk>/statussen
-Archive:        curl ${chain.url('archive')}/archive/v1/messages/<kenmerk>
+Archive (two-way TLS; the test operator OIN ${operator.oin} reads every message, the sender's certificate only its own):
+  curl ${operatorTls} ${chain.url('archive')}/archive/v1/messages/<kenmerk>
+  curl ${tls} ${chain.url('archive')}/archive/v1/messages/<kenmerk>/content
 Delivered:      curl http://127.0.0.1:9101/received   and   curl http://127.0.0.1:9102/received
 Health/metrics: curl ${chain.url('routing')}/health/ready   curl ${chain.url('routing')}/metrics
 Logs: .local/logs/<service>.log     Stop: Ctrl-C

@@ -8,6 +8,8 @@ import { parse, stringify } from 'yaml';
 export interface ScenarioType {
   /** Retry window and back-off as the message-type YAML spells them (e.g. '2s', '300ms'). */
   readonly retryWindow: string;
+  /** The recipients the type is routed to (default: the recipient of the same name). */
+  readonly routes?: readonly string[];
   readonly initialBackoff?: string;
   readonly maxBackoff?: string;
 }
@@ -46,7 +48,7 @@ export function scratchConfig(
         description: `test scenario ${id}`,
         authorization: { allowedSenders: ['00000099000000000001'] },
         validation: { schema: 'schemas/ubl-invoice/maindoc/UBL-Invoice-2.1.xsd' },
-        routing: { routes: [{ recipient: id }] },
+        routing: { routes: (scenario.routes ?? [id]).map((recipient) => ({ recipient })) },
         delivery: { retryWindow: scenario.retryWindow, initialBackoff: scenario.initialBackoff ?? '300ms', maxBackoff: scenario.maxBackoff ?? '1s' },
       }),
     );

@@ -19,6 +19,8 @@ export type RecipientBehaviour = 'accept' | 'down' | 'refuse';
 export class TestRecipient {
   readonly deliveries = new Map<string, ReceivedDelivery>();
   posts = 0;
+  /** POSTs per message id, whatever the answer was: how often Poort tried each message. */
+  readonly postsByMessageId = new Map<string, number>();
   behaviour: RecipientBehaviour;
   private server: Server | undefined;
 
@@ -44,6 +46,8 @@ export class TestRecipient {
           return;
         }
         this.posts++;
+        const posted = String(request.headers['x-poort-message-id'] ?? '');
+        this.postsByMessageId.set(posted, (this.postsByMessageId.get(posted) ?? 0) + 1);
         if (this.behaviour === 'down') {
           response.writeHead(503).end('service unavailable');
           return;

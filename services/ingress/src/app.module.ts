@@ -9,6 +9,7 @@ import { AANLEVER_SERVICE } from '@poort/wus';
 import type { IngressConfig } from './config.js';
 import { InFlightLimiter } from './submission/in-flight-limiter.js';
 import { MessagesRepository } from './submission/messages.repository.js';
+import { SubmissionKeysRepository } from './submission/submission-keys.repository.js';
 import { SubmissionController } from './submission/submission.controller.js';
 import { SubmissionService } from './submission/submission.service.js';
 import { aanleverenHandler } from './wus/aanleveren.wus-handler.js';
@@ -35,7 +36,14 @@ export class AppModule {
           provide: SubmissionService,
           inject: [UnitOfWork, MessageCatalog, PayloadStore, MessagesRepository],
           useFactory: (unitOfWork: UnitOfWork, catalog: MessageCatalog, payloads: PayloadStore, messages: MessagesRepository) =>
-            new SubmissionService(unitOfWork, catalog, payloads, messages, new InFlightLimiter(config.INGRESS_MAX_IN_FLIGHT)),
+            new SubmissionService(
+              unitOfWork,
+              catalog,
+              payloads,
+              messages,
+              new SubmissionKeysRepository(config.INGRESS_IDEMPOTENCY_WINDOW_MS),
+              new InFlightLimiter(config.INGRESS_MAX_IN_FLIGHT),
+            ),
         },
         ...(wus?.providers ?? []),
       ],

@@ -1,79 +1,53 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 
 import { Refusal, TOPICS, type RefusalKind } from '@poort/contracts';
-import { OutboxRelay, type OutboxPublisher } from '@poort/message-state';
-import { MessageCatalog } from '@poort/message-types';
-import { PayloadStore } from '@poort/payload-store';
-import { UnitOfWork, type UnitOfWorkDeps } from '@poort/pipeline';
-import { parseOin, type ClientIdentity } from '@poort/pki';
-import { ScratchDatabase, requiredEnv } from '@poort/testing';
+import type { PayloadStore } from '@poort/payload-store';
+import type { ScratchDatabase } from '@poort/testing';
 
 import { InFlightLimiter } from '../src/submission/in-flight-limiter.js';
-import { MessagesRepository } from '../src/submission/messages.repository.js';
-import { SubmissionService } from '../src/submission/submission.service.js';
+import type { MessagesRepository } from '../src/submission/messages.repository.js';
+import type { SubmissionService } from '../src/submission/submission.service.js';
+import { SENDER, SubmissionFixture, base64, invoice } from './submission-fixture.js';
 
 /**
  * aanleveren on a real Postgres: the one use case behind REST and WUS, with the shipped message catalog. What a
  * sender sees is the receipt or the refusal (code and kind); what Poort keeps is read back from the tables.
  */
 
-const ROOT = process.env.POORT_ROOT ?? join(import.meta.dirname, '../../../..');
 const MIB = 1024 * 1024;
 /** The e-factuur type's content.maxBytes in config/message-types/e-factuur.yaml (the koppelvlak's 20 MiB). */
 const E_FACTUUR_MAX_BYTES = 20 * MIB;
 
-const SENDER: ClientIdentity = {
-  oin: parseOin('00000099000000000001'),
-  subject: 'C=NL, O=Testleverancier, serialNumber=00000099000000000001, CN=aanlever.test',
-  fingerprintSha256: 'c3'.repeat(32),
-  notBefore: new Date('2025-01-01T00:00:00Z'),
-  notAfter: new Date('2030-01-01T00:00:00Z'),
-  issuer: 'C=NL, O=Poort test CA, CN=Poort test CA',
-};
-
-const invoice = readFileSync(join(ROOT, 'config/schemas/ubl-invoice/samples/valid-invoice.xml'));
-const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
+let fixture: SubmissionFixture;
 let db: ScratchDatabase;
-let catalog: MessageCatalog;
-let unitOfWork: UnitOfWork;
 let payloads: PayloadStore;
 let messages: MessagesRepository;
 
-/** The relay is real and never started: the events stay in the outbox table, where the test reads them. */
-const unstartedPublisher: OutboxPublisher = {
-  publish: () => Promise.reject(new Error('the outbox relay is not started in this test')),
-};
-// The relay never logs (it never runs) and the status counter is not what this test is about.
-const silentLogger = {} as ConstructorParameters<typeof OutboxRelay>[3];
-const uncountedMetrics = { statusesEmitted: { inc: () => undefined } } as unknown as UnitOfWorkDeps['metrics'];
-
 before(async () => {
-  db = await ScratchDatabase.create(requiredEnv('DATABASE_URL'), 'ingress_submission');
-  catalog = MessageCatalog.load(join(ROOT, 'config'));
-  const relay = new OutboxRelay(db.pool, unstartedPublisher, 'ingress', silentLogger);
-  unitOfWork = new UnitOfWork({ pool: db.pool, relay, source: 'ingress', metrics: uncountedMetrics });
-  payloads = new PayloadStore(db.pool);
-  messages = new MessagesRepository(db.pool);
+  fixture = await SubmissionFixture.create('ingress_submission');
+  ({ db, payloads, messages } = fixture);
 });
 
 after(async () => {
-  await db?.drop();
+  await fixture?.drop();
 });
 
-const service = (limiter = new InFlightLimiter(16)): SubmissionService => new SubmissionService(unitOfWork, catalog, payloads, messages, limiter);
+const service = (limiter = new InFlightLimiter(16)): SubmissionService => fixture.service({ limiter });
 
-/** A valid aanleverRequest for e-factuur, in its REST form, with the sample invoice as content. */
+let aanleverkenmerken = 0;
+/**
+ * A valid aanleverRequest for e-factuur, in its REST form, with the sample invoice as content. Each has an
+ * aanleverkenmerk of its own: the same one twice would be a resubmission (see resubmission.medium.test.ts).
+ */
 function aanleverRequest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     berichtsoort: 'e-factuur',
-    aanleverkenmerk: 'factuur-2025-0042',
+    aanleverkenmerk: `factuur-test-${++aanleverkenmerken}`,
     identiteitBelanghebbende: { nummer: '123456782', type: 'Fi' },
     rolBelanghebbende: 'Bedrijf',
     berichtInhoud: { mimeType: 'application/xml', bestandsnaam: 'factuur.xml', inhoud: base64(invoice) },
@@ -84,21 +58,7 @@ function aanleverRequest(overrides: Record<string, unknown> = {}): Record<string
 
 const file = (bestandsnaam: string, bytes: Uint8Array, mimeType = 'application/xml') => ({ mimeType, bestandsnaam, inhoud: base64(bytes) });
 
-interface Stored {
-  messages: number;
-  payloads: number;
-  payload_chunks: number;
-  outbox: number;
-}
-
-async function stored(): Promise<Stored> {
-  return {
-    messages: await db.count('messages'),
-    payloads: await db.count('payloads'),
-    payload_chunks: await db.count('payload_chunks'),
-    outbox: await db.count('outbox'),
-  };
-}
+const stored = () => fixture.stored();
 
 /** The request is refused with this code and kind, and not one row of it stays behind. */
 async function assertRefusedStoringNothing(
@@ -140,7 +100,11 @@ describe('an accepted submission', () => {
 
     const receipt = await service().submit(
       SENDER,
-      aanleverRequest({ berichtBijlagen: [file('bijlage.xml', attachment, 'text/xml')], identiteitOntvanger: { nummer: '00000099000000000101', type: 'OIN' } }),
+      aanleverRequest({
+        aanleverkenmerk: 'factuur-2025-0042',
+        berichtBijlagen: [file('bijlage.xml', attachment, 'text/xml')],
+        identiteitOntvanger: { nummer: '00000099000000000101', type: 'OIN' },
+      }),
     );
 
     assert.match(receipt.kenmerk, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);

@@ -10,6 +10,7 @@ import { StatusHistoryRepository } from './status/status-history.repository.js';
 import { StatusInformationService } from './status/status-information.service.js';
 import { StatusConsumer } from './status/status.consumer.js';
 import { StatusController } from './status/status.controller.js';
+import { SWEEPER_SETTINGS, StuckSweeper } from './status/stuck-sweeper.js';
 import { statusinformatieHandlers } from './wus/statusinformatie.wus-handlers.js';
 
 /** Status requests are small; a request beyond this is refused before it is parsed. */
@@ -39,6 +40,11 @@ export class AppModule {
             new StatusInformationService(pool, history, returned),
         },
         StatusConsumer,
+        {
+          provide: SWEEPER_SETTINGS,
+          useValue: { intervalMs: config.SWEEP_INTERVAL_MS, stuckAfterMs: config.STUCK_AFTER_MS, stuckInDeliveryAfterMs: config.STUCK_IN_DELIVERY_AFTER_MS },
+        },
+        StuckSweeper,
         ...(wus?.providers ?? []),
       ],
     };

@@ -1,46 +1,37 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
-import { Refusal, plainTextProblem } from '@poort/contracts';
+import { Caller, RequireClient } from '@poort/nest-edge';
 import { PayloadStore } from '@poort/payload-store';
+import type { ClientIdentity } from '@poort/pki';
 import type { FastifyReply } from 'fastify';
 
-import { ArchiveRepository, type ArchivedMessage } from './archive.repository.js';
+import type { ArchivedMessage } from './archive.repository.js';
+import { ArchiveQueries } from './archive.service.js';
 
-/** Retrieval for the platform team and auditors: a message's envelope, content and full history by kenmerk. */
+/**
+ * Retrieval for the platform team, auditors and senders: a message's envelope, content and full history by kenmerk.
+ * Only identified callers (two-way TLS); who may read which message is ArchiveQueries' decision.
+ */
 @Controller('archive/v1/messages')
 export class ArchiveController {
   constructor(
-    private readonly archive: ArchiveRepository,
+    private readonly queries: ArchiveQueries,
     private readonly payloads: PayloadStore,
   ) {}
 
   @Get(':kenmerk')
-  async get(@Param('kenmerk') kenmerk: string): Promise<ArchivedMessage> {
-    checkKenmerk(kenmerk);
-    const message = await this.archive.find(kenmerk);
-    if (!message) throw notArchived(kenmerk);
-    return message;
+  @RequireClient()
+  get(@Caller() caller: ClientIdentity, @Param('kenmerk') kenmerk: string): Promise<ArchivedMessage> {
+    return this.queries.message(caller, kenmerk);
   }
 
   @Get(':kenmerk/content')
-  async content(@Param('kenmerk') kenmerk: string, @Res() reply: FastifyReply): Promise<void> {
-    checkKenmerk(kenmerk);
-    const message = await this.archive.find(kenmerk);
-    if (!message) throw notArchived(kenmerk);
-    const { content } = message.envelope;
+  @RequireClient()
+  async content(@Caller() caller: ClientIdentity, @Param('kenmerk') kenmerk: string, @Res() reply: FastifyReply): Promise<void> {
+    const content = await this.queries.content(caller, kenmerk);
     await reply
       .header('content-type', content.mimeType)
       .header('content-length', String(content.size))
       .header('x-content-sha256', content.sha256)
       .send(this.payloads.stream(content));
   }
-}
-
-/** A kenmerk Postgres can compare; anything else is refused before a query runs. */
-function checkKenmerk(kenmerk: string): void {
-  const problem = kenmerk.length > 40 ? 'is longer than 40 characters' : plainTextProblem(kenmerk) && `contains a ${plainTextProblem(kenmerk)}`;
-  if (problem) throw new Refusal('ARCHIVE_KENMERK_INVALID', 'invalid', `the kenmerk ${problem}`);
-}
-
-function notArchived(kenmerk: string): Refusal {
-  return new Refusal('ARCHIVE_NOT_FOUND', 'not-found', `no archived message with kenmerk ${kenmerk}`);
 }

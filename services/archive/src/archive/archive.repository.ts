@@ -1,10 +1,14 @@
 import type { Envelope, StatusChanged } from '@poort/contracts';
 import type { Pool, Queryable } from '@poort/message-state';
 
-export interface ArchivedMessage {
+/** A message as the archive received it, without its history. */
+export interface ArchivedEnvelope {
   readonly envelope: Envelope;
   readonly receivedAt: string;
   readonly archivedAt: string;
+}
+
+export interface ArchivedMessage extends ArchivedEnvelope {
   readonly statuses: readonly StatusChanged[];
 }
 
@@ -27,22 +31,28 @@ export class ArchiveRepository {
     );
   }
 
-  async find(kenmerk: string): Promise<ArchivedMessage | undefined> {
+  /** The message's envelope; its history is read apart (statusesOf), once the caller may see it. */
+  async envelopeOf(kenmerk: string): Promise<ArchivedEnvelope | undefined> {
     const message = await this.pool.query<{ envelope: Envelope; received_at: Date; archived_at: Date }>(
       'SELECT envelope, received_at, archived_at FROM archive_messages WHERE kenmerk = $1',
       [kenmerk],
     );
     const row = message.rows[0];
     if (!row) return undefined;
+    return { envelope: row.envelope, receivedAt: row.received_at.toISOString(), archivedAt: row.archived_at.toISOString() };
+  }
+
+  /** Every status of the message, in the order they happened. */
+  async statusesOf(kenmerk: string): Promise<StatusChanged[]> {
     const statuses = await this.pool.query<{ event: StatusChanged }>(
       'SELECT event FROM archive_statuses WHERE kenmerk = $1 ORDER BY tijdstempel_status, archived_at',
       [kenmerk],
     );
-    return {
-      envelope: row.envelope,
-      receivedAt: row.received_at.toISOString(),
-      archivedAt: row.archived_at.toISOString(),
-      statuses: statuses.rows.map((status) => status.event),
-    };
+    return statuses.rows.map((status) => status.event);
+  }
+
+  async find(kenmerk: string): Promise<ArchivedMessage | undefined> {
+    const message = await this.envelopeOf(kenmerk);
+    return message && { ...message, statuses: await this.statusesOf(kenmerk) };
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { STATUS, TOPICS } from '@poort/contracts';
+import { DEAD_LETTER_STATUS, STATUS, TOPICS } from '@poort/contracts';
 import { MessageCatalog } from '@poort/message-types';
 import { StageRunner } from '@poort/pipeline';
 
@@ -16,6 +16,7 @@ export class AuthorizationConsumer implements OnModuleInit {
     this.stages.register({
       name: 'authorization',
       topic: TOPICS.received,
+      technicalFailure: DEAD_LETTER_STATUS.authorization,
       handle: async ({ envelope }, { out }) => {
         const decision = decide(this.catalog, envelope);
         if (!decision.allowed) {

@@ -77,12 +77,20 @@ export class DeliveriesRepository {
     return rows.filter((row) => row.recipient_id !== recipientId && row.state === 'delivered').length;
   }
 
-  /** Records an attempt: one more attempt, and the delivery's new state or its next attempt. */
+  /**
+   * Counts an attempt before its request goes out, committed on its own: a crash between sending and recording the
+   * outcome then still shows as an attempt, and the recipient sees a repeat of the same message id.
+   */
+  async countAttempt(kenmerk: string, recipientId: string): Promise<void> {
+    await this.pool.query('UPDATE deliveries SET attempts = attempts + 1, updated_at = now() WHERE kenmerk = $1 AND recipient_id = $2', [kenmerk, recipientId]);
+  }
+
+  /** Records the outcome of an attempt (counted before it went out): the delivery's new state or its next attempt. */
   async record(tx: Queryable, kenmerk: string, recipientId: string, update: DeliveryUpdate): Promise<void> {
     const lastError = update.state === 'delivered' ? null : update.lastError;
     const retryAt = update.state === 'pending' ? update.retryAt : null;
     await tx.query(
-      `UPDATE deliveries SET state = $3, attempts = attempts + 1, last_error = $4,
+      `UPDATE deliveries SET state = $3, last_error = $4,
               next_attempt_at = coalesce($5, next_attempt_at), updated_at = now()
         WHERE kenmerk = $1 AND recipient_id = $2`,
       [kenmerk, recipientId, update.state, lastError, retryAt],

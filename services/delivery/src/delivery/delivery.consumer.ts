@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { FOUTCODE, STATUS, TOPICS } from '@poort/contracts';
+import { DEAD_LETTER_STATUS, STATUS, TOPICS } from '@poort/contracts';
 import { MessageCatalog } from '@poort/message-types';
 import { StageRunner } from '@poort/pipeline';
 
@@ -21,7 +21,7 @@ export class DeliveryConsumer implements OnModuleInit {
       name: 'delivery',
       topic: TOPICS.deliveryRequested,
       idempotencyKey: (event) => `${event.envelope.kenmerk}:${event.recipientId}`,
-      technicalFailure: { code: STATUS.technischeFoutAflevering, foutcode: FOUTCODE.afleverfout },
+      technicalFailure: DEAD_LETTER_STATUS.delivery,
       handle: async (event, { tx, out }) => {
         const { retryWindow } = this.catalog.get(event.envelope.berichtsoort).delivery;
         this.catalog.recipient(event.recipientId); // an unknown recipient is a poison event, not a silent drop

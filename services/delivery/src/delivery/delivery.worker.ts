@@ -88,6 +88,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private attempt(delivery: DeliveryRow): Promise<void> {
     return withLogContext({ kenmerk: delivery.envelope.kenmerk, stage: 'delivery' }, async () => {
       const recipient = this.catalog.findRecipient(delivery.recipientId);
+      await this.deliveries.countAttempt(delivery.kenmerk, delivery.recipientId);
       const stopTimer = this.metrics.attemptDuration.startTimer({ recipient: delivery.recipientId });
       const outcome: AttemptOutcome = recipient
         ? await pushToRecipient(recipient, delivery.envelope, delivery.payload, this.payloads.stream(delivery.payload))

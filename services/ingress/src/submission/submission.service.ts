@@ -11,16 +11,31 @@ import { z } from 'zod';
 import { AanleverRequest } from './aanlever-request.dto.js';
 import type { InFlightLimiter } from './in-flight-limiter.js';
 import type { MessagesRepository } from './messages.repository.js';
+import { requestFingerprint } from './request-fingerprint.js';
+import type { EarlierSubmission, SubmissionKey, SubmissionKeysRepository } from './submission-keys.repository.js';
 
 type Bestand = AanleverRequest['berichtInhoud'];
 
 const refuse = (kind: Refusal['kind'], message: string, details?: unknown) => new Refusal(FOUTCODE.interfaceSpecificatie, kind, message, details);
+
+/** What the submission's transaction did: stored a new message, or found one that holds one of its keys. */
+type Outcome = { readonly envelope: Envelope } | { readonly earlier: EarlierSubmission };
+
+export interface SubmitOptions {
+  /** The REST Idempotency-Key header, already checked (see parseIdempotencyKey). WUS has none. */
+  readonly idempotencyKey?: string;
+}
 
 /**
  * aanleveren: the one use case behind every submission channel (REST and WUS). It checks the request against the
  * koppelvlak and the message type, and stores content, message record and the first events in one transaction;
  * only then is there a receipt with a kenmerk. Every refusal is a Refusal with a Digipoort foutcode: ALS100 for the
  * request, ALS400 when Poort is overloaded. Nothing is stored for a refused submission.
+ *
+ * Safe resubmission: a submission with a key (its aanleverkenmerk, or on REST an Idempotency-Key) that an earlier
+ * message of the same sender OIN claimed within the window answers with that message's receipt and stores nothing;
+ * with other content (another request fingerprint) it is refused, so an accidental reuse is never silently taken
+ * for a retry. Without either key a submission is never deduplicated.
  */
 export class SubmissionService {
   constructor(
@@ -28,33 +43,39 @@ export class SubmissionService {
     private readonly catalog: MessageCatalog,
     private readonly payloads: PayloadStore,
     private readonly messages: MessagesRepository,
+    private readonly keys: SubmissionKeysRepository,
     private readonly limiter: InFlightLimiter,
   ) {}
 
   /** `request` is what the channel read: the JSON body, or the koppelvlak XML as an object. */
-  async submit(sender: ClientIdentity, request: unknown): Promise<AanleverResponse> {
+  async submit(sender: ClientIdentity, request: unknown, options: SubmitOptions = {}): Promise<AanleverResponse> {
     const parsed = AanleverRequest.safeParse(request);
     if (!parsed.success) throw notKoppelvlak(parsed.error);
     if (!this.limiter.tryAcquire()) {
       throw new Refusal(FOUTCODE.technischeFoutAanleveren, 'overloaded', 'Poort is overbelast; probeer het later opnieuw');
     }
     try {
-      return await this.accept(sender, parsed.data);
+      return await this.accept(sender, parsed.data, submissionKeys(parsed.data, options));
     } finally {
       this.limiter.release();
     }
   }
 
-  private async accept(sender: ClientIdentity, request: AanleverRequest): Promise<AanleverResponse> {
+  private async accept(sender: ClientIdentity, request: AanleverRequest, keys: readonly SubmissionKey[]): Promise<AanleverResponse> {
     const type = this.catalog.find(request.berichtsoort);
     if (!type) throw refuse('invalid', `berichtsoort ${request.berichtsoort} is onbekend`);
     if (request.kenmerk !== undefined) throw refuse('invalid', 'het kenmerk wordt door Poort toegekend en mag niet worden meegestuurd');
     const files = [request.berichtInhoud, ...(request.berichtBijlagen ?? [])];
     for (const file of files) this.checkFile(type, file);
 
+    // Only a request that can be resubmitted needs its fingerprint: hashing 20 MiB is not free.
+    const fingerprint = keys.length > 0 ? requestFingerprint(request) : '';
     const receivedAt = new Date();
     const kenmerk = randomUUID();
-    const envelope = await this.unitOfWork.commit(async ({ tx, out }) => {
+    const outcome = await this.unitOfWork.commit<Outcome>(async ({ tx, out }) => {
+      // First the keys: a concurrent duplicate waits here, before either has written its content.
+      const earlier = await this.keys.claim(tx, sender.oin, keys, fingerprint, kenmerk);
+      if (earlier) return { earlier };
       const stored: PayloadRef[] = [];
       for (const file of files) stored.push(await this.store(tx, type, file));
       const [content, ...attachments] = stored;
@@ -77,8 +98,17 @@ export class SubmissionService {
       out.status(envelope, { code: STATUS.ontvangen, at: receivedAt });
       out.emit(TOPICS.received, { envelope }, receivedAt);
       out.status(envelope, { code: STATUS.aangebodenVoorVerwerking });
-      return envelope;
+      return { envelope };
     });
+    return 'envelope' in outcome ? receipt(outcome.envelope) : this.resubmitted(outcome.earlier, fingerprint);
+  }
+
+  /** A key an earlier message holds: the same request gets that message's receipt, another request is refused. */
+  private async resubmitted(earlier: EarlierSubmission, fingerprint: string): Promise<AanleverResponse> {
+    if (earlier.fingerprint !== fingerprint) throw keyAlreadyUsed(earlier.key, this.keys.windowMs);
+    const envelope = await this.messages.find(earlier.kenmerk);
+    // The key and its message commit together (and the key references the message), so this is a bug.
+    if (!envelope) throw new Error(`submission key ${earlier.key.kind} refers to message ${earlier.kenmerk}, which does not exist`);
     return receipt(envelope);
   }
 
@@ -111,6 +141,42 @@ function notKoppelvlak(error: z.ZodError): Refusal {
   const more = error.issues.length > MAX_ISSUES ? ` (en nog ${error.issues.length - MAX_ISSUES})` : '';
   const summary = issues.map((issue) => `${issue.veld}: ${issue.fout}`).join('; ');
   return refuse('invalid', `het verzoek voldoet niet aan de koppelvlakspecificatie: ${summary}${more}`, { issues, aantal: error.issues.length });
+}
+
+/** The keys a submission can be recognised by again, in order of precedence (SUBMISSION_KEY_KINDS). */
+function submissionKeys(request: AanleverRequest, options: SubmitOptions): SubmissionKey[] {
+  const keys: SubmissionKey[] = [];
+  if (options.idempotencyKey !== undefined) keys.push({ kind: 'idempotency-key', value: options.idempotencyKey });
+  if (request.aanleverkenmerk !== undefined) keys.push({ kind: 'aanleverkenmerk', value: request.aanleverkenmerk });
+  return keys;
+}
+
+/** How a refusal names each kind of key: the key itself, and a fresh one. */
+const KEY_NAMES_NL: Readonly<Record<SubmissionKey['kind'], { the: string; aNew: string }>> = {
+  aanleverkenmerk: { the: 'het aanleverkenmerk', aNew: 'een nieuw aanleverkenmerk' },
+  'idempotency-key': { the: 'de Idempotency-Key', aNew: 'een nieuwe Idempotency-Key' },
+};
+
+/** A key reused for other content: refused, never taken for a retry nor silently made a second message. */
+function keyAlreadyUsed(key: SubmissionKey, windowMs: number): Refusal {
+  const names = KEY_NAMES_NL[key.kind];
+  return refuse(
+    'invalid',
+    `${names.the} ${key.value} is binnen ${dutchDuration(windowMs)} al gebruikt voor een ander bericht; lever precies hetzelfde bericht opnieuw aan of gebruik ${names.aNew}`,
+  );
+}
+
+/** The window as a sender reads it: 24 uur, 15 minuten, 1 seconde. */
+function dutchDuration(ms: number): string {
+  const units: [number, string, string][] = [
+    [3_600_000, 'uur', 'uur'],
+    [60_000, 'minuut', 'minuten'],
+    [1_000, 'seconde', 'seconden'],
+  ];
+  for (const [size, one, many] of units) {
+    if (ms % size === 0) return `${ms / size} ${ms === size ? one : many}`;
+  }
+  return `${ms} milliseconden`;
 }
 
 const tooLarge = (file: Bestand, limit: number) => refuse('too-large', `${file.bestandsnaam} is groter dan ${limit} bytes`);

@@ -1,4 +1,4 @@
-import type { StatusChanged, StatusResultaat } from '@poort/contracts';
+import { endsProcessing, type StatusChanged, type StatusResultaat } from '@poort/contracts';
 import type { Pool, Queryable } from '@poort/message-state';
 
 interface StatusRow {
@@ -46,7 +46,27 @@ export interface SequencedStatus {
 export class StatusHistoryRepository {
   constructor(private readonly pool: Pool) {}
 
+  /** Records a status, and moves the message's progress on when the status is its latest. */
   async append(tx: Queryable, status: StatusChanged): Promise<void> {
+    await tx.query(
+      `INSERT INTO message_progress (kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer, belanghebbende_type,
+         last_statuscode, last_status_at, done)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (kenmerk) DO UPDATE SET last_statuscode = EXCLUDED.last_statuscode, last_status_at = EXCLUDED.last_status_at,
+         done = EXCLUDED.done, reported_stuck_at = NULL
+       WHERE message_progress.last_status_at <= EXCLUDED.last_status_at`,
+      [
+        status.kenmerk,
+        status.berichtsoort,
+        status.senderOin,
+        status.aanleverkenmerk ?? null,
+        status.identiteitBelanghebbende.nummer,
+        status.identiteitBelanghebbende.type,
+        status.statuscode,
+        status.tijdstempelStatus,
+        endsProcessing(status.statuscode, status.final),
+      ],
+    );
     await tx.query(
       `INSERT INTO status_history (status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer,
          belanghebbende_type, statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving, statusdetails, final)

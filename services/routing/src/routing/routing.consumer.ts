@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { FOUTCODE, STATUS, TOPICS } from '@poort/contracts';
+import { DEAD_LETTER_STATUS, FOUTCODE, STATUS, TOPICS } from '@poort/contracts';
 import { MessageCatalog } from '@poort/message-types';
 import { StageRunner } from '@poort/pipeline';
 
@@ -16,6 +16,7 @@ export class RoutingConsumer implements OnModuleInit {
     this.stages.register({
       name: 'routing',
       topic: TOPICS.transformed,
+      technicalFailure: DEAD_LETTER_STATUS.routing,
       handle: async ({ envelope, transformed }, { out }) => {
         const deliveries = resolveRecipients(this.catalog, envelope, transformed);
         if (deliveries.length === 0) {

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { TOPICS } from '@poort/contracts';
+import { DEAD_LETTER_STATUS, TOPICS } from '@poort/contracts';
 import { MessageCatalog } from '@poort/message-types';
 import { PayloadStore } from '@poort/payload-store';
 import { StageRunner } from '@poort/pipeline';
@@ -22,6 +22,7 @@ export class TransformationConsumer implements OnModuleInit {
     this.stages.register({
       name: 'transformation',
       topic: TOPICS.validated,
+      technicalFailure: DEAD_LETTER_STATUS.transformation,
       handle: async ({ envelope }, { tx, out }) => {
         const type = this.catalog.get(envelope.berichtsoort);
         const rendition = type.transformation === 'none' ? undefined : renditionOf(type, await this.payloads.read(envelope.content), envelope.content.bestandsnaam);

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { FOUTCODE, STATUS, TOPICS } from '@poort/contracts';
+import { DEAD_LETTER_STATUS, FOUTCODE, STATUS, TOPICS } from '@poort/contracts';
 import { PayloadStore } from '@poort/payload-store';
 import { StageRunner } from '@poort/pipeline';
 
@@ -17,7 +17,7 @@ export class ValidationConsumer implements OnModuleInit {
     this.stages.register({
       name: 'validation',
       topic: TOPICS.authorized,
-      technicalFailure: { code: STATUS.technischeFoutValidatie, foutcode: FOUTCODE.technischeFoutValidatie },
+      technicalFailure: DEAD_LETTER_STATUS.validation,
       handle: async ({ envelope }, { out }) => {
         const content = await this.payloads.read(envelope.content);
         const outcome = this.validator.validate(envelope.berichtsoort, content);
