@@ -62,7 +62,7 @@ export type Foutcode = (typeof FOUTCODE)[keyof typeof FOUTCODE];
 /** Poort's own foutcodes (AREA_REASON, see refusal.ts), for what Digipoort has no code for. */
 export const POORT_FOUTCODE = {
   autorisatieTechnisch: 'AUTHORIZATION_FAILED',
-  transformatieTechnisch: 'TRANSFORMATION_FAILED',
+  transformatieTechnisch: 'TRANSFORM_FAILED',
   routeringTechnisch: 'ROUTING_FAILED',
   vastgelopen: 'PROCESSING_STUCK',
 } as const;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { STATUS, STATUS_DEFINITIONS, TOPICS, decodeEvent, statusRecord, type Envelope } from '../src/index.js';
+import { DEAD_LETTER_STATUS, POORT_FOUTCODE, STATUS, STATUS_DEFINITIONS, TOPICS, decodeEvent, statusRecord, type Envelope } from '../src/index.js';
 
 const envelope: Envelope = {
   kenmerk: 'k-1',
@@ -71,5 +71,16 @@ describe('decodeEvent: a consumer never trusts the bytes on a topic', () => {
       () => decodeEvent(TOPICS.received, { eventId: 'not-a-uuid', occurredAt: at.toISOString(), envelope }),
       (error: Error & { code?: string }) => error.code === 'EVENT_INVALID' && /eventId/.test(error.message),
     );
+  });
+});
+
+describe('the statuses Poort gives of its own accord fit the koppelvlak', () => {
+  test('every dead-letter status and Poort foutcode makes a valid status event (a foutcode has at most 20 characters)', () => {
+    const codes = [...Object.values(DEAD_LETTER_STATUS).map((status) => status.foutcode), ...Object.values(POORT_FOUTCODE)];
+    for (const foutcode of codes) {
+      assert.ok(foutcode.length <= 20, `${foutcode} is longer than the koppelvlak's 20 characters`);
+      const record = statusRecord(envelope, { code: STATUS.technischeFoutAflevering, final: true, fout: { foutcode, foutbeschrijving: 'x' }, at });
+      assert.doesNotThrow(() => decodeEvent(TOPICS.statusChanged, { eventId: '0b6e4b0c-1f39-4cde-9a3a-6f5d2f1c9e01', occurredAt: at.toISOString(), ...record }), foutcode);
+    }
   });
 });
