@@ -1,2 +1,3 @@
 export * from './e2e-chain.js';
 export * from './raw-http.js';
+export * from './chaos.js';

@@ -5,8 +5,11 @@ import { currentLogContext } from './log-context.js';
 
 export type { Logger };
 
-/** JSON lines, each with the service, the message's kenmerk and the trace it belongs to. */
-export function createLogger(service: string, level = 'info'): Logger {
+/**
+ * JSON lines, each with the service, the message's kenmerk and the trace it belongs to; on stdout, or on stderr for a
+ * command whose stdout is its answer.
+ */
+export function createLogger(service: string, level = 'info', to: 'stdout' | 'stderr' = 'stdout'): Logger {
   return pino({
     level,
     base: { service },
@@ -20,5 +23,5 @@ export function createLogger(service: string, level = 'info'): Logger {
         ...(spanContext ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : {}),
       };
     },
-  });
+  }, to === 'stderr' ? pino.destination(2) : undefined);
 }

@@ -48,7 +48,7 @@ if (command === 'redrive' && Object.keys(filter).length === 0 && !values.all) {
 }
 
 const config = loadConfigOrExit('redrive', z.object({ ...databaseEnv, ...kafkaEnv }));
-const logger = createLogger('redrive');
+const logger = createLogger('redrive', 'info', 'stderr');
 const pool = createPool(config.DATABASE_URL, 2);
 const bus = new KafkaBus({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-operator`, namespace: config.KAFKA_NAMESPACE }, logger);
 const relay = new OutboxRelay(pool, bus, SOURCE, logger, { pollIntervalMs: 100 });
@@ -65,6 +65,9 @@ try {
     for (const letter of redriven) console.log(JSON.stringify(letter));
     logger.info({ count: redriven.length, ids: redriven.map((letter) => letter.id) }, 'dead letters re-driven');
   }
+} catch (error) {
+  logger.error({ err: error }, `redrive ${command} failed`);
+  process.exitCode = 1;
 } finally {
   await relay.stop();
   await bus.close().catch(() => undefined);
