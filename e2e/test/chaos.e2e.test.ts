@@ -60,7 +60,7 @@ describe('chaos: nothing stuck, nothing lost, nothing doubled, with two replicas
     await fault(running);
     await running;
     await load.close();
-    const outcome = await chaosOutcome(e2e, load, { ...(options.exempt ? { exempt: options.exempt } : {}) });
+    const outcome = await chaosOutcome(e2e, load, { patienceMs: 180_000 + MESSAGES * 150, ...(options.exempt ? { exempt: options.exempt } : {}) });
     const line = summaryLine(name, outcome);
     summaries.push(line);
     console.log(line);

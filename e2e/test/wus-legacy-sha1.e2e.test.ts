@@ -45,6 +45,8 @@ describe('WUS legacy algorithms: RSA-SHA1 only behind the operator setting WUS_A
         return true;
       });
       assert.equal(await e2e.count('messages'), before);
+      // A fault from inside the WUS endpoint is counted by its code like every other refusal.
+      assert.match((await e2e.get('ingress', '/metrics')).text(), /poort_requests_refused_total\{code="0002",service="ingress"\} 1/);
     });
   });
 

@@ -24,6 +24,8 @@ export interface WusHttpResponse {
   readonly status: 200 | 500;
   readonly contentType: 'text/xml; charset=utf-8';
   readonly body: string;
+  /** For a fault: what was refused, for the caller's logs and metrics. */
+  readonly fault?: Pick<WusFault, 'faultcode' | 'foutcode' | 'foutbeschrijving'>;
 }
 
 /** What an operation handler gets: the caller, and the signed, schema-valid operation element. */
@@ -178,7 +180,7 @@ export class WusEndpoint {
         this.options.onError(error);
       }
     }
-    return { status: 500, contentType: 'text/xml; charset=utf-8', body };
+    return { status: 500, contentType: 'text/xml; charset=utf-8', body, fault };
   }
 
   private sign(envelope: string, established: Established, now: Date): string {

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Inject, Injectable, Post, Query, Req, Res, t
 import type { ClientIdentityEnv, WusEnv } from '@poort/config';
 import type { Pool } from '@poort/message-state';
 import { DB_POOL, LOGGER, MaxBodyBytes, RefusalRenderers } from '@poort/nest-kit';
-import type { Logger } from '@poort/observability';
+import { PoortMetrics, type Logger } from '@poort/observability';
 import { verifierFromFiles, type ClientIdentity } from '@poort/pki';
 import { KOPPELVLAK_XSD_PATH, PostgresReplayGuard, WusEndpoint, publishedWsdl, publishedXsd, type WusOperationHandler, type WusService } from '@poort/wus';
 import { compileSchema } from '@poort/xml';
@@ -99,6 +99,8 @@ function wusController(service: WusService, maxRequestBytes: number): Type {
     constructor(
       private readonly endpoint: WusEndpoint,
       @Inject(WUS_PUBLIC_URL) private readonly publicUrl: string | undefined,
+      @Inject(LOGGER) private readonly logger: Logger,
+      private readonly metrics: PoortMetrics,
     ) {}
 
     @Post()
@@ -106,7 +108,15 @@ function wusController(service: WusService, maxRequestBytes: number): Type {
     @RequireClient()
     @MaxBodyBytes(maxRequestBytes)
     async invoke(@Caller() caller: ClientIdentity, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-      sendSoap(reply, await this.endpoint.handle({ ...soapRequestParts(request), tlsIdentity: caller }));
+      const response = await this.endpoint.handle({ ...soapRequestParts(request), tlsIdentity: caller });
+      if (response.fault) {
+        // Refusals inside the endpoint (envelope, signature, koppelvlak, use case) are counted and logged like every other.
+        this.metrics.refusals.inc({ code: response.fault.foutcode });
+        if (response.fault.faultcode === 'Client') {
+          this.logger.info({ code: response.fault.foutcode, path: service.path, oin: caller.oin, reason: response.fault.foutbeschrijving.slice(0, 200) }, 'request refused');
+        }
+      }
+      sendSoap(reply, response);
     }
 
     /** `?wsdl` and `?xsd=digipoort-koppelvlak-1.2.xsd`: the published interface, pointing at this server. */
