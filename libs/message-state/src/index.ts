@@ -1,3 +1,4 @@
+export * from './background-loop.js';
 export * from './db.js';
 export * from './inbox.js';
 export * from './migrations.js';

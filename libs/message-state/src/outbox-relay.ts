@@ -1,9 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 import type { Logger } from '@poort/observability';
 
+import { BackgroundLoop } from './background-loop.js';
 import { withTransaction, type Pool } from './db.js';
-import { Wakeup } from './wakeup.js';
 
 export interface OutboxPublisher {
   publish(messages: readonly { topic: string; key: string; value: string; headers: Record<string, string> }[]): Promise<void>;
@@ -29,9 +27,7 @@ export interface OutboxRelayOptions {
  * between publishing and deleting publishes a batch again, which consumers absorb (they are idempotent).
  */
 export class OutboxRelay {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private readonly wakeup = new Wakeup();
+  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly pool: Pool,
@@ -39,35 +35,30 @@ export class OutboxRelay {
     private readonly source: string,
     private readonly logger: Logger,
     private readonly options: OutboxRelayOptions = {},
-  ) {}
+  ) {
+    this.loop = new BackgroundLoop(() => this.round());
+  }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Call after committing a transaction that enqueued records, so they go out without waiting for a poll. */
   kick(): void {
-    this.wakeup.kick();
+    this.loop.kick();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wakeup.kick();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async run(): Promise<void> {
-    const pollIntervalMs = this.options.pollIntervalMs ?? 500;
-    while (this.running) {
-      try {
-        while (this.running && (await this.relayBatch()) > 0);
-      } catch (error) {
-        this.logger.warn({ err: error }, 'outbox relay failed; will retry');
-        await sleep(500);
-      }
-      if (this.running) await this.wakeup.sleep(pollIntervalMs);
+  /** One batch; the next at once while there are rows, after a poll interval when there are none. */
+  private async round(): Promise<number> {
+    try {
+      return (await this.relayBatch()) > 0 ? 0 : (this.options.pollIntervalMs ?? 500);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'outbox relay failed; will retry');
+      return 500;
     }
   }
 

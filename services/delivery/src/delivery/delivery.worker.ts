@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { TOPICS, messageReference, type Foutmelding } from '@poort/contracts';
-import { Wakeup } from '@poort/message-state';
+import { BackgroundLoop } from '@poort/message-state';
 import { MessageCatalog } from '@poort/message-types';
 import { LOGGER } from '@poort/nest-kit';
 import { withLogContext, type Logger } from '@poort/observability';
@@ -24,9 +24,7 @@ export interface DeliveryWorkerSettings {
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private readonly wakeup = new Wakeup();
+  private readonly loop = new BackgroundLoop(() => this.round());
   private leaseMs = 0;
 
   constructor(
@@ -47,42 +45,33 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       ),
     );
     this.leaseMs = 2 * longestTimeout + 5_000;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Before the platform stops the relay and closes the pool: the attempts in hand finish and are recorded. */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wakeup.kick();
-    await this.loop;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   kick(): void {
-    this.wakeup.kick();
+    this.loop.kick();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let leased = 0;
-      try {
-        const due = await this.deliveries.leaseDue(this.settings.concurrency, this.leaseMs);
-        leased = due.length;
-        // Every attempt of the round ends before the next round leases more (and before shutdown closes the pool);
-        // one that fails leaves its lease to expire and is tried again.
-        const results = await Promise.allSettled(due.map((delivery) => this.attempt(delivery)));
-        for (const result of results) if (result.status === 'rejected') this.logger.error({ err: result.reason }, 'delivery attempt failed');
-      } catch (error) {
-        this.logger.error({ err: error }, 'delivery round failed');
-      }
-      if (leased === 0 && this.running) await this.sleepUntilDue();
+  /** Attempts what is due; the next round at once when there was work, otherwise when the next retry is due. */
+  private async round(): Promise<number> {
+    try {
+      const due = await this.deliveries.leaseDue(this.settings.concurrency, this.leaseMs);
+      // Every attempt of the round ends before the next round leases more (and before shutdown closes the pool);
+      // one that fails leaves its lease to expire and is tried again.
+      const results = await Promise.allSettled(due.map((delivery) => this.attempt(delivery)));
+      for (const result of results) if (result.status === 'rejected') this.logger.error({ err: result.reason }, 'delivery attempt failed');
+      if (due.length > 0) return 0;
+    } catch (error) {
+      this.logger.error({ err: error }, 'delivery round failed');
     }
-  }
-
-  private async sleepUntilDue(): Promise<void> {
     const nextDue = await this.deliveries.nextDueAt().catch(() => undefined);
     const untilDue = nextDue ? Math.max(0, nextDue.getTime() - Date.now()) : Infinity;
-    await this.wakeup.sleep(Math.min(untilDue, this.settings.pollIntervalMs));
+    return Math.max(1, Math.min(untilDue, this.settings.pollIntervalMs));
   }
 
   private attempt(delivery: DeliveryRow): Promise<void> {

@@ -55,17 +55,7 @@ export class StatusHistoryRepository {
        ON CONFLICT (kenmerk) DO UPDATE SET last_statuscode = EXCLUDED.last_statuscode, last_status_at = EXCLUDED.last_status_at,
          done = EXCLUDED.done, reported_stuck_at = NULL
        WHERE message_progress.last_status_at <= EXCLUDED.last_status_at`,
-      [
-        status.kenmerk,
-        status.berichtsoort,
-        status.senderOin,
-        status.aanleverkenmerk ?? null,
-        status.identiteitBelanghebbende.nummer,
-        status.identiteitBelanghebbende.type,
-        status.statuscode,
-        status.tijdstempelStatus,
-        endsProcessing(status.statuscode, status.final),
-      ],
+      [...subjectOf(status), status.statuscode, status.tijdstempelStatus, endsProcessing(status.statuscode, status.final)],
     );
     await tx.query(
       `INSERT INTO status_history (status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer,
@@ -74,12 +64,7 @@ export class StatusHistoryRepository {
        ON CONFLICT (status_id) DO NOTHING`,
       [
         status.statusId,
-        status.kenmerk,
-        status.berichtsoort,
-        status.senderOin,
-        status.aanleverkenmerk ?? null,
-        status.identiteitBelanghebbende.nummer,
-        status.identiteitBelanghebbende.type,
+        ...subjectOf(status),
         status.statuscode,
         status.statusomschrijving,
         status.tijdstempelStatus,
@@ -161,6 +146,11 @@ export class StatusHistoryRepository {
     ]);
     return (rowCount ?? 0) > 0;
   }
+}
+
+/** The columns both tables keep of the message a status is about, in their order. */
+function subjectOf(status: StatusChanged): [string, string, string, string | null, string, string] {
+  return [status.kenmerk, status.berichtsoort, status.senderOin, status.aanleverkenmerk ?? null, status.identiteitBelanghebbende.nummer, status.identiteitBelanghebbende.type];
 }
 
 function toResultaat(row: StatusRow): StatusResultaat {

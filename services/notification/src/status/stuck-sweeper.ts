@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { STATUS } from '@poort/contracts';
-import { Wakeup } from '@poort/message-state';
+import { BackgroundLoop } from '@poort/message-state';
 import { LOGGER } from '@poort/nest-kit';
 import { PoortMetrics, type Logger } from '@poort/observability';
 import { UnitOfWork } from '@poort/pipeline';
@@ -34,9 +34,10 @@ interface WaitingRow {
  */
 @Injectable()
 export class StuckSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private readonly wakeup = new Wakeup();
+  private readonly loop = new BackgroundLoop(async () => {
+    await this.sweep().catch((error: unknown) => this.logger.warn({ err: error }, 'sweep failed; will try again'));
+    return this.settings.intervalMs;
+  });
 
   constructor(
     @Inject(SWEEPER_SETTINGS) private readonly settings: SweeperSettings,
@@ -46,22 +47,11 @@ export class StuckSweeper implements OnApplicationBootstrap, BeforeApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wakeup.kick();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      await this.wakeup.sleep(this.settings.intervalMs);
-      if (!this.running) return;
-      await this.sweep().catch((error: unknown) => this.logger.warn({ err: error }, 'sweep failed; will try again'));
-    }
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One sweep: the messages past their deadline, reported in one transaction (or not at all). Returns how many. */
