@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The long variant of the chaos suite (not in CI): the scenarios of e2e/test/chaos.e2e.test.ts — two replicas of every
 # service; every service SIGKILLed; the broker SIGKILLed; Postgres stopped hard for 5 s and 30 s and restarted as
-# planned; a poison event re-driven — each with a steady stream of --messages submissions (default 1500, so a run
+# planned; a poison event re-driven — each with a steady stream of --messages submissions (default 1700, so a run
 # carries over 10,000) at --rate per second (default 25). It stops and starts this checkout's Kafka and Postgres.
 # Prints one summary line per scenario. Usage: scripts/chaos.sh [--messages N] [--rate R]
 set -euo pipefail
-messages=1500
+messages=1700
 rate=25
 while [ $# -gt 0 ]; do
   case "$1" in
