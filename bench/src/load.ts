@@ -1,32 +1,55 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
 import { generateTestPki } from '@poort/pki';
-import { Chain, MtlsClient, ScratchDatabase, TestRecipient, freePortBlock } from '@poort/testing';
+import { Chain, MtlsClient, ScratchDatabase, TestRecipient, freePortBlock, type ServiceName } from '@poort/testing';
 
-// Load generator: its own isolated chain (database, Kafka namespace, recipients, the eight services), N UBL
-// invoices submitted by C concurrent workers over two-way TLS, and the time until each reaches status 400.
+import { CpuSampler, kafkaBrokerPid, postmasterPid, type CpuReport, type CpuSource } from './cpu-sampler.js';
+import { describeMachine, durabilityWarning, machineLine } from './machine.js';
+import { formatCpu, formatPercentiles, formatTable, percentiles, round, summarizeCpu } from './report.js';
+import { closedLoop, count, openLoop, restSubmit, wusSubmit, type Submissions, type Submit } from './submit.js';
+import { AANLEVER_PATH, WUS_MAX_MESSAGE_AGE_MS, signAanleveren, type SignedRequest } from './wus-request.js';
+
+// Load generator: its own isolated chain (database, Kafka namespace, recipients, the eight services), UBL invoices
+// submitted over two-way TLS (REST or signed WUS), closed loop (N messages, C workers) or open loop (R per second
+// for S seconds), the time until each reaches status 400, and the CPU each process spent on it.
 
 const ROOT = process.env.POORT_ROOT ?? join(import.meta.dirname, '../../..');
 const E2E_TIMEOUT_MS = 10 * 60_000;
 const POLL_INTERVAL_MS = 200;
 /** undici's per-origin connection limit of one MtlsClient. */
 const CONNECTIONS_PER_CLIENT = 64;
+/** Open loop: connections available, as many as ingress takes at once (INGRESS_MAX_IN_FLIGHT's default). */
+const OPEN_LOOP_CONNECTIONS = 256;
+/** Open loop "kept up": delivered/s at least this share of the offered rate … */
+const KEPT_UP_SHARE = 0.95;
+/** … and the last message at status 400 at most this long after the submission window ended. */
+const KEPT_UP_DRAIN_MS = 5_000;
 
-const { values: args } = parseArgs({
-  options: { messages: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '32' } },
-});
-const N = Number(args.messages);
-const C = Number(args.concurrency);
-if (!Number.isInteger(N) || N < 1 || !Number.isInteger(C) || C < 1) {
-  console.error('usage: load.js [--messages N] [--concurrency C]   (positive integers)');
-  process.exit(64);
-}
+/** --idle: how long the chain is left alone before its idle CPU is sampled. */
+const IDLE_SETTLE_MS = 5_000;
+
+type Channel = 'rest' | 'wus';
+type Mode = { readonly kind: 'closed'; readonly n: number; readonly concurrency: number } | { readonly kind: 'open'; readonly n: number; readonly rate: number; readonly durationS: number };
+
+const USAGE =
+  'usage: load.js [--channel rest|wus] [--messages N] [--concurrency C] [--idle S]   closed loop (default N=2000, C=32)\n' +
+  '       load.js [--channel rest|wus] --rate R --duration S [--idle S]              open loop: R messages/s for S seconds\n' +
+  '       --idle S: sample the idle chain\'s CPU for S seconds first (default 5; 0 skips it)';
+/** The command line (node:util parseArgs); see USAGE. */
+const OPTIONS = {
+  messages: { type: 'string' },
+  concurrency: { type: 'string' },
+  channel: { type: 'string', default: 'rest' },
+  rate: { type: 'string' },
+  duration: { type: 'string' },
+  idle: { type: 'string', default: '5' },
+} as const;
+const { channel, mode, idleS } = parseArguments();
 const kafkaBrokers = required('KAFKA_BROKERS');
 const databaseUrl = required('DATABASE_URL');
 
@@ -92,51 +115,197 @@ async function run(): Promise<number> {
   await chain.start();
   console.error(`chain up in ${Math.round(performance.now() - setupStart)} ms (database ${database.name}, namespace bench-${suffix}., logs .local/bench-logs/${suffix})`);
 
+  const kafkaPid = kafkaBrokerPid(join(ROOT, '.local/kafka'));
+  const machine = await describeMachine(db, kafkaPid, join(ROOT, '.local/kafka/data'));
+  console.error(machineLine(machine));
+  const warning = durabilityWarning(machine);
+  if (warning) console.error(warning);
+  const sampler = new CpuSampler(cpuSources(chain, kafkaPid), machine.cores);
+  const idle = idleS > 0 ? await sampleIdle(sampler, idleS) : undefined;
+
   const sender = pki.clients['sender-a'];
-  const clients = Array.from({ length: Math.ceil(C / CONNECTIONS_PER_CLIENT) }, () => new MtlsClient({ cert: sender.cert, key: sender.key, ca: pki.caChain }));
+  const connections = mode.kind === 'closed' ? mode.concurrency : OPEN_LOOP_CONNECTIONS;
+  const clients = Array.from({ length: Math.ceil(connections / CONNECTIONS_PER_CLIENT) }, () => new MtlsClient({ cert: sender.cert, key: sender.key, ca: pki.caChain }));
   for (const client of clients) cleanups.push(() => client.close());
-  const ingress = `${chain.url('ingress')}/api/v1/aanleveren`;
 
   // --- submit ----------------------------------------------------------------------------------------------
-  const submitStartedAt = new Map<string, number>(); // kenmerk → epoch ms at request start
-  const receiptMs: number[] = [];
-  const rejections = new Map<string, number>();
-  let next = 0;
-  const firstSubmit = Date.now();
-  const submitStart = performance.now();
-  console.error(`submitting ${N} invoices with ${C} workers…`);
-  await Promise.all(
-    Array.from({ length: C }, async (_, worker) => {
-      const client = clients[worker % clients.length]!;
-      for (let i = next++; i < N; i = next++) {
-        const body = `{"berichtsoort":"e-factuur","aanleverkenmerk":"bench-${suffix}-${i}","identiteitBelanghebbende":{"nummer":"001000044B37","type":"Fi"},"rolBelanghebbende":"Bedrijf","berichtInhoud":{"mimeType":"application/xml","bestandsnaam":"factuur.xml","inhoud":"${invoice}"}}`;
-        const startedAt = Date.now();
-        const t0 = performance.now();
-        try {
-          const response = await client.post<{ kenmerk?: string }>(ingress, body);
-          const elapsed = performance.now() - t0;
-          if (response.status === 200 && typeof response.body.kenmerk === 'string') {
-            receiptMs.push(elapsed);
-            submitStartedAt.set(response.body.kenmerk, startedAt);
-          } else {
-            count(rejections, `HTTP ${response.status}: ${JSON.stringify(response.body).slice(0, 200)}`);
-          }
-        } catch (error) {
-          count(rejections, (error as Error).message);
-        }
-      }
-    }),
-  );
-  const submitWallMs = performance.now() - submitStart;
-  const accepted = submitStartedAt.size;
-  console.error(`submitted in ${Math.round(submitWallMs)} ms: ${accepted} accepted, ${N - accepted} rejected`);
-  for (const [reason, n] of rejections) console.error(`  ${n}× ${reason}`);
+  let signed: SignedRequest[] = [];
+  let submit: Submit;
+  if (channel === 'rest') {
+    submit = restSubmit(clients, chain.url('ingress'), restBody);
+  } else {
+    const endpoint = `${chain.url('ingress')}${AANLEVER_PATH}`;
+    signed = presign(mode.n, endpoint, { certificatePem: readFileSync(sender.cert, 'utf8'), privateKeyPem: readFileSync(sender.key, 'utf8') });
+    submit = wusSubmit(clients, endpoint, signed);
+  }
+  console.error(mode.kind === 'closed'
+    ? `submitting ${mode.n} invoices over ${channel} with ${mode.concurrency} workers…`
+    : `submitting ${mode.rate} invoices/s over ${channel} for ${mode.durationS} s (${mode.n} in all, open loop)…`);
+  const onStart = () => sampler.begin();
+  const submissions = mode.kind === 'closed'
+    ? await closedLoop(mode.n, mode.concurrency, submit, onStart)
+    : await openLoop(mode.rate, mode.durationS, submit, onStart);
+  const accepted = submissions.startedAt.size;
+  console.error(`submitted in ${Math.round(submissions.submitWallMs)} ms: ${accepted} accepted, ${mode.n - accepted} rejected`);
+  for (const [reason, n] of submissions.rejections) console.error(`  ${n}× ${reason}`);
 
-  // --- wait for status 400 (straight from status_history, not the HTTP API) -------------------------------
+  const { deliveredAt, otherFinal } = await awaitStatus400(db, submissions);
+  // The window ends when the last message is seen at status 400 (at most one poll interval after it got there).
+  const cpu = summarizeCpu(sampler.end(), deliveredAt.size, idle);
+
+  // --- report ----------------------------------------------------------------------------------------------
+  const e2eMs = [...deliveredAt].map(([kenmerk, at]) => at - submissions.startedAt.get(kenmerk)!);
+  const lastDelivered = deliveredAt.size > 0 ? Math.max(...deliveredAt.values()) : NaN;
+  const e2eWallMs = lastDelivered - submissions.firstSubmit;
+  const open = mode.kind === 'open' ? openLoopFigures(mode, submissions, deliveredAt) : undefined;
+  const wusOldestAgeAtSendMs = channel === 'wus' ? round(oldestAgeAtSend(signed, submissions)) : undefined;
+  const recipients = { belastingdienst: belastingdienst.deliveries.size, 'ministerie-bzk': bzk.deliveries.size };
+  const result = {
+    channel,
+    mode: mode.kind,
+    ...(mode.kind === 'closed' ? { messages: mode.n, concurrency: mode.concurrency } : { rate: mode.rate, durationS: mode.durationS, messages: mode.n }),
+    accepted,
+    delivered: deliveredAt.size,
+    otherFinal: otherFinal.size,
+    submitWallMs: round(submissions.submitWallMs),
+    acceptedPerSec: round((accepted / submissions.submitWallMs) * 1000),
+    e2eWallMs: round(e2eWallMs),
+    deliveredPerSec: round((deliveredAt.size / e2eWallMs) * 1000),
+    receiptMs: percentiles(submissions.receiptMs),
+    e2eMs: percentiles(e2eMs),
+    recipients,
+    ...open,
+    ...(wusOldestAgeAtSendMs === undefined ? {} : { wusOldestAgeAtSendMs }),
+  };
+  const n = mode.n;
+  const ok = accepted === n && deliveredAt.size === n && recipients.belastingdienst === n && recipients['ministerie-bzk'] === n;
+
+  const rows: [string, string][] = [
+    ['channel', channel === 'rest' ? 'rest (POST /api/v1/aanleveren, JSON)' : `wus (${AANLEVER_PATH}, WS-Security signed SOAP)`],
+    ...(mode.kind === 'closed'
+      ? ([['load', 'closed loop'], ['messages (N)', String(n)], ['concurrency (C)', String(mode.concurrency)]] as [string, string][])
+      : ([['load', 'open loop'], ['offered rate (R)', `${mode.rate} /s`], ['duration (S)', `${mode.durationS} s`], ['messages (R × S)', String(n)]] as [string, string][])),
+    ['accepted (200 receipt)', `${accepted} / ${n}`],
+    ['reached status 400', `${deliveredAt.size} / ${accepted}${otherFinal.size ? `  (${otherFinal.size} ended otherwise: ${summarize(otherFinal)})` : ''}`],
+    ['submit wall time', `${result.submitWallMs} ms`],
+    ['accepted/s', String(result.acceptedPerSec)],
+    ['first submit → last 400', `${result.e2eWallMs} ms`],
+    ['end-to-end delivered/s', String(result.deliveredPerSec)],
+    ['receipt latency p50/p95/p99', formatPercentiles(result.receiptMs)],
+    ['end-to-end latency p50/p95/p99', formatPercentiles(result.e2eMs)],
+    ...(open && mode.kind === 'open' ? openLoopRows(open, mode.rate) : []),
+    ...(wusOldestAgeAtSendMs === undefined ? [] : wusRows(signed.length, wusOldestAgeAtSendMs)),
+    ['delivered to belastingdienst', `${recipients.belastingdienst} / ${n}`],
+    ['delivered to ministerie-bzk', `${recipients['ministerie-bzk']} / ${n}`],
+    ['result', ok ? 'OK' : 'FAILED: not every message reached status 400 at both recipients'],
+  ];
+  console.log(`\n${machineLine(machine)}`);
+  if (warning) console.log(warning);
+  console.log(`\n${formatTable('Poort load benchmark', rows)}`);
+  console.log(`\n${formatCpu(cpu, machine.cores)}`);
+  console.log(JSON.stringify({ ok, machine, ...result, cpu }));
+  return ok ? 0 : 1;
+}
+
+/** What the CPU table covers: each service process, the broker, Postgres (postmaster + children), this process. */
+function cpuSources(chain: Chain, kafkaPid: number | undefined): Map<string, CpuSource> {
+  const sources = new Map<string, CpuSource>();
+  for (const [key, pid] of Object.entries(chain.pids())) {
+    const [service, replica] = key.split('#') as [ServiceName, string];
+    sources.set(chain.replicasOf(service) === 1 ? service : `${service}#${replica}`, { kind: 'pid', pid });
+  }
+  if (kafkaPid !== undefined) sources.set('Kafka broker', { kind: 'pid', pid: kafkaPid });
+  else console.error('warning: the Kafka broker process was not found (.local/kafka/kafka.pid): it is left out of the CPU table');
+  const postgresData = process.env.PG_DATA ?? join(ROOT, '.local/postgres/data');
+  const postmaster = postmasterPid(postgresData);
+  if (postmaster !== undefined) sources.set('Postgres (all processes)', { kind: 'postgres', postmasterPid: postmaster });
+  else console.error(`warning: no postmaster.pid in ${postgresData}: Postgres is left out of the CPU table`);
+  sources.set('load generator + recipients', { kind: 'self' });
+  return sources;
+}
+
+/**
+ * The chain's CPU with nothing to do: what each process spends per second on polling loops, heartbeats, timers.
+ * Sampled after a settle time: right after the services report ready, the broker is still creating their topics
+ * and settling their consumer groups, which is start-up work, not idle work.
+ */
+async function sampleIdle(sampler: CpuSampler, seconds: number): Promise<CpuReport> {
+  console.error(`letting the chain settle for ${IDLE_SETTLE_MS / 1000} s, then sampling its idle CPU for ${seconds} s…`);
+  await sleep(IDLE_SETTLE_MS);
+  sampler.begin();
+  await sleep(seconds * 1000);
+  return sampler.end();
+}
+
+function restBody(index: number): string {
+  return `{"berichtsoort":"e-factuur","aanleverkenmerk":"bench-${suffix}-${index}","identiteitBelanghebbende":{"nummer":"001000044B37","type":"Fi"},"rolBelanghebbende":"Bedrijf","berichtInhoud":{"mimeType":"application/xml","bestandsnaam":"factuur.xml","inhoud":"${invoice}"}}`;
+}
+
+/**
+ * Signs every request before the window opens: signing is the client's cost, not Poort's. Each has its own
+ * wsa:MessageID and a wsu:Created of its signing time, so all must be sent within the maximum message age; they are
+ * signed in the order they are sent, so the oldest request is the first one out.
+ */
+function presign(n: number, endpoint: string, signer: { certificatePem: string; privateKeyPem: string }): SignedRequest[] {
+  const start = performance.now();
+  const signed = Array.from({ length: n }, (_, index) =>
+    signAanleveren({ to: endpoint, berichtsoort: 'e-factuur', aanleverkenmerk: `bench-${suffix}-${index}`, bestandsnaam: 'factuur.xml', inhoudBase64: invoice }, signer),
+  );
+  console.error(`signed ${n} WUS requests in ${Math.round(performance.now() - start)} ms (before the measured window)`);
+  return signed;
+}
+
+/** An upper bound on any request's age when it was sent: the last answer minus the first signature. */
+function oldestAgeAtSend(signed: readonly SignedRequest[], submissions: Submissions): number {
+  return submissions.firstSubmit + submissions.submitWallMs - (signed[0]?.created.getTime() ?? NaN);
+}
+
+function wusRows(signedCount: number, oldestAgeMs: number): [string, string][] {
+  const within = oldestAgeMs <= WUS_MAX_MESSAGE_AGE_MS;
+  return [
+    ['WUS requests signed up front', String(signedCount)],
+    ['WUS oldest request age at send', `≤ ${Math.round(oldestAgeMs / 1000)} s (limit ${WUS_MAX_MESSAGE_AGE_MS / 1000} s)${within ? '' : '  !!! some requests may have been refused as too old'}`],
+  ];
+}
+
+/**
+ * Open loop: the generator's own lateness, the delivery rate in the second half of the submission window (by then
+ * the pipeline's latency is behind us, so it is the rate the chain sustains at this load, not diluted by the time
+ * the first messages take to get through), how long the backlog took to drain, and whether the chain kept up.
+ */
+function openLoopFigures(mode: Extract<Mode, { kind: 'open' }>, submissions: Submissions, deliveredAt: ReadonlyMap<string, number>) {
+  const windowEnd = submissions.firstSubmit + mode.durationS * 1000;
+  const secondHalfStart = submissions.firstSubmit + (mode.durationS * 1000) / 2;
+  let inSecondHalf = 0;
+  for (const at of deliveredAt.values()) if (at > secondHalfStart && at <= windowEnd) inSecondHalf++;
+  const steadyDeliveredPerSec = inSecondHalf / (mode.durationS / 2);
+  const lastDelivered = deliveredAt.size > 0 ? Math.max(...deliveredAt.values()) : NaN;
+  const drainMs = Math.max(0, lastDelivered - windowEnd);
+  const keptUp =
+    submissions.startedAt.size === mode.n && deliveredAt.size === mode.n && steadyDeliveredPerSec >= KEPT_UP_SHARE * mode.rate && drainMs <= KEPT_UP_DRAIN_MS;
+  return { generatorLagMs: percentiles(submissions.lagMs), steadyDeliveredPerSec: round(steadyDeliveredPerSec), drainMs: round(drainMs), keptUp };
+}
+
+function openLoopRows(result: ReturnType<typeof openLoopFigures>, rate: number): [string, string][] {
+  return [
+    ['generator lag p50/p95/p99', formatPercentiles(result.generatorLagMs)],
+    ['delivered/s, 2nd half of window', String(result.steadyDeliveredPerSec)],
+    ['backlog drained after window', `${result.drainMs} ms`],
+    [
+      'kept up',
+      `${result.keptUp ? 'yes' : 'no'}  (rule: every message accepted and at 400, delivered/s in the 2nd half of the window ≥ ` +
+        `${KEPT_UP_SHARE * 100} % of ${rate}/s, last 400 ≤ ${KEPT_UP_DRAIN_MS / 1000} s after the window)`,
+    ],
+  ];
+}
+
+/** Polls status_history (not the HTTP API) until every accepted kenmerk has status 400 or another final status. */
+async function awaitStatus400(db: ScratchDatabase['pool'], submissions: Submissions): Promise<{ deliveredAt: Map<string, number>; otherFinal: Map<string, string> }> {
   const deliveredAt = new Map<string, number>(); // kenmerk → recorded_at epoch ms
   const otherFinal = new Map<string, string>(); // kenmerk → a final status other than 400
+  const accepted = submissions.startedAt.size;
   let lastSeq = '0';
-  const deadline = firstSubmit + E2E_TIMEOUT_MS;
+  const deadline = submissions.firstSubmit + E2E_TIMEOUT_MS;
   let lastReport = Date.now();
   while (deliveredAt.size + otherFinal.size < accepted && Date.now() < deadline) {
     const { rows } = await db.query<{ seq: string; kenmerk: string; statuscode: string; recorded_at: Date }>(
@@ -146,7 +315,7 @@ async function run(): Promise<number> {
     );
     for (const row of rows) {
       lastSeq = row.seq;
-      if (!submitStartedAt.has(row.kenmerk)) continue;
+      if (!submissions.startedAt.has(row.kenmerk)) continue;
       if (row.statuscode === '400') {
         deliveredAt.set(row.kenmerk, row.recorded_at.getTime());
         otherFinal.delete(row.kenmerk);
@@ -158,71 +327,48 @@ async function run(): Promise<number> {
     }
     if (deliveredAt.size + otherFinal.size < accepted) await sleep(POLL_INTERVAL_MS);
   }
-
-  // --- report ----------------------------------------------------------------------------------------------
-  const e2eMs = [...deliveredAt].map(([kenmerk, at]) => at - submitStartedAt.get(kenmerk)!);
-  const lastDelivered = Math.max(...deliveredAt.values());
-  const e2eWallMs = deliveredAt.size > 0 ? lastDelivered - firstSubmit : NaN;
-  const receipt = percentiles(receiptMs);
-  const endToEnd = percentiles(e2eMs);
-  const result = {
-    cores: availableParallelism(),
-    messages: N,
-    concurrency: C,
-    accepted,
-    delivered: deliveredAt.size,
-    otherFinal: otherFinal.size,
-    submitWallMs: round(submitWallMs),
-    acceptedPerSec: round((accepted / submitWallMs) * 1000),
-    e2eWallMs: round(e2eWallMs),
-    deliveredPerSec: round((deliveredAt.size / e2eWallMs) * 1000),
-    receiptMs: receipt,
-    e2eMs: endToEnd,
-    recipients: { belastingdienst: belastingdienst.deliveries.size, 'ministerie-bzk': bzk.deliveries.size },
-  };
-  const ok = accepted === N && deliveredAt.size === N && belastingdienst.deliveries.size === N && bzk.deliveries.size === N;
-
-  const table: [string, string][] = [
-    ['cores (availableParallelism)', String(result.cores)],
-    ['messages (N)', String(N)],
-    ['concurrency (C)', String(C)],
-    ['accepted (200 receipt)', `${accepted} / ${N}`],
-    ['reached status 400', `${deliveredAt.size} / ${accepted}${otherFinal.size ? `  (${otherFinal.size} ended otherwise: ${summarize(otherFinal)})` : ''}`],
-    ['submit wall time', `${result.submitWallMs} ms`],
-    ['accepted/s', String(result.acceptedPerSec)],
-    ['first submit → last 400', `${result.e2eWallMs} ms`],
-    ['end-to-end delivered/s', String(result.deliveredPerSec)],
-    ['receipt latency p50/p95/p99', `${receipt.p50} / ${receipt.p95} / ${receipt.p99} ms  (max ${receipt.max})`],
-    ['end-to-end latency p50/p95/p99', `${endToEnd.p50} / ${endToEnd.p95} / ${endToEnd.p99} ms  (max ${endToEnd.max})`],
-    ['delivered to belastingdienst', `${result.recipients.belastingdienst} / ${N}`],
-    ['delivered to ministerie-bzk', `${result.recipients['ministerie-bzk']} / ${N}`],
-    ['result', ok ? 'OK' : 'FAILED: not every message reached status 400 at both recipients'],
-  ];
-  const width = Math.max(...table.map(([label]) => label.length));
-  console.log(`\nPoort load benchmark\n${'-'.repeat(width + 40)}`);
-  for (const [label, value] of table) console.log(`${label.padEnd(width)}  ${value}`);
-  console.log(`${'-'.repeat(width + 40)}\n${JSON.stringify({ ok, ...result })}`);
-  return ok ? 0 : 1;
-}
-
-function percentiles(samples: readonly number[]): { p50: number; p95: number; p99: number; max: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => (sorted.length === 0 ? NaN : round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!));
-  return { p50: at(50), p95: at(95), p99: at(99), max: at(100) };
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
-}
-
-function count(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
+  return { deliveredAt, otherFinal };
 }
 
 function summarize(otherFinal: ReadonlyMap<string, string>): string {
   const byCode = new Map<string, number>();
   for (const code of otherFinal.values()) count(byCode, code);
   return [...byCode].map(([code, n]) => `${n}× ${code}`).join(', ');
+}
+
+function parseArguments(): { channel: Channel; mode: Mode; idleS: number } {
+  const fail = (why: string): never => {
+    console.error(`${why}\n${USAGE}`);
+    process.exit(64);
+  };
+  const values = (() => {
+    try {
+      return parseArgs({ options: OPTIONS }).values;
+    } catch (error) {
+      return fail((error as Error).message); // e.g. an unknown option, or a value that looks like an option (--idle -1)
+    }
+  })();
+  const positive = (name: string, text: string | undefined, fallback?: number): number => {
+    const value = text === undefined ? fallback : Number(text);
+    if (value === undefined || !(value > 0) || !Number.isFinite(value)) return fail(`--${name} must be a positive number`);
+    return value;
+  };
+  if (values.channel !== 'rest' && values.channel !== 'wus') fail(`--channel must be rest or wus, not ${values.channel}`);
+  const channel = values.channel as Channel;
+  const idleS = Number(values.idle);
+  if (!(idleS >= 0) || !Number.isFinite(idleS)) fail('--idle must be a number of seconds ≥ 0');
+  if (values.rate === undefined && values.duration === undefined) {
+    const n = positive('messages', values.messages, 2000);
+    const concurrency = positive('concurrency', values.concurrency, 32);
+    if (!Number.isInteger(n) || !Number.isInteger(concurrency)) fail('--messages and --concurrency must be integers');
+    return { channel, idleS, mode: { kind: 'closed', n, concurrency } };
+  }
+  if (values.messages !== undefined || values.concurrency !== undefined) fail('open loop (--rate, --duration) takes no --messages or --concurrency');
+  const rate = positive('rate', values.rate);
+  const durationS = positive('duration', values.duration);
+  const n = Math.round(rate * durationS);
+  if (n < 1) fail('--rate × --duration must be at least one message');
+  return { channel, idleS, mode: { kind: 'open', n, rate, durationS } };
 }
 
 function required(name: string): string {

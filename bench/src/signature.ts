@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, sign as rsaSign, verify as rsaVerify, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign as rsaSign, verify as rsaVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ import { SignedXml } from 'xml-crypto';
 import { generateTestPki } from '@poort/pki';
 import { verifySoapRequest } from '@poort/ws-security';
 import { canonicalizeExclusive, compileXPath, elementAt, withXmlDocument } from '@poort/xml';
+
+import { AANLEVER_PATH, signAanleveren } from './wus-request.js';
 
 // Signature benchmark (issue #3): verifications per second on one core for a signed ~10 KB WUS aanleveren
 // request, three ways in the same run: @poort/ws-security (parse with @poort/xml + verifySoapRequest),
@@ -31,61 +33,25 @@ if (!(SECONDS > 0) || !Number.isInteger(ROUNDS) || ROUNDS < 1) {
   process.exit(64);
 }
 
-const NS = {
-  soap: 'http://schemas.xmlsoap.org/soap/envelope/',
-  wsa: 'http://www.w3.org/2005/08/addressing',
-  wsse: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd',
-  wsu: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd',
-};
-const X509V3 = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3';
-const BASE64_BINARY = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary';
-const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
-
 // --- the request ----------------------------------------------------------------------------------------------
 const pki = await generateTestPki(join(ROOT, '.local/test-pki'), { ifMissing: true });
-const certificatePem = readFileSync(pki.clients['sender-a'].cert, 'utf8');
-const privateKeyPem = readFileSync(pki.clients['sender-a'].key, 'utf8');
-const created = new Date();
+const signer = {
+  certificatePem: readFileSync(pki.clients['sender-a'].cert, 'utf8'),
+  privateKeyPem: readFileSync(pki.clients['sender-a'].key, 'utf8'),
+};
+const { certificatePem, privateKeyPem } = signer;
 
-function unsignedRequest(payloadBytes: number): string {
-  const der = new X509Certificate(certificatePem).raw.toString('base64');
+function signedRequest(payloadBytes: number) {
   const payload = Buffer.alloc(payloadBytes, '<xbrli:xbrl>Omzetbelasting</xbrli:xbrl>').toString('base64');
-  return `<soap:Envelope xmlns:soap="${NS.soap}" xmlns:wsa="${NS.wsa}" xmlns:wsu="${NS.wsu}">`
-    + `<soap:Header><wsse:Security xmlns:wsse="${NS.wsse}" soap:mustUnderstand="1">`
-    + `<wsu:Timestamp wsu:Id="TS-1"><wsu:Created>${created.toISOString()}</wsu:Created>`
-    + `<wsu:Expires>${new Date(created.getTime() + 300_000).toISOString()}</wsu:Expires></wsu:Timestamp>`
-    + `<wsse:BinarySecurityToken EncodingType="${BASE64_BINARY}" ValueType="${X509V3}" wsu:Id="X509-1">${der}</wsse:BinarySecurityToken>`
-    + `</wsse:Security>`
-    + `<wsa:To wsu:Id="id-to">https://poort.test/wus/2.0/aanleverservice/1.2</wsa:To>`
-    + `<wsa:Action wsu:Id="id-action">http://logius.nl/digipoort/wus/2.0/aanleverservice/1.2/AanleverService/aanleverenRequest</wsa:Action>`
-    + `<wsa:MessageID wsu:Id="id-msg">urn:uuid:0b6e6c5e-1f0a-4c55-9d33-4c8f5f6d7a01</wsa:MessageID>`
-    + `</soap:Header><soap:Body wsu:Id="id-body">`
-    + `<aanleverRequest xmlns="http://logius.nl/digipoort/koppelvlakservices/1.2/">`
-    + `<berichtsoort>Omzetbelasting</berichtsoort><aanleverkenmerk>BENCH-0001</aanleverkenmerk>`
-    + `<identiteitBelanghebbende><nummer>001000044B37</nummer><type>Fi</type></identiteitBelanghebbende>`
-    + `<rolBelanghebbende>Bedrijf</rolBelanghebbende>`
-    + `<berichtInhoud><mimeType>application/xml</mimeType><bestandsnaam>omzetbelasting.xbrl</bestandsnaam><inhoud>${payload}</inhoud></berichtInhoud>`
-    + `<autorisatieAdres>http://geenausp.nl</autorisatieAdres></aanleverRequest></soap:Body></soap:Envelope>`;
-}
-
-function signedRequest(payloadBytes: number): string {
-  const sig = new SignedXml({
-    privateKey: privateKeyPem,
-    idMode: 'wssecurity',
-    canonicalizationAlgorithm: EXC_C14N,
-    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-    getKeyInfoContent: () => `<wsse:SecurityTokenReference xmlns:wsse="${NS.wsse}"><wsse:Reference URI="#X509-1" ValueType="${X509V3}"/></wsse:SecurityTokenReference>`,
-  });
-  for (const name of ['Timestamp', 'To', 'Action', 'MessageID', 'Body']) {
-    sig.addReference({ xpath: `//*[local-name(.)='${name}']`, transforms: [EXC_C14N], digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256' });
-  }
-  sig.computeSignature(unsignedRequest(payloadBytes), { prefix: 'ds', location: { reference: "//*[local-name(.)='Security']", action: 'append' } });
-  return sig.getSignedXml();
+  return signAanleveren(
+    { to: `https://poort.test${AANLEVER_PATH}`, berichtsoort: 'Omzetbelasting', aanleverkenmerk: 'BENCH-0001', bestandsnaam: 'omzetbelasting.xbrl', inhoudBase64: payload },
+    signer,
+  );
 }
 
 // Size the base64 berichtInhoud so that the whole signed request is about 10 KB.
-const probe = signedRequest(0);
-const request = signedRequest(Math.max(0, Math.floor(((TARGET_BYTES - Buffer.byteLength(probe)) * 3) / 4)));
+const probe = signedRequest(0).xml;
+const { xml: request, created } = signedRequest(Math.max(0, Math.floor(((TARGET_BYTES - Buffer.byteLength(probe)) * 3) / 4)));
 const requestBytes = Buffer.byteLength(request);
 
 // --- the three verifiers --------------------------------------------------------------------------------------

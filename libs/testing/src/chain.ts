@@ -125,6 +125,13 @@ export class Chain {
     return [...this.processes.keys()];
   }
 
+  /** The OS process id of each service process running now, by `service#replica` (e.g. for reading /proc). */
+  pids(): Record<string, number> {
+    const pids: Record<string, number> = {};
+    for (const [key, child] of this.processes) if (child.pid !== undefined) pids[key] = child.pid;
+    return pids;
+  }
+
   async stop(): Promise<void> {
     await Promise.all(
       [...this.processes.keys()].map((key) => {
