@@ -14,11 +14,12 @@
 // The table must stay acyclic: this file refuses to load if it is not, so package cycles cannot exist.
 const ALLOW = {
   contracts: [],
+  batching: [],
   config: [],
   observability: [],
   xml: [],
   pki: [],
-  kafka: ['contracts'],
+  kafka: ['batching', 'contracts'],
   'message-state': ['config', 'contracts', 'observability'],
   'payload-store': ['contracts', 'message-state'],
   'message-types': ['contracts'],

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { Coalescer, SharedBatchFailed } from '@poort/batching';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 
 import type { IncomingMessage, KafkaLogger, OutgoingMessage } from './types.js';
@@ -43,11 +44,43 @@ interface Publisher {
 /** The longest wait between two tries while a dependency is away. */
 const MAX_OUTAGE_BACKOFF_MS = 5_000;
 
+/**
+ * How many partitions' runs kafkajs hands over at once: all of those of a fetch, in practice, so that they are
+ * handled as one (see Coalescer).
+ */
+const PARTITIONS_AT_ONCE = 64;
+
+/** A partition's offset to commit, with the batch payload it came in (any of them commits for the whole group). */
+interface PartitionCommit {
+  readonly payload: EachBatchPayload;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/**
+ * One OffsetCommit for several partitions. Through a batch payload rather than consumer.commitOffsets: that one skips
+ * the commit once the consumer is stopping, and a graceful stop would then hand the batch just handled to the next
+ * consumer again.
+ */
+async function commitTogether(commits: readonly PartitionCommit[]): Promise<void> {
+  const topics = new Map<string, { partition: number; offset: string }[]>();
+  for (const { payload, partition, offset } of commits) {
+    const partitions = topics.get(payload.batch.topic) ?? [];
+    partitions.push({ partition, offset });
+    topics.set(payload.batch.topic, partitions);
+  }
+  await commits[0]!.payload.commitOffsetsIfNecessary({ topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) });
+}
+
 /** Waits between attempts to bring back a consumer that kafkajs gave up on: doubling from the first, up to the last. */
 const RESTART_BACKOFF_MS = { first: 1_000, max: 30_000 } as const;
 
 export class BatchConsumer {
   private consumer: Consumer;
+  /** Runs of several partitions handled as one. */
+  private readonly runs: Coalescer<readonly IncomingMessage[]>;
+  /** Their offsets committed in one request. */
+  private readonly commits: Coalescer<PartitionCommit>;
   private stopped = false;
   private restartTimer: NodeJS.Timeout | undefined;
   /** True while the consumer is down and being brought back: the service is then not ready. */
@@ -61,6 +94,8 @@ export class BatchConsumer {
     private readonly namespace = '',
     private readonly sessionTimeoutMs = 30_000,
   ) {
+    this.runs = new Coalescer((runs) => this.options.handle(runs.flat()));
+    this.commits = new Coalescer(commitTogether);
     this.consumer = this.createConsumer();
   }
 
@@ -71,7 +106,7 @@ export class BatchConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
       eachBatch: (payload) => this.handleBatch(payload),
     });
   }
@@ -88,7 +123,7 @@ export class BatchConsumer {
       allowAutoTopicCreation: false,
       sessionTimeout: this.sessionTimeoutMs,
       heartbeatInterval: Math.max(500, Math.floor(this.sessionTimeoutMs / 10)),
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: 500,
       retry: { retries: 10 },
     });
     consumer.on(consumer.events.CRASH, (event) => {
@@ -134,27 +169,45 @@ export class BatchConsumer {
     const messages = batch.messages.map((message) => toIncoming(topic, batch.partition, message));
     if (messages.length === 0) return;
     let settled: IncomingMessage | undefined;
-    try {
-      await this.options.handle(messages);
+    const outcome = await this.tryRun(messages);
+    if (outcome.ok) {
       settled = messages[messages.length - 1];
-    } catch (error) {
-      if (messages.length > 1) this.logger.warn({ err: error, topic, count: messages.length }, 'batch failed, handling messages one by one');
+    } else {
+      if (messages.length > 1) this.logger.warn({ err: outcome.error, topic, count: messages.length }, 'batch failed, handling messages one by one');
       for (const message of messages) {
         if (!payload.isRunning() || payload.isStale()) break;
         // A lone message's failure above was its first attempt; in a batch, each message gets attempts of its own.
-        if (!(await this.settleAlone(message, payload, messages.length === 1 ? error : undefined))) break;
+        if (!(await this.settleAlone(message, payload, messages.length === 1 ? outcome.error : undefined))) break;
         settled = message;
       }
     }
     if (settled === undefined) return;
     payload.resolveOffset(settled.offset);
-    // Through the batch payload, not consumer.commitOffsets: that one skips the commit once the consumer is stopping,
-    // and a graceful stop would then hand the batch just handled to the next consumer again.
-    await payload.commitOffsetsIfNecessary({
-      topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(settled.offset) + 1n).toString() }] }],
-    });
+    await this.commits
+      .submit({ payload, partition: batch.partition, offset: (BigInt(settled.offset) + 1n).toString() })
+      // kafkajs must see its own errors (a rebalance, say) to handle them.
+      .catch((error: unknown) => {
+        throw error instanceof SharedBatchFailed ? error.cause : error;
+      });
     this.options.onLag?.(topic, batch.partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(settled.offset) - 1n)));
     await payload.heartbeat();
+  }
+
+  /** One partition's run, handled together with the runs of other partitions that arrive meanwhile. */
+  private async tryRun(messages: readonly IncomingMessage[]): Promise<{ ok: true } | { ok: false; error: unknown }> {
+    try {
+      await this.runs.submit(messages);
+      return { ok: true };
+    } catch (error) {
+      if (!(error instanceof SharedBatchFailed)) return { ok: false, error };
+    }
+    // Whose fault the combined run's failure was is unknown: this partition's run is tried again on its own.
+    try {
+      await this.options.handle(messages);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 
   /**

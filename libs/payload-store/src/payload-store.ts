@@ -49,6 +49,37 @@ export class PayloadStore {
     return { id, size, sha256, mimeType: meta.mimeType, bestandsnaam: meta.bestandsnaam };
   }
 
+  /**
+   * Several contents already in memory (a batch of submissions, renditions), in two statements for all of them
+   * rather than two each. Each may span several chunks.
+   */
+  async putAll(tx: Queryable, contents: readonly { readonly bytes: Uint8Array; readonly meta: PayloadMeta }[]): Promise<PayloadRef[]> {
+    if (contents.length === 0) return [];
+    const refs: PayloadRef[] = [];
+    const chunks: { id: string; seq: number; data: Uint8Array }[] = [];
+    for (const { bytes, meta } of contents) {
+      const id = randomUUID();
+      for (let offset = 0, seq = 0; offset < bytes.byteLength; offset += CHUNK_BYTES, seq++) {
+        chunks.push({ id, seq, data: bytes.subarray(offset, offset + CHUNK_BYTES) });
+      }
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      refs.push({ id, size: bytes.byteLength, sha256, mimeType: meta.mimeType, bestandsnaam: meta.bestandsnaam });
+    }
+    if (chunks.length > 0) {
+      await tx.query('INSERT INTO payload_chunks (payload_id, seq, data) SELECT * FROM unnest($1::uuid[], $2::int[], $3::bytea[])', [
+        chunks.map((chunk) => chunk.id),
+        chunks.map((chunk) => chunk.seq),
+        chunks.map((chunk) => Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength)),
+      ]);
+    }
+    await tx.query('INSERT INTO payloads (id, size, sha256) SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[])', [
+      refs.map((ref) => ref.id),
+      refs.map((ref) => ref.size),
+      refs.map((ref) => ref.sha256),
+    ]);
+    return refs;
+  }
+
   /** The content as a stream, one chunk per query: memory stays at one chunk whatever the size. */
   stream(ref: Pick<PayloadRef, 'id'>): Readable {
     const pool = this.pool;
@@ -69,21 +100,58 @@ export class PayloadStore {
     );
   }
 
+  /**
+   * The content of each payload that fits in one chunk, in one query for all (a delivery round's, say); larger ones,
+   * and payloads that do not exist, are left out: stream those.
+   */
+  async readSmall(refs: readonly Pick<PayloadRef, 'id' | 'size'>[]): Promise<Map<string, Buffer>> {
+    const sizes = new Map(refs.filter((ref) => ref.size > 0 && ref.size <= CHUNK_BYTES).map((ref) => [ref.id, ref.size]));
+    if (sizes.size === 0) return new Map();
+    const { rows } = await this.pool.query<{ payload_id: string; data: Buffer }>(
+      'SELECT payload_id, data FROM payload_chunks WHERE payload_id = ANY($1::uuid[]) AND seq = 0',
+      [[...sizes.keys()]],
+    );
+    return new Map(rows.filter((row) => row.data.byteLength === sizes.get(row.payload_id)).map((row) => [row.payload_id, row.data]));
+  }
+
+  /**
+   * The whole contents of several payloads (a stage's run), in one query, each checked against its hash; a payload
+   * that does not exist is a PayloadNotFoundError for the lot.
+   */
+  async readAll(refs: readonly Pick<PayloadRef, 'id' | 'sha256'>[]): Promise<Map<string, Buffer>> {
+    const ids = [...new Set(refs.map((ref) => ref.id))];
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.pool.query<{ payload_id: string; data: Buffer }>(
+      'SELECT c.payload_id, c.data FROM payloads p JOIN payload_chunks c ON c.payload_id = p.id WHERE p.id = ANY($1::uuid[]) ORDER BY c.payload_id, c.seq',
+      [ids],
+    );
+    const chunks = new Map<string, Buffer[]>();
+    for (const row of rows) chunks.set(row.payload_id, [...(chunks.get(row.payload_id) ?? []), row.data]);
+    const contents = new Map<string, Buffer>();
+    for (const ref of refs) {
+      if (contents.has(ref.id)) continue;
+      const content = Buffer.concat(chunks.get(ref.id) ?? []);
+      if (!chunks.has(ref.id) && !(await this.exists(ref.id))) throw new PayloadNotFoundError(ref.id);
+      checkHash(ref, content);
+      contents.set(ref.id, content);
+    }
+    return contents;
+  }
+
   /** The whole content, for stages that need a document in memory (XML parsing); checked against its hash. */
   async read(ref: Pick<PayloadRef, 'id' | 'sha256'>): Promise<Buffer> {
-    const { rows } = await this.pool.query<{ data: Buffer }>(
-      'SELECT data FROM payload_chunks WHERE payload_id = $1 ORDER BY seq',
-      [ref.id],
-    );
-    if (rows.length === 0) {
-      const exists = await this.pool.query('SELECT 1 FROM payloads WHERE id = $1', [ref.id]);
-      if (exists.rowCount === 0) throw new PayloadNotFoundError(ref.id);
-    }
-    const content = Buffer.concat(rows.map((row) => row.data));
-    const actual = createHash('sha256').update(content).digest('hex');
-    if (actual !== ref.sha256) throw new Error(`payload ${ref.id} does not match its SHA-256`);
-    return content;
+    return (await this.readAll([ref])).get(ref.id)!;
   }
+
+  private async exists(id: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query('SELECT 1 FROM payloads WHERE id = $1', [id]);
+    return rowCount !== 0;
+  }
+}
+
+function checkHash(ref: Pick<PayloadRef, 'id' | 'sha256'>, content: Buffer): void {
+  const actual = createHash('sha256').update(content).digest('hex');
+  if (actual !== ref.sha256) throw new Error(`payload ${ref.id} does not match its SHA-256`);
 }
 
 async function* rechunk(content: Uint8Array | AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {

@@ -18,13 +18,23 @@ import type { Effect, UnitOfWork } from './unit-of-work.js';
 /** What a stage's handler runs with: the transaction of the event's effect, and the events it emits. */
 export type StageContext = Effect;
 
-export interface StageDefinition<T extends Topic> {
+/** A stage handles its events one by one, or (for a stage whose effect per event is a row or two) a run's at once. */
+export type StageDefinition<T extends Topic> = StageCommon<T> &
+  (
+    | { readonly handle: (event: EventOf<T>, context: StageContext) => Promise<void>; readonly handleAll?: never }
+    | {
+        /** The run's events that were not handled before, in their order: their rows go in with multi-row statements. */
+        readonly handleAll: (events: readonly EventOf<T>[], context: StageContext) => Promise<void>;
+        readonly handle?: never;
+      }
+  );
+
+interface StageCommon<T extends Topic> {
   /** The consumer group, and the inbox namespace for idempotency. */
   readonly name: string;
   readonly topic: T;
   /** Identifies the effect of an event within this stage; defaults to the message's kenmerk. */
   readonly idempotencyKey?: (event: EventOf<T>) => string;
-  readonly handle: (event: EventOf<T>, context: StageContext) => Promise<void>;
   /**
    * The final status a sender gets when its message's event cannot be handled even after retries (see
    * DEAD_LETTER_STATUS). Stages off the message path (archive, notification) have none.
@@ -96,19 +106,22 @@ export class StageRunner {
     const decoded = messages.map((message) => this.decode(definition, message));
     const handled = await this.deps.unitOfWork.commit(async (effect) => {
       const fresh = await claimInbox(effect.tx, definition.name, decoded.map((item) => item.key));
-      let count = 0;
-      for (const item of decoded) {
-        if (!fresh.delete(item.key)) continue; // handled before, or twice in this batch
-        await withLogContext({ kenmerk: kenmerkOf(item.event), stage: definition.name }, () =>
-          inSpan(`${definition.name} ${definition.topic}`, extractTraceContext(item.headers), async () => {
-            const injected = this.deps.faultInjection?.failureFor(definition.name, item.event);
-            if (injected) throw injected;
-            await definition.handle(item.event, effect);
-          }),
-        );
-        count++;
+      // Handled before, or twice in this run: left out.
+      const todo = decoded.filter((item) => fresh.delete(item.key));
+      for (const item of todo) {
+        const injected = this.deps.faultInjection?.failureFor(definition.name, item.event);
+        if (injected) throw injected;
       }
-      return count;
+      if (definition.handleAll) {
+        if (todo.length > 0) await definition.handleAll(todo.map((item) => item.event), effect);
+        return todo.length;
+      }
+      for (const item of todo) {
+        await withLogContext({ kenmerk: kenmerkOf(item.event), stage: definition.name }, () =>
+          inSpan(`${definition.name} ${definition.topic}`, extractTraceContext(item.headers), () => definition.handle(item.event, effect)),
+        );
+      }
+      return todo.length;
     });
     stopTimer();
     definition.afterCommit?.();

@@ -29,10 +29,10 @@ describe('the archive on real Postgres: an immutable copy of every message and s
 
   test('a message comes back with its envelope and its statuses in the order they happened', async () => {
     await withTransaction(db.pool, async (tx) => {
-      await archive.storeMessage(tx, envelope('k-order'));
-      for (const [code, second] of [[STATUS.geautoriseerd, 2], [STATUS.ontvangen, 0], [STATUS.aangebodenVoorVerwerking, 1]] as const) {
-        await archive.storeStatus(tx, status('k-order', code, second));
-      }
+      await archive.storeMessages(tx, [envelope('k-order')]);
+      // One run, as the consumer stores them, out of order.
+      const run = [[STATUS.geautoriseerd, 2], [STATUS.ontvangen, 0], [STATUS.aangebodenVoorVerwerking, 1]] as const;
+      await archive.storeStatuses(tx, run.map(([code, second]) => status('k-order', code, second)));
     });
     const archived = await archive.find('k-order');
     assert.deepEqual(archived?.envelope, envelope('k-order'));
@@ -43,12 +43,12 @@ describe('the archive on real Postgres: an immutable copy of every message and s
   test('storing the same message or status again changes nothing (redelivered events)', async () => {
     const first = status('k-again', STATUS.ontvangen, 0);
     await withTransaction(db.pool, async (tx) => {
-      await archive.storeMessage(tx, envelope('k-again'));
-      await archive.storeStatus(tx, first);
+      await archive.storeMessages(tx, [envelope('k-again')]);
+      await archive.storeStatuses(tx, [first]);
     });
     await withTransaction(db.pool, async (tx) => {
-      await archive.storeMessage(tx, { ...envelope('k-again'), berichtsoort: 'overschreven' });
-      await archive.storeStatus(tx, { ...first, eventId: randomUUID(), statusomschrijving: 'overschreven' });
+      await archive.storeMessages(tx, [{ ...envelope('k-again'), berichtsoort: 'overschreven' }]);
+      await archive.storeStatuses(tx, [{ ...first, eventId: randomUUID(), statusomschrijving: 'overschreven' }]);
     });
     const archived = await archive.find('k-again');
     assert.equal(archived?.envelope.berichtsoort, 'e-factuur');
@@ -57,8 +57,8 @@ describe('the archive on real Postgres: an immutable copy of every message and s
   });
 
   test('the database refuses to change or remove what is archived', async () => {
-    await withTransaction(db.pool, (tx) => archive.storeMessage(tx, envelope('k-fixed')));
-    await withTransaction(db.pool, (tx) => archive.storeStatus(tx, status('k-fixed', STATUS.ontvangen, 0)));
+    await withTransaction(db.pool, (tx) => archive.storeMessages(tx, [envelope('k-fixed')]));
+    await withTransaction(db.pool, (tx) => archive.storeStatuses(tx, [status('k-fixed', STATUS.ontvangen, 0)]));
     await assert.rejects(db.pool.query("UPDATE archive_messages SET envelope = '{}' WHERE kenmerk = 'k-fixed'"), /the archive is immutable/);
     await assert.rejects(db.pool.query("DELETE FROM archive_messages WHERE kenmerk = 'k-fixed'"), /the archive is immutable/);
     await assert.rejects(db.pool.query("DELETE FROM archive_statuses WHERE kenmerk = 'k-fixed'"), /the archive is immutable/);

@@ -123,14 +123,16 @@ async function storeMessage(berichtsoort: string, content: Buffer = invoice()): 
 async function requestDelivery(message: Submitted, recipientId: RecipientId, recipientCount: number): Promise<void> {
   const { retryWindow } = catalog.get(message.envelope.berichtsoort).delivery;
   await withTransaction(db.pool, (tx) =>
-    deliveries.insert(tx, {
-      kenmerk: message.envelope.kenmerk,
-      recipientId,
-      recipientCount,
-      envelope: message.envelope,
-      payload: message.payload,
-      deadline: new Date(Date.now() + retryWindow),
-    }),
+    deliveries.insert(tx, [
+      {
+        kenmerk: message.envelope.kenmerk,
+        recipientId,
+        recipientCount,
+        envelope: message.envelope,
+        payload: message.payload,
+        deadline: new Date(Date.now() + retryWindow),
+      },
+    ]),
   );
 }
 
@@ -391,7 +393,7 @@ describe('DeliveryWorker: a delivery no retry can make ends at once', () => {
     const message = await storeMessage('Omzetbelasting');
     const { kenmerk } = message.envelope;
     await withTransaction(db.pool, (tx) =>
-      deliveries.insert(tx, { kenmerk, recipientId: 'opgeheven', recipientCount: 1, envelope: message.envelope, payload: message.payload, deadline: new Date(Date.now() + 60_000) }),
+      deliveries.insert(tx, [{ kenmerk, recipientId: 'opgeheven', recipientCount: 1, envelope: message.envelope, payload: message.payload, deadline: new Date(Date.now() + 60_000) }]),
     );
     const final = await withWorkers(1, () => rowReaches(kenmerk, 'opgeheven' as RecipientId, 'expired'));
     assert.equal(final.attempts, 1);
@@ -454,7 +456,8 @@ describe('DeliveriesRepository leases', () => {
         return due.length > 0 ? due : undefined;
       }, 5_000, 25);
       assert.ok(Date.now() - leasedAt >= leaseMs - 50, `due again after ${Date.now() - leasedAt} ms, not before the ${leaseMs} ms lease ended`);
-      assert.deepEqual(again.map((delivery) => [delivery.kenmerk, delivery.recipientId, delivery.attempts]), [[kenmerk, 'belastingdienst', 0]]);
+      // The lease counted its attempt: the worker holding it may have sent the message before it went away.
+      assert.deepEqual(again.map((delivery) => [delivery.kenmerk, delivery.recipientId, delivery.attempts]), [[kenmerk, 'belastingdienst', 1]]);
       assert.deepEqual(await row(kenmerk, 'belastingdienst').then((seenRow) => seenRow.state), 'pending', 'a lease changes no state');
     } finally {
       await db.pool.query('DELETE FROM deliveries WHERE kenmerk = $1', [kenmerk]);

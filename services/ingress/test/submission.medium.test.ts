@@ -8,9 +8,10 @@ import type { PayloadStore } from '@poort/payload-store';
 import type { ScratchDatabase } from '@poort/testing';
 
 import { InFlightLimiter } from '../src/submission/in-flight-limiter.js';
-import type { MessagesRepository } from '../src/submission/messages.repository.js';
-import type { SubmissionService } from '../src/submission/submission.service.js';
-import { SENDER, SubmissionFixture, base64, invoice } from './submission-fixture.js';
+import { MessagesRepository } from '../src/submission/messages.repository.js';
+import { SubmissionKeysRepository } from '../src/submission/submission-keys.repository.js';
+import { SubmissionService } from '../src/submission/submission.service.js';
+import { DAY_MS, SENDER, SubmissionFixture, base64, invoice } from './submission-fixture.js';
 
 /**
  * aanleveren on a real Postgres: the one use case behind REST and WUS, with the shipped message catalog. What a
@@ -305,5 +306,49 @@ describe('a refusal of one file leaves nothing of the others', () => {
     await sleep(250);
 
     assert.deepEqual(await stored(), before);
+  });
+});
+
+describe('submissions that arrive together (group commit)', () => {
+  /** The message record, refusing to store a batch that holds the aanleverkenmerk 'gif': a fault in one submission. */
+  class PoisonableMessages extends MessagesRepository {
+    readonly batchSizes: number[] = [];
+    override async insert(...[tx, envelopes]: Parameters<MessagesRepository['insert']>): Promise<void> {
+      this.batchSizes.push(envelopes.length);
+      if (envelopes.some((envelope) => envelope.aanleverkenmerk === 'gif')) throw new Error('the database refuses this message');
+      await super.insert(tx, envelopes);
+    }
+  }
+
+  test('share a transaction, each with its own content, record and events; a fault in one leaves the others accepted', async () => {
+    const poisonable = new PoisonableMessages(db.pool);
+    const together = new SubmissionService(fixture.unitOfWork, fixture.catalog, payloads, poisonable, new SubmissionKeysRepository(DAY_MS), new InFlightLimiter(16));
+    const contents = Array.from({ length: 6 }, (_, index) => Buffer.from(invoice.toString('utf8').replace('</Invoice>', `<!-- ${index} --></Invoice>`)));
+    const before = await stored();
+
+    const outcomes = await Promise.allSettled(
+      contents.map((content, index) =>
+        together.submit(SENDER, aanleverRequest({ berichtInhoud: file('factuur.xml', content), ...(index === 3 ? { aanleverkenmerk: 'gif' } : {}) })),
+      ),
+    );
+
+    assert.ok(poisonable.batchSizes[0]! > 1, `the first transaction held several submissions (batches: ${poisonable.batchSizes.join(', ')})`);
+    assert.equal(outcomes[3]!.status, 'rejected');
+    assert.match(String((outcomes[3] as PromiseRejectedResult).reason), /the database refuses this message/);
+    const receipts = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+    assert.equal(receipts.length, 5, 'every other submission is accepted');
+    for (const [index, receipt] of outcomes.entries()) {
+      if (receipt.status !== 'fulfilled') continue;
+      const envelope = await messages.find(receipt.value.kenmerk);
+      assert.ok(envelope, `submission ${index} is stored`);
+      assert.deepEqual(await payloads.read(envelope.content), contents[index], `submission ${index} has its own content`);
+      assert.deepEqual((await outboxFor(receipt.value.kenmerk)).map((event) => event.value.statuscode ?? event.topic), ['100', TOPICS.received, '110']);
+    }
+    assert.deepEqual(await stored(), {
+      messages: before.messages + 5,
+      payloads: before.payloads + 5,
+      payload_chunks: before.payload_chunks + 5,
+      outbox: before.outbox + 15,
+    });
   });
 });

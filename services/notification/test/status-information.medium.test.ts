@@ -70,7 +70,7 @@ const freshBelanghebbende = (): { nummer: string; type: string } => ({ nummer: r
 /** Records a status as the notification consumer does; `scope` tells repeated steps of one code apart. */
 async function record(envelope: Envelope, code: StatusCode, seconds: number, scope?: string): Promise<void> {
   const status = statusRecord(envelope, { code, at: at(seconds), ...(scope ? { scope, details: scope } : {}) });
-  await history.append(pool, { eventId: randomUUID(), occurredAt: status.tijdstempelStatus, ...status });
+  await history.append(pool, [{ eventId: randomUUID(), occurredAt: status.tijdstempelStatus, ...status }]);
 }
 
 const codes = (list: readonly StatusResultaat[]): string[] => list.map((status) => status.statuscode);

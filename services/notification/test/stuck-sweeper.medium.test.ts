@@ -50,7 +50,7 @@ describe('StuckSweeper on real Postgres', () => {
   const record = (envelope: Envelope, code: StatusCode, at: Date, final?: boolean) =>
     withTransaction(db.pool, async (tx) => {
       const status = statusRecord(envelope, { code, at, ...(final === undefined ? {} : { final }) });
-      await history.append(tx, { eventId: randomUUID(), occurredAt: status.tijdstempelStatus, ...status });
+      await history.append(tx, [{ eventId: randomUUID(), occurredAt: status.tijdstempelStatus, ...status }]);
     });
   const reported = async (kenmerk: string): Promise<StatusChanged[]> => {
     const { rows } = await db.pool.query<{ value: string }>("SELECT value FROM outbox WHERE source = 'notification' AND topic = $1 ORDER BY id", [TOPICS.statusChanged]);

@@ -16,13 +16,13 @@ export class ArchiveConsumer implements OnModuleInit {
     this.stages.register({
       name: 'archive',
       topic: TOPICS.received,
-      handle: ({ envelope }, { tx }) => this.archive.storeMessage(tx, envelope),
+      handleAll: (events, { tx }) => this.archive.storeMessages(tx, events.map((event) => event.envelope)),
     });
     this.stages.register({
       name: 'archive-statuses',
       topic: TOPICS.statusChanged,
       idempotencyKey: (status) => status.statusId,
-      handle: (status, { tx }) => this.archive.storeStatus(tx, status),
+      handleAll: (statuses, { tx }) => this.archive.storeStatuses(tx, statuses),
     });
   }
 }

@@ -16,18 +16,27 @@ export interface ArchivedMessage extends ArchivedEnvelope {
 export class ArchiveRepository {
   constructor(private readonly pool: Pool) {}
 
-  async storeMessage(tx: Queryable, envelope: Envelope): Promise<void> {
+  async storeMessages(tx: Queryable, envelopes: readonly Envelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
     await tx.query(
-      'INSERT INTO archive_messages (kenmerk, envelope, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [envelope.kenmerk, envelope, envelope.tijdstempelAangeleverd],
+      `INSERT INTO archive_messages (kenmerk, envelope, received_at)
+       SELECT * FROM unnest($1::text[], $2::jsonb[], $3::timestamptz[]) ON CONFLICT DO NOTHING`,
+      [envelopes.map((envelope) => envelope.kenmerk), envelopes.map((envelope) => JSON.stringify(envelope)), envelopes.map((envelope) => envelope.tijdstempelAangeleverd)],
     );
   }
 
-  async storeStatus(tx: Queryable, status: StatusChanged): Promise<void> {
+  async storeStatuses(tx: Queryable, statuses: readonly StatusChanged[]): Promise<void> {
+    if (statuses.length === 0) return;
     await tx.query(
       `INSERT INTO archive_statuses (status_id, kenmerk, statuscode, tijdstempel_status, event)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-      [status.statusId, status.kenmerk, status.statuscode, status.tijdstempelStatus, status],
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[]) ON CONFLICT DO NOTHING`,
+      [
+        statuses.map((status) => status.statusId),
+        statuses.map((status) => status.kenmerk),
+        statuses.map((status) => status.statuscode),
+        statuses.map((status) => status.tijdstempelStatus),
+        statuses.map((status) => JSON.stringify(status)),
+      ],
     );
   }
 

@@ -11,6 +11,7 @@ export interface DeliveryRow {
   readonly recipientCount: number;
   readonly envelope: Envelope;
   readonly payload: PayloadRef;
+  /** Attempts before the one it is leased for. */
   readonly attempts: number;
   readonly deadline: Date;
 }
@@ -39,61 +40,80 @@ const toRow = (row: DbRow): DeliveryRow => ({
 export class DeliveriesRepository {
   constructor(private readonly pool: Pool) {}
 
-  async insert(tx: Queryable, row: Omit<DeliveryRow, 'attempts'>): Promise<void> {
+  /** New deliveries, due at once; one that exists already (a redelivered request) stays as it is. */
+  async insert(tx: Queryable, rows: readonly Omit<DeliveryRow, 'attempts'>[]): Promise<void> {
+    if (rows.length === 0) return;
     await tx.query(
       `INSERT INTO deliveries (kenmerk, recipient_id, recipient_count, envelope, payload, state, next_attempt_at, deadline)
-       VALUES ($1, $2, $3, $4, $5, 'pending', now(), $6)
+       SELECT kenmerk, recipient_id, recipient_count, envelope, payload, 'pending', now(), deadline
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $5::jsonb[], $6::timestamptz[])
+           AS r(kenmerk, recipient_id, recipient_count, envelope, payload, deadline)
        ON CONFLICT DO NOTHING`,
-      [row.kenmerk, row.recipientId, row.recipientCount, row.envelope, row.payload, row.deadline],
+      [
+        rows.map((row) => row.kenmerk),
+        rows.map((row) => row.recipientId),
+        rows.map((row) => row.recipientCount),
+        rows.map((row) => JSON.stringify(row.envelope)),
+        rows.map((row) => JSON.stringify(row.payload)),
+        rows.map((row) => row.deadline),
+      ],
     );
   }
 
   /**
-   * Leases due deliveries: pushes their next attempt past the lease so no other worker takes them meanwhile.
-   * A worker that dies mid-attempt leaves the lease to expire and the delivery is tried again.
+   * Leases due deliveries and counts the attempt each is leased for, committed before any request goes out: a crash
+   * between sending and recording the outcome then still shows as an attempt, and the recipient sees a repeat of the
+   * same message id. The lease pushes the next attempt past it, so no other worker takes them meanwhile; a worker
+   * that dies mid-attempt leaves it to expire and the delivery is tried again.
    */
   async leaseDue(limit: number, leaseMs: number): Promise<DeliveryRow[]> {
     const { rows } = await this.pool.query<DbRow>(
-      `UPDATE deliveries SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000), updated_at = now()
+      `UPDATE deliveries SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
+              attempts = attempts + 1, updated_at = now()
         WHERE (kenmerk, recipient_id) IN (
           SELECT kenmerk, recipient_id FROM deliveries
            WHERE state = 'pending' AND next_attempt_at <= now()
            ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING kenmerk, recipient_id, recipient_count, envelope, payload, attempts, deadline`,
+        RETURNING kenmerk, recipient_id, recipient_count, envelope, payload, attempts - 1 AS attempts, deadline`,
       [limit, leaseMs],
     );
     return rows.map(toRow);
   }
 
   /**
-   * Locks all deliveries of a message (in one order, so concurrent completions cannot both miss the last one) and
-   * counts those of other recipients that are delivered already.
+   * Locks all deliveries of these messages (in one order, so that concurrent workers cannot both miss the last
+   * recipient of a message, nor deadlock) and tells, per message, which recipients have it already.
    */
-  async lockDeliveredToOthers(tx: Queryable, kenmerk: string, recipientId: string): Promise<number> {
-    const { rows } = await tx.query<{ recipient_id: string; state: DeliveryState }>(
-      'SELECT recipient_id, state FROM deliveries WHERE kenmerk = $1 ORDER BY recipient_id FOR UPDATE',
-      [kenmerk],
+  async lockDelivered(tx: Queryable, kenmerken: readonly string[]): Promise<Map<string, Set<string>>> {
+    const { rows } = await tx.query<{ kenmerk: string; recipient_id: string; state: DeliveryState }>(
+      'SELECT kenmerk, recipient_id, state FROM deliveries WHERE kenmerk = ANY($1::text[]) ORDER BY kenmerk, recipient_id FOR UPDATE',
+      [[...new Set(kenmerken)]],
     );
-    return rows.filter((row) => row.recipient_id !== recipientId && row.state === 'delivered').length;
+    const delivered = new Map<string, Set<string>>();
+    for (const row of rows) {
+      if (row.state !== 'delivered') continue;
+      const recipients = delivered.get(row.kenmerk) ?? new Set<string>();
+      recipients.add(row.recipient_id);
+      delivered.set(row.kenmerk, recipients);
+    }
+    return delivered;
   }
 
-  /**
-   * Counts an attempt before its request goes out, committed on its own: a crash between sending and recording the
-   * outcome then still shows as an attempt, and the recipient sees a repeat of the same message id.
-   */
-  async countAttempt(kenmerk: string, recipientId: string): Promise<void> {
-    await this.pool.query('UPDATE deliveries SET attempts = attempts + 1, updated_at = now() WHERE kenmerk = $1 AND recipient_id = $2', [kenmerk, recipientId]);
-  }
-
-  /** Records the outcome of an attempt (counted before it went out): the delivery's new state or its next attempt. */
-  async record(tx: Queryable, kenmerk: string, recipientId: string, update: DeliveryUpdate): Promise<void> {
-    const lastError = update.state === 'delivered' ? null : update.lastError;
-    const retryAt = update.state === 'pending' ? update.retryAt : null;
+  /** Records the outcomes of attempts (each counted when leased): each delivery's new state or its next attempt. */
+  async record(tx: Queryable, updates: readonly { readonly kenmerk: string; readonly recipientId: string; readonly update: DeliveryUpdate }[]): Promise<void> {
+    if (updates.length === 0) return;
     await tx.query(
-      `UPDATE deliveries SET state = $3, last_error = $4,
-              next_attempt_at = coalesce($5, next_attempt_at), updated_at = now()
-        WHERE kenmerk = $1 AND recipient_id = $2`,
-      [kenmerk, recipientId, update.state, lastError, retryAt],
+      `UPDATE deliveries d SET state = u.state, last_error = u.last_error,
+              next_attempt_at = coalesce(u.retry_at, d.next_attempt_at), updated_at = now()
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS u(kenmerk, recipient_id, state, last_error, retry_at)
+        WHERE d.kenmerk = u.kenmerk AND d.recipient_id = u.recipient_id`,
+      [
+        updates.map((entry) => entry.kenmerk),
+        updates.map((entry) => entry.recipientId),
+        updates.map((entry) => entry.update.state),
+        updates.map(({ update }) => (update.state === 'delivered' ? null : update.lastError)),
+        updates.map(({ update }) => (update.state === 'pending' ? update.retryAt : null)),
+      ],
     );
   }
 

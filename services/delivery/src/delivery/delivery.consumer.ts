@@ -1,12 +1,12 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { DEAD_LETTER_STATUS, STATUS, TOPICS } from '@poort/contracts';
+import { DEAD_LETTER_STATUS, TOPICS } from '@poort/contracts';
 import { MessageCatalog } from '@poort/message-types';
 import { StageRunner } from '@poort/pipeline';
 
 import { DeliveriesRepository } from './deliveries.repository.js';
 import { DeliveryWorker } from './delivery.worker.js';
 
-/** Takes delivery requests into the durable schedule; the worker does the attempts. */
+/** Takes delivery requests into the durable schedule (routing reported 405 with them); the worker does the attempts. */
 @Injectable()
 export class DeliveryConsumer implements OnModuleInit {
   constructor(
@@ -22,18 +22,21 @@ export class DeliveryConsumer implements OnModuleInit {
       topic: TOPICS.deliveryRequested,
       idempotencyKey: (event) => `${event.envelope.kenmerk}:${event.recipientId}`,
       technicalFailure: DEAD_LETTER_STATUS.delivery,
-      handle: async (event, { tx, out }) => {
-        const { retryWindow } = this.catalog.get(event.envelope.berichtsoort).delivery;
-        this.catalog.recipient(event.recipientId); // an unknown recipient is a poison event, not a silent drop
-        await this.deliveries.insert(tx, {
-          kenmerk: event.envelope.kenmerk,
-          recipientId: event.recipientId,
-          recipientCount: event.recipientCount,
-          envelope: event.envelope,
-          payload: event.payload,
-          deadline: new Date(Date.now() + retryWindow),
+      handleAll: async (events, { tx }) => {
+        const now = Date.now();
+        const rows = events.map((event) => {
+          const { retryWindow } = this.catalog.get(event.envelope.berichtsoort).delivery;
+          this.catalog.recipient(event.recipientId); // an unknown recipient is a poison event, not a silent drop
+          return {
+            kenmerk: event.envelope.kenmerk,
+            recipientId: event.recipientId,
+            recipientCount: event.recipientCount,
+            envelope: event.envelope,
+            payload: event.payload,
+            deadline: new Date(now + retryWindow),
+          };
         });
-        out.status(event.envelope, { code: STATUS.afleveringBezig });
+        await this.deliveries.insert(tx, rows);
       },
       afterCommit: () => this.worker.kick(),
     });

@@ -57,15 +57,21 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.loop.kick();
   }
 
-  /** Attempts what is due; the next round at once when there was work, otherwise when the next retry is due. */
+  /**
+   * Attempts what is due, then records all the outcomes in one transaction; the next round at once when there was
+   * work, otherwise when the next retry is due.
+   */
   private async round(): Promise<number> {
     try {
       const due = await this.deliveries.leaseDue(this.settings.concurrency, this.leaseMs);
-      // Every attempt of the round ends before the next round leases more (and before shutdown closes the pool);
-      // one that fails leaves its lease to expire and is tried again.
-      const results = await Promise.allSettled(due.map((delivery) => this.attempt(delivery)));
-      for (const result of results) if (result.status === 'rejected') this.logger.error({ err: result.reason }, 'delivery attempt failed');
-      if (due.length > 0) return 0;
+      if (due.length > 0) {
+        const contents = await this.payloads.readSmall(due.map((delivery) => delivery.payload));
+        // Every attempt of the round ends before the next round leases more (and before shutdown closes the pool).
+        const outcomes = await Promise.all(due.map((delivery) => this.attempt(delivery, contents.get(delivery.payload.id))));
+        // Should recording fail, the leases expire and the deliveries are tried again, with the same message ids.
+        await this.record(due, outcomes);
+        return 0;
+      }
     } catch (error) {
       this.logger.error({ err: error }, 'delivery round failed');
     }
@@ -74,37 +80,52 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     return Math.max(1, Math.min(untilDue, this.settings.pollIntervalMs));
   }
 
-  private attempt(delivery: DeliveryRow): Promise<void> {
+  /** One attempt; its outcome, whatever happens (a failure to push is an outcome too). */
+  private attempt(delivery: DeliveryRow, content: Buffer | undefined): Promise<AttemptOutcome> {
     return withLogContext({ kenmerk: delivery.envelope.kenmerk, stage: 'delivery' }, async () => {
       const recipient = this.catalog.findRecipient(delivery.recipientId);
-      await this.deliveries.countAttempt(delivery.kenmerk, delivery.recipientId);
       const stopTimer = this.metrics.attemptDuration.startTimer({ recipient: delivery.recipientId });
       const outcome: AttemptOutcome = recipient
-        ? await pushToRecipient(recipient, delivery.envelope, delivery.payload, this.payloads.stream(delivery.payload))
+        ? await pushToRecipient(recipient, delivery.envelope, delivery.payload, content ?? this.payloads.stream(delivery.payload))
         : { kind: 'undeliverable', detail: `ontvanger ${delivery.recipientId} is niet meer geconfigureerd` };
       stopTimer();
       this.metrics.attempts.inc({ recipient: delivery.recipientId, outcome: outcome.kind });
       this.logger.info({ recipient: delivery.recipientId, attempt: delivery.attempts + 1, outcome }, 'delivery attempt');
-      await this.record(delivery, outcome);
+      return outcome;
     });
   }
 
-  private async record(delivery: DeliveryRow, outcome: AttemptOutcome): Promise<void> {
-    const { envelope, recipientId } = delivery;
+  /**
+   * The outcomes of a round with their statuses, in one transaction. The deliveries of their messages are locked
+   * first, so that a message's 400 comes exactly once, when its last recipient has it, even when two recipients of
+   * one message are recorded in the same round or by two workers at once.
+   */
+  private async record(due: readonly DeliveryRow[], outcomes: readonly AttemptOutcome[]): Promise<void> {
     await this.unitOfWork.commit(async ({ tx, out }) => {
-      const deliveredToOthers = outcome.kind === 'delivered' ? await this.deliveries.lockDeliveredToOthers(tx, envelope.kenmerk, recipientId) : 0;
-      const decision = decideAttempt(outcome, {
-        recipientId,
-        recipientCount: delivery.recipientCount,
-        attemptsBefore: delivery.attempts,
-        deadline: delivery.deadline,
-        now: new Date(),
-        deliveredToOthers,
-        backoff: this.catalog.find(envelope.berichtsoort)?.delivery,
+      const delivered = await this.deliveries.lockDelivered(
+        tx,
+        due.filter((_, index) => outcomes[index]!.kind === 'delivered').map((delivery) => delivery.kenmerk),
+      );
+      const now = new Date();
+      const updates = due.map((delivery, index) => {
+        const { envelope, recipientId } = delivery;
+        const outcome = outcomes[index]!;
+        const others = delivered.get(delivery.kenmerk) ?? new Set<string>();
+        const decision = decideAttempt(outcome, {
+          recipientId,
+          recipientCount: delivery.recipientCount,
+          attemptsBefore: delivery.attempts,
+          deadline: delivery.deadline,
+          now,
+          deliveredToOthers: [...others].filter((other) => other !== recipientId).length,
+          backoff: this.catalog.find(envelope.berichtsoort)?.delivery,
+        });
+        if (decision.update.state === 'delivered') delivered.set(delivery.kenmerk, others.add(recipientId));
+        for (const status of decision.statuses) out.status(envelope, status);
+        if (decision.returnToSender) returnToSender(out, delivery, decision.returnToSender);
+        return { kenmerk: delivery.kenmerk, recipientId, update: decision.update };
       });
-      await this.deliveries.record(tx, envelope.kenmerk, recipientId, decision.update);
-      for (const status of decision.statuses) out.status(envelope, status);
-      if (decision.returnToSender) returnToSender(out, delivery, decision.returnToSender);
+      await this.deliveries.record(tx, updates);
     });
   }
 }

@@ -24,13 +24,13 @@ export const deliveryMessageId = (kenmerk: string, recipientId: string): string 
  * whatever their characters: the file name as RFC 6266/8187 filename and filename*, the aanleverkenmerk as is when
  * it is printable ASCII and as an RFC 8187 ext-value (UTF-8''…) otherwise.
  */
-export async function pushToRecipient(recipient: Recipient, envelope: Envelope, payload: PayloadRef, body: Readable): Promise<AttemptOutcome> {
+export async function pushToRecipient(recipient: Recipient, envelope: Envelope, payload: PayloadRef, body: Buffer | Readable): Promise<AttemptOutcome> {
   const messageId = deliveryMessageId(envelope.kenmerk, recipient.id);
   let response: Response;
   try {
     response = await fetch(recipient.endpoint, {
       method: 'POST',
-      body: body as unknown as ReadableStream,
+      body: Buffer.isBuffer(body) ? body : (body as unknown as ReadableStream),
       duplex: 'half',
       signal: AbortSignal.timeout(recipient.timeout),
       headers: {
@@ -48,7 +48,7 @@ export async function pushToRecipient(recipient: Recipient, envelope: Envelope, 
       },
     } as RequestInit);
   } catch (error) {
-    body.destroy();
+    if (!Buffer.isBuffer(body)) body.destroy();
     return outcomeOfError(error);
   }
   const text = (await response.text().catch(() => '')).slice(0, 1_000);

@@ -5,11 +5,19 @@ import type { Pool, Queryable } from '@poort/message-state';
 export class MessagesRepository {
   constructor(private readonly pool: Pool) {}
 
-  async insert(tx: Queryable, envelope: Envelope): Promise<void> {
+  async insert(tx: Queryable, envelopes: readonly Envelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
     await tx.query(
       `INSERT INTO messages (kenmerk, berichtsoort, sender_oin, aanleverkenmerk, envelope, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [envelope.kenmerk, envelope.berichtsoort, envelope.sender.oin, envelope.aanleverkenmerk ?? null, envelope, envelope.tijdstempelAangeleverd],
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])`,
+      [
+        envelopes.map((envelope) => envelope.kenmerk),
+        envelopes.map((envelope) => envelope.berichtsoort),
+        envelopes.map((envelope) => envelope.sender.oin),
+        envelopes.map((envelope) => envelope.aanleverkenmerk ?? null),
+        envelopes.map((envelope) => JSON.stringify(envelope)),
+        envelopes.map((envelope) => envelope.tijdstempelAangeleverd),
+      ],
     );
   }
 

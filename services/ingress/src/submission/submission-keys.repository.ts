@@ -19,7 +19,7 @@ export interface EarlierSubmission {
   readonly fingerprint: string;
 }
 
-/** Expired keys one submission deletes: more than it adds (at most two), so the table never outgrows the window. */
+/** Expired keys one sweep deletes (one per batch of submissions): more than it adds, so the table never outgrows the window. */
 const SWEEP_BATCH = 100;
 /** A key found taken and then gone before it could be read has just expired; claiming it again settles it. */
 const CLAIM_ATTEMPTS = 3;
@@ -42,35 +42,33 @@ export class SubmissionKeysRepository {
    * then taken) or rolls back (the key is then claimed here).
    */
   async claim(tx: Queryable, senderOin: string, keys: readonly SubmissionKey[], fingerprint: string, kenmerk: string): Promise<EarlierSubmission | undefined> {
-    if (keys.length === 0) return undefined;
-    await tx.query('SAVEPOINT submission_keys');
+    const claimed: SubmissionKey[] = [];
     for (const key of keys) {
       const earlier = await this.claimOne(tx, senderOin, key, fingerprint, kenmerk);
       if (earlier) {
-        await tx.query('ROLLBACK TO SAVEPOINT submission_keys');
+        await this.giveUp(tx, senderOin, claimed, kenmerk);
         return earlier;
       }
+      claimed.push(key);
     }
-    await tx.query('RELEASE SAVEPOINT submission_keys');
-    await this.sweep(tx);
     return undefined;
   }
 
+  /**
+   * One statement: the key is taken when free, taken over when it expired (older than the window), and otherwise
+   * left to the message that holds it, which is then read.
+   */
   private async claimOne(tx: Queryable, senderOin: string, key: SubmissionKey, fingerprint: string, kenmerk: string): Promise<EarlierSubmission | undefined> {
     const id = [senderOin, key.kind, key.value];
     for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
-      // A key older than the window no longer counts: it goes, and this submission takes it.
-      await tx.query(
-        `DELETE FROM submission_keys
-          WHERE sender_oin = $1 AND key_kind = $2 AND key = $3 AND created_at < now() - $4::float8 * interval '1 millisecond'`,
-        [...id, this.windowMs],
-      );
-      const inserted = await tx.query(
+      const claimed = await tx.query(
         `INSERT INTO submission_keys (sender_oin, key_kind, key, fingerprint, kenmerk) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT DO NOTHING`,
-        [...id, fingerprint, kenmerk],
+         ON CONFLICT (sender_oin, key_kind, key) DO UPDATE
+           SET fingerprint = EXCLUDED.fingerprint, kenmerk = EXCLUDED.kenmerk, created_at = now()
+           WHERE submission_keys.created_at < now() - $6::float8 * interval '1 millisecond'`,
+        [...id, fingerprint, kenmerk, this.windowMs],
       );
-      if (inserted.rowCount === 1) return undefined;
+      if (claimed.rowCount === 1) return undefined;
       // Read Committed: this statement sees the row of the submission the INSERT waited for.
       const { rows } = await tx.query<{ kenmerk: string; fingerprint: string }>(
         'SELECT kenmerk, fingerprint FROM submission_keys WHERE sender_oin = $1 AND key_kind = $2 AND key = $3',
@@ -81,11 +79,22 @@ export class SubmissionKeysRepository {
     throw new Error(`submission key ${key.kind} of ${senderOin} could not be claimed or read in ${CLAIM_ATTEMPTS} attempts`);
   }
 
+  /** The keys a submission claimed before one of its keys turned out to be taken: free again. */
+  private async giveUp(tx: Queryable, senderOin: string, keys: readonly SubmissionKey[], kenmerk: string): Promise<void> {
+    if (keys.length === 0) return;
+    await tx.query('DELETE FROM submission_keys WHERE sender_oin = $1 AND key_kind = ANY($2::text[]) AND key = ANY($3::text[]) AND kenmerk = $4', [
+      senderOin,
+      keys.map((key) => key.kind),
+      keys.map((key) => key.value),
+      kenmerk,
+    ]);
+  }
+
   /**
    * The window's cleanup, done by the submissions themselves: the oldest expired keys go (along the index on
    * created_at). SKIP LOCKED: a key another submission is deleting or claiming is left to it, so this never waits.
    */
-  private async sweep(tx: Queryable): Promise<void> {
+  async sweep(tx: Queryable): Promise<void> {
     await tx.query(
       `DELETE FROM submission_keys
         WHERE (sender_oin, key_kind, key) IN (

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
-import { FOUTCODE, Refusal, STATUS, STATUS_DEFINITIONS, TOPICS, type AanleverResponse, type Envelope, type PayloadRef } from '@poort/contracts';
-import type { Queryable } from '@poort/message-state';
+import { FOUTCODE, Refusal, STATUS, STATUS_DEFINITIONS, type AanleverResponse, type Envelope } from '@poort/contracts';
 import type { MessageCatalog, MessageType } from '@poort/message-types';
-import { PayloadTooLargeError, type PayloadStore } from '@poort/payload-store';
+import type { PayloadStore } from '@poort/payload-store';
 import type { UnitOfWork } from '@poort/pipeline';
 import type { ClientIdentity } from '@poort/pki';
 import { z } from 'zod';
@@ -13,13 +12,11 @@ import type { InFlightLimiter } from './in-flight-limiter.js';
 import type { MessagesRepository } from './messages.repository.js';
 import { requestFingerprint } from './request-fingerprint.js';
 import type { EarlierSubmission, SubmissionKey, SubmissionKeysRepository } from './submission-keys.repository.js';
+import { SubmissionWriter } from './submission-writer.js';
 
 type Bestand = AanleverRequest['berichtInhoud'];
 
 const refuse = (kind: Refusal['kind'], message: string, details?: unknown) => new Refusal(FOUTCODE.interfaceSpecificatie, kind, message, details);
-
-/** What the submission's transaction did: stored a new message, or found one that holds one of its keys. */
-type Outcome = { readonly envelope: Envelope } | { readonly earlier: EarlierSubmission };
 
 export interface SubmitOptions {
   /** The REST Idempotency-Key header, already checked (see parseIdempotencyKey). WUS has none. */
@@ -28,8 +25,9 @@ export interface SubmitOptions {
 
 /**
  * aanleveren: the one use case behind every submission channel (REST and WUS). It checks the request against the
- * koppelvlak and the message type, and stores content, message record and the first events in one transaction;
- * only then is there a receipt with a kenmerk. Every refusal is a Refusal with a Digipoort foutcode: ALS100 for the
+ * koppelvlak and the message type, and stores content, message record and the first events in one transaction
+ * (SubmissionWriter: shared with the submissions that arrive at the same time); only then is there a receipt with a
+ * kenmerk. Every refusal is a Refusal with a Digipoort foutcode: ALS100 for the
  * request, ALS400 when Poort is overloaded. Nothing is stored for a refused submission.
  *
  * Safe resubmission: a submission with a key (its aanleverkenmerk, or on REST an Idempotency-Key) that an earlier
@@ -38,14 +36,18 @@ export interface SubmitOptions {
  * for a retry. Without either key a submission is never deduplicated.
  */
 export class SubmissionService {
+  private readonly writer: SubmissionWriter;
+
   constructor(
-    private readonly unitOfWork: UnitOfWork,
+    unitOfWork: UnitOfWork,
     private readonly catalog: MessageCatalog,
-    private readonly payloads: PayloadStore,
+    payloads: PayloadStore,
     private readonly messages: MessagesRepository,
     private readonly keys: SubmissionKeysRepository,
     private readonly limiter: InFlightLimiter,
-  ) {}
+  ) {
+    this.writer = new SubmissionWriter(unitOfWork, payloads, messages, keys);
+  }
 
   /** `request` is what the channel read: the JSON body, or the koppelvlak XML as an object. */
   async submit(sender: ClientIdentity, request: unknown, options: SubmitOptions = {}): Promise<AanleverResponse> {
@@ -71,16 +73,13 @@ export class SubmissionService {
     // Only a request that can be resubmitted needs its fingerprint: hashing 20 MiB is not free.
     const fingerprint = keys.length > 0 ? requestFingerprint(request) : '';
     const receivedAt = new Date();
-    const kenmerk = randomUUID();
-    const outcome = await this.unitOfWork.commit<Outcome>(async ({ tx, out }) => {
-      // First the keys: a concurrent duplicate waits here, before either has written its content.
-      const earlier = await this.keys.claim(tx, sender.oin, keys, fingerprint, kenmerk);
-      if (earlier) return { earlier };
-      const stored: PayloadRef[] = [];
-      for (const file of files) stored.push(await this.store(tx, type, file));
-      const [content, ...attachments] = stored;
-      const envelope: Envelope = {
-        kenmerk,
+    const outcome = await this.writer.write({
+      sender,
+      keys,
+      fingerprint,
+      receivedAt,
+      envelope: {
+        kenmerk: randomUUID(),
         berichtsoort: type.berichtsoort,
         aanleverkenmerk: request.aanleverkenmerk,
         eerderAanleverkenmerk: request.eerderAanleverkenmerk,
@@ -90,15 +89,9 @@ export class SubmissionService {
         identiteitOntvanger: request.identiteitOntvanger,
         rolOntvanger: request.rolOntvanger,
         autorisatieAdres: request.autorisatieAdres,
-        content: content!,
-        attachments,
         tijdstempelAangeleverd: receivedAt.toISOString(),
-      };
-      await this.messages.insert(tx, envelope);
-      out.status(envelope, { code: STATUS.ontvangen, at: receivedAt });
-      out.emit(TOPICS.received, { envelope }, receivedAt);
-      out.status(envelope, { code: STATUS.aangebodenVoorVerwerking });
-      return { envelope };
+      },
+      files: files.map((file) => ({ bytes: decoded(type, file), meta: { mimeType: file.mimeType, bestandsnaam: file.bestandsnaam } })),
     });
     return 'envelope' in outcome ? receipt(outcome.envelope) : this.resubmitted(outcome.earlier, fingerprint);
   }
@@ -121,16 +114,6 @@ export class SubmissionService {
       );
     }
     if (decodedBase64Size(file.inhoud) > type.content.maxBytes) throw tooLarge(file, type.content.maxBytes);
-  }
-
-  private async store(tx: Queryable, type: MessageType, file: Bestand): Promise<PayloadRef> {
-    const bytes = Buffer.from(file.inhoud, 'base64');
-    try {
-      return await this.payloads.put(tx, bytes, { mimeType: file.mimeType, bestandsnaam: file.bestandsnaam }, type.content.maxBytes);
-    } catch (error) {
-      if (error instanceof PayloadTooLargeError) throw tooLarge(file, error.limit);
-      throw error;
-    }
   }
 }
 
@@ -180,6 +163,13 @@ function dutchDuration(ms: number): string {
 }
 
 const tooLarge = (file: Bestand, limit: number) => refuse('too-large', `${file.bestandsnaam} is groter dan ${limit} bytes`);
+
+/** A file's content; checked against the type's limit again, now that its size is exact. */
+function decoded(type: MessageType, file: Bestand): Buffer {
+  const bytes = Buffer.from(file.inhoud, 'base64');
+  if (bytes.byteLength > type.content.maxBytes) throw tooLarge(file, type.content.maxBytes);
+  return bytes;
+}
 
 /** The size of base64 content once decoded (the request's base64 is checked for its form before this runs). */
 function decodedBase64Size(base64: string): number {

@@ -46,32 +46,48 @@ export interface SequencedStatus {
 export class StatusHistoryRepository {
   constructor(private readonly pool: Pool) {}
 
-  /** Records a status, and moves the message's progress on when the status is its latest. */
-  async append(tx: Queryable, status: StatusChanged): Promise<void> {
+  /**
+   * Records statuses in their order (their seq), and moves each message's progress on to its latest, in two
+   * statements however many there are.
+   */
+  async append(tx: Queryable, statuses: readonly StatusChanged[]): Promise<void> {
+    if (statuses.length === 0) return;
+    const latest = [...latestPerMessage(statuses).values()];
     await tx.query(
       `INSERT INTO message_progress (kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer, belanghebbende_type,
          last_statuscode, last_status_at, done)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::boolean[])
        ON CONFLICT (kenmerk) DO UPDATE SET last_statuscode = EXCLUDED.last_statuscode, last_status_at = EXCLUDED.last_status_at,
          done = EXCLUDED.done, reported_stuck_at = NULL
        WHERE message_progress.last_status_at <= EXCLUDED.last_status_at`,
-      [...subjectOf(status), status.statuscode, status.tijdstempelStatus, endsProcessing(status.statuscode, status.final)],
+      [
+        ...columnsOf(latest.map(subjectOf)),
+        latest.map((status) => status.statuscode),
+        latest.map((status) => status.tijdstempelStatus),
+        latest.map((status) => endsProcessing(status.statuscode, status.final)),
+      ],
     );
     await tx.query(
       `INSERT INTO status_history (status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer,
          belanghebbende_type, statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving, statusdetails, final)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       SELECT status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer, belanghebbende_type,
+              statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving, statusdetails, final
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                     $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::boolean[])
+                WITH ORDINALITY AS s(status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer,
+                     belanghebbende_type, statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving, statusdetails, final, n)
+        ORDER BY n
        ON CONFLICT (status_id) DO NOTHING`,
       [
-        status.statusId,
-        ...subjectOf(status),
-        status.statuscode,
-        status.statusomschrijving,
-        status.tijdstempelStatus,
-        status.statusFoutcode?.foutcode ?? null,
-        status.statusFoutcode?.foutbeschrijving ?? null,
-        status.statusdetails ?? null,
-        status.final,
+        statuses.map((status) => status.statusId),
+        ...columnsOf(statuses.map(subjectOf)),
+        statuses.map((status) => status.statuscode),
+        statuses.map((status) => status.statusomschrijving),
+        statuses.map((status) => status.tijdstempelStatus),
+        statuses.map((status) => status.statusFoutcode?.foutcode ?? null),
+        statuses.map((status) => status.statusFoutcode?.foutbeschrijving ?? null),
+        statuses.map((status) => status.statusdetails ?? null),
+        statuses.map((status) => status.final),
       ],
     );
   }
@@ -149,8 +165,25 @@ export class StatusHistoryRepository {
 }
 
 /** The columns both tables keep of the message a status is about, in their order. */
-function subjectOf(status: StatusChanged): [string, string, string, string | null, string, string] {
+type Subject = [string, string, string, string | null, string, string];
+
+function subjectOf(status: StatusChanged): Subject {
   return [status.kenmerk, status.berichtsoort, status.senderOin, status.aanleverkenmerk ?? null, status.identiteitBelanghebbende.nummer, status.identiteitBelanghebbende.type];
+}
+
+/** The subjects' columns, one array each, for unnest. */
+function columnsOf(subjects: readonly Subject[]): (string | null)[][] {
+  return [0, 1, 2, 3, 4, 5].map((column) => subjects.map((subject) => subject[column]!));
+}
+
+/** Per message, its latest status (the later in the run of two at the same time), as one upsert can touch a row once. */
+function latestPerMessage(statuses: readonly StatusChanged[]): Map<string, StatusChanged> {
+  const latest = new Map<string, StatusChanged>();
+  for (const status of statuses) {
+    const before = latest.get(status.kenmerk);
+    if (!before || Date.parse(before.tijdstempelStatus) <= Date.parse(status.tijdstempelStatus)) latest.set(status.kenmerk, status);
+  }
+  return latest;
 }
 
 function toResultaat(row: StatusRow): StatusResultaat {

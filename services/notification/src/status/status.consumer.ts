@@ -18,7 +18,7 @@ export class StatusConsumer implements OnModuleInit {
       name: 'notification',
       topic: TOPICS.statusChanged,
       idempotencyKey: (status) => status.statusId,
-      handle: (status, { tx }) => this.history.append(tx, status),
+      handleAll: (statuses, { tx }) => this.history.append(tx, statuses),
     });
     this.stages.register({
       name: 'notification-returned',

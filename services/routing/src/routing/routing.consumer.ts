@@ -30,6 +30,8 @@ export class RoutingConsumer implements OnModuleInit {
         for (const delivery of deliveries) {
           out.emit(TOPICS.deliveryRequested, { envelope, recipientId: delivery.recipientId, payload: delivery.payload, recipientCount: deliveries.length });
         }
+        // Once per message, not per recipient: the deliveries are on their way with it.
+        out.status(envelope, { code: STATUS.afleveringBezig });
       },
     });
   }

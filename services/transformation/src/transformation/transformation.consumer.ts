@@ -23,11 +23,23 @@ export class TransformationConsumer implements OnModuleInit {
       name: 'transformation',
       topic: TOPICS.validated,
       technicalFailure: DEAD_LETTER_STATUS.transformation,
-      handle: async ({ envelope }, { tx, out }) => {
-        const type = this.catalog.get(envelope.berichtsoort);
-        const rendition = type.transformation === 'none' ? undefined : renditionOf(type, await this.payloads.read(envelope.content), envelope.content.bestandsnaam);
-        const transformed = rendition ? await this.payloads.put(tx, rendition.bytes, { mimeType: rendition.mimeType, bestandsnaam: rendition.bestandsnaam }) : undefined;
-        out.emit(TOPICS.transformed, { envelope, ...(transformed ? { transformed } : {}) });
+      handleAll: async (events, { tx, out }) => {
+        const typeOf = (event: (typeof events)[number]) => this.catalog.get(event.envelope.berichtsoort);
+        const contents = await this.payloads.readAll(events.filter((event) => typeOf(event).transformation !== 'none').map(({ envelope }) => envelope.content));
+        const converted = events.flatMap((event) => {
+          const content = contents.get(event.envelope.content.id);
+          const rendition = content && renditionOf(typeOf(event), content, event.envelope.content.bestandsnaam);
+          return rendition ? [{ event, rendition }] : [];
+        });
+        const stored = await this.payloads.putAll(
+          tx,
+          converted.map(({ rendition }) => ({ bytes: rendition.bytes, meta: { mimeType: rendition.mimeType, bestandsnaam: rendition.bestandsnaam } })),
+        );
+        const transformedOf = new Map(converted.map(({ event }, index) => [event, stored[index]!]));
+        for (const event of events) {
+          const transformed = transformedOf.get(event);
+          out.emit(TOPICS.transformed, { envelope: event.envelope, ...(transformed ? { transformed } : {}) });
+        }
       },
     });
   }

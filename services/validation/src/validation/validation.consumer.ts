@@ -18,20 +18,21 @@ export class ValidationConsumer implements OnModuleInit {
       name: 'validation',
       topic: TOPICS.authorized,
       technicalFailure: DEAD_LETTER_STATUS.validation,
-      handle: async ({ envelope }, { out }) => {
-        const content = await this.payloads.read(envelope.content);
-        const outcome = this.validator.validate(envelope.berichtsoort, content);
-        if (!outcome.valid) {
-          const details = describeFindings(outcome.findings);
-          out.status(envelope, {
-            code: STATUS.validatieMislukt,
-            fout: { foutcode: FOUTCODE.validatieMislukt, foutbeschrijving: 'het bericht voldoet niet aan het XML-schema van de berichtsoort' },
-            details,
-          });
-          return;
+      handleAll: async (events, { out }) => {
+        const contents = await this.payloads.readAll(events.map(({ envelope }) => envelope.content));
+        for (const { envelope } of events) {
+          const outcome = this.validator.validate(envelope.berichtsoort, contents.get(envelope.content.id)!);
+          if (!outcome.valid) {
+            out.status(envelope, {
+              code: STATUS.validatieMislukt,
+              fout: { foutcode: FOUTCODE.validatieMislukt, foutbeschrijving: 'het bericht voldoet niet aan het XML-schema van de berichtsoort' },
+              details: describeFindings(outcome.findings),
+            });
+            continue;
+          }
+          out.status(envelope, { code: STATUS.gevalideerd });
+          out.emit(TOPICS.validated, { envelope });
         }
-        out.status(envelope, { code: STATUS.gevalideerd });
-        out.emit(TOPICS.validated, { envelope });
       },
     });
   }
