@@ -16,7 +16,7 @@ export const kafkaEnv = {
    * 4, 6 or 12 replicas to share evenly, above what the Helm chart lets a stage scale to; more partitions cost the
    * broker little at this size. Existing topics keep theirs (add partitions with Kafka's tools).
    */
-  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().positive().default(12),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().positive().default(4),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().positive().default(1),
   /** Prefix for topics and consumer groups: environments (or test runs) sharing a cluster stay apart. */
   KAFKA_NAMESPACE: z.string().regex(/^[a-z0-9.-]*$/).default(''),

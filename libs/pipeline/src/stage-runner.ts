@@ -18,14 +18,31 @@ import type { Effect, UnitOfWork } from './unit-of-work.js';
 /** What a stage's handler runs with: the transaction of the event's effect, and the events it emits. */
 export type StageContext = Effect;
 
-/** A stage handles its events one by one, or (for a stage whose effect per event is a row or two) a run's at once. */
+/** What a stage that keeps no inbox runs with: its transaction only, as it may emit nothing. */
+export type WriteOnlyContext = Pick<StageContext, 'tx'>;
+
+/**
+ * A stage handles its events one by one, or (for a stage whose effect per event is a row or two) a run's at once, or
+ * only writes rows that are idempotent by themselves.
+ */
 export type StageDefinition<T extends Topic> = StageCommon<T> &
   (
-    | { readonly handle: (event: EventOf<T>, context: StageContext) => Promise<void>; readonly handleAll?: never }
+    | { readonly handle: (event: EventOf<T>, context: StageContext) => Promise<void>; readonly handleAll?: never; readonly writeIdempotently?: never }
     | {
         /** The run's events that were not handled before, in their order: their rows go in with multi-row statements. */
         readonly handleAll: (events: readonly EventOf<T>[], context: StageContext) => Promise<void>;
         readonly handle?: never;
+        readonly writeIdempotently?: never;
+      }
+    | {
+        /**
+         * For a stage whose effect is rows that a repeat leaves as they are (ON CONFLICT DO NOTHING, say): the run's
+         * events, a repeat included. No inbox row is kept for them, and the stage can emit nothing (its context has no
+         * `out`), so a replay can neither emit twice nor change what was written.
+         */
+        readonly writeIdempotently: (events: readonly EventOf<T>[], context: WriteOnlyContext) => Promise<void>;
+        readonly handle?: never;
+        readonly handleAll?: never;
       }
   );
 
@@ -105,12 +122,16 @@ export class StageRunner {
     const stopTimer = this.deps.metrics.handleDuration.startTimer({ topic: definition.topic });
     const decoded = messages.map((message) => this.decode(definition, message));
     const handled = await this.deps.unitOfWork.commit(async (effect) => {
-      const fresh = await claimInbox(effect.tx, definition.name, decoded.map((item) => item.key));
-      // Handled before, or twice in this run: left out.
+      // Handled before (by the inbox's record), or twice in this run: left out.
+      const fresh = definition.writeIdempotently ? new Set(decoded.map((item) => item.key)) : await claimInbox(effect.tx, definition.name, decoded.map((item) => item.key));
       const todo = decoded.filter((item) => fresh.delete(item.key));
       for (const item of todo) {
         const injected = this.deps.faultInjection?.failureFor(definition.name, item.event);
         if (injected) throw injected;
+      }
+      if (definition.writeIdempotently) {
+        if (todo.length > 0) await definition.writeIdempotently(todo.map((item) => item.event), { tx: effect.tx });
+        return todo.length;
       }
       if (definition.handleAll) {
         if (todo.length > 0) await definition.handleAll(todo.map((item) => item.event), effect);

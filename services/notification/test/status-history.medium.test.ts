@@ -33,17 +33,18 @@ describe('StatusHistoryRepository.append on real Postgres', () => {
     (await db.pool.query<{ last_statuscode: string; done: boolean }>('SELECT last_statuscode, done FROM message_progress WHERE kenmerk = $1', [kenmerk]))
       .rows[0];
 
-  test('keeps the statuses of a run in their order, and each message progresses to its latest, even when it came earlier in the run', async () => {
+  test('keeps the statuses of a run in their order, each message progresses to its latest (even when it came earlier in the run), and a replay changes nothing', async () => {
     const a = anEnvelope({ kenmerk: aKenmerk() });
     const b = anEnvelope({ kenmerk: aKenmerk() });
-    await history.append(db.pool, [
+    const run = [
       status(a, STATUS.ontvangen, 0),
       status(b, STATUS.ontvangen, 0),
       status(a, STATUS.aangebodenVoorVerwerking, 1),
       // b's 400 happened before its 200 arrived here (another partition's run, say): 400 stays its latest.
       status(b, STATUS.afgeleverd, 9),
       status(b, STATUS.geautoriseerd, 2),
-    ]);
+    ];
+    await history.append(db.pool, run);
     assert.deepEqual(await historyOf(a.kenmerk), ['100', '110']);
     assert.deepEqual(await historyOf(b.kenmerk), ['100', '400', '200']);
     assert.deepEqual(await progressOf(a.kenmerk), { last_statuscode: '110', done: false });
@@ -53,5 +54,14 @@ describe('StatusHistoryRepository.append on real Postgres', () => {
     await history.append(db.pool, [status(a, STATUS.aangebodenVoorVerwerking, 1), status(a, STATUS.geautoriseerd, 3)]);
     assert.deepEqual(await historyOf(a.kenmerk), ['100', '110', '200']);
     assert.deepEqual(await progressOf(a.kenmerk), { last_statuscode: '200', done: false });
+
+    // The first run again (redelivered after a crash: the consumer keeps no inbox): nothing changes, progress included.
+    await db.pool.query('UPDATE message_progress SET reported_stuck_at = now() WHERE kenmerk = $1', [a.kenmerk]);
+    await history.append(db.pool, run);
+    assert.deepEqual(await historyOf(a.kenmerk), ['100', '110', '200']);
+    assert.deepEqual(await historyOf(b.kenmerk), ['100', '400', '200']);
+    assert.deepEqual(await progressOf(a.kenmerk), { last_statuscode: '200', done: false });
+    const stuck = await db.pool.query('SELECT 1 FROM message_progress WHERE kenmerk = $1 AND reported_stuck_at IS NOT NULL', [a.kenmerk]);
+    assert.equal(stuck.rowCount, 1, 'a replay does not reopen what the sweeper reported');
   });
 });

@@ -16,13 +16,13 @@ export class ArchiveConsumer implements OnModuleInit {
     this.stages.register({
       name: 'archive',
       topic: TOPICS.received,
-      handleAll: (events, { tx }) => this.archive.storeMessages(tx, events.map((event) => event.envelope)),
+      writeIdempotently: (events, { tx }) => this.archive.storeMessages(tx, events.map((event) => event.envelope)),
     });
     this.stages.register({
       name: 'archive-statuses',
       topic: TOPICS.statusChanged,
       idempotencyKey: (status) => status.statusId,
-      handleAll: (statuses, { tx }) => this.archive.storeStatuses(tx, statuses),
+      writeIdempotently: (statuses, { tx }) => this.archive.storeStatuses(tx, statuses),
     });
   }
 }

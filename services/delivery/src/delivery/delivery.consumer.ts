@@ -22,7 +22,8 @@ export class DeliveryConsumer implements OnModuleInit {
       topic: TOPICS.deliveryRequested,
       idempotencyKey: (event) => `${event.envelope.kenmerk}:${event.recipientId}`,
       technicalFailure: DEAD_LETTER_STATUS.delivery,
-      handleAll: async (events, { tx }) => {
+      // A delivery that exists already stays as it is (ON CONFLICT DO NOTHING): a repeated request changes nothing.
+      writeIdempotently: async (events, { tx }) => {
         const now = Date.now();
         const rows = events.map((event) => {
           const { retryWindow } = this.catalog.get(event.envelope.berichtsoort).delivery;

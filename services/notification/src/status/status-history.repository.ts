@@ -47,37 +47,42 @@ export class StatusHistoryRepository {
   constructor(private readonly pool: Pool) {}
 
   /**
-   * Records statuses in their order (their seq), and moves each message's progress on to its latest, in two
-   * statements however many there are.
+   * Records statuses in their order (their seq), in one statement however many there are. Each message's progress
+   * moves on to its latest status among those recorded now; a status recorded before (same statusId: a redelivered
+   * event) changes nothing at all, so that recording a run again is harmless.
    */
   async append(tx: Queryable, statuses: readonly StatusChanged[]): Promise<void> {
     if (statuses.length === 0) return;
-    const latest = [...latestPerMessage(statuses).values()];
     await tx.query(
-      `INSERT INTO message_progress (kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer, belanghebbende_type,
+      `WITH given AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                              $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::boolean[], $15::boolean[])
+                  WITH ORDINALITY AS g(status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer,
+                       belanghebbende_type, statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving,
+                       statusdetails, final, ends_processing, n)
+       ), recorded AS (
+         INSERT INTO status_history (status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer,
+           belanghebbende_type, statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving, statusdetails, final)
+         SELECT status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer, belanghebbende_type,
+                statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving, statusdetails, final
+           FROM given ORDER BY n
+         ON CONFLICT (status_id) DO NOTHING
+         RETURNING status_id
+       ), latest AS (
+         -- Per message, the latest of the statuses recorded now (the later in the run of two at the same time): an upsert
+         -- can touch a row once.
+         SELECT DISTINCT ON (g.kenmerk) g.*
+           FROM given g JOIN recorded r USING (status_id)
+          ORDER BY g.kenmerk, g.tijdstempel_status DESC, g.n DESC
+       )
+       INSERT INTO message_progress (kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer, belanghebbende_type,
          last_statuscode, last_status_at, done)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::boolean[])
+       SELECT kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer, belanghebbende_type,
+              statuscode, tijdstempel_status, ends_processing
+         FROM latest
        ON CONFLICT (kenmerk) DO UPDATE SET last_statuscode = EXCLUDED.last_statuscode, last_status_at = EXCLUDED.last_status_at,
          done = EXCLUDED.done, reported_stuck_at = NULL
        WHERE message_progress.last_status_at <= EXCLUDED.last_status_at`,
-      [
-        ...columnsOf(latest.map(subjectOf)),
-        latest.map((status) => status.statuscode),
-        latest.map((status) => status.tijdstempelStatus),
-        latest.map((status) => endsProcessing(status.statuscode, status.final)),
-      ],
-    );
-    await tx.query(
-      `INSERT INTO status_history (status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer,
-         belanghebbende_type, statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving, statusdetails, final)
-       SELECT status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer, belanghebbende_type,
-              statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving, statusdetails, final
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                     $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::boolean[])
-                WITH ORDINALITY AS s(status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer,
-                     belanghebbende_type, statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving, statusdetails, final, n)
-        ORDER BY n
-       ON CONFLICT (status_id) DO NOTHING`,
       [
         statuses.map((status) => status.statusId),
         ...columnsOf(statuses.map(subjectOf)),
@@ -88,6 +93,7 @@ export class StatusHistoryRepository {
         statuses.map((status) => status.statusFoutcode?.foutbeschrijving ?? null),
         statuses.map((status) => status.statusdetails ?? null),
         statuses.map((status) => status.final),
+        statuses.map((status) => endsProcessing(status.statuscode, status.final)),
       ],
     );
   }
@@ -176,15 +182,6 @@ function columnsOf(subjects: readonly Subject[]): (string | null)[][] {
   return [0, 1, 2, 3, 4, 5].map((column) => subjects.map((subject) => subject[column]!));
 }
 
-/** Per message, its latest status (the later in the run of two at the same time), as one upsert can touch a row once. */
-function latestPerMessage(statuses: readonly StatusChanged[]): Map<string, StatusChanged> {
-  const latest = new Map<string, StatusChanged>();
-  for (const status of statuses) {
-    const before = latest.get(status.kenmerk);
-    if (!before || Date.parse(before.tijdstempelStatus) <= Date.parse(status.tijdstempelStatus)) latest.set(status.kenmerk, status);
-  }
-  return latest;
-}
 
 function toResultaat(row: StatusRow): StatusResultaat {
   return {

@@ -18,7 +18,7 @@ export class StatusConsumer implements OnModuleInit {
       name: 'notification',
       topic: TOPICS.statusChanged,
       idempotencyKey: (status) => status.statusId,
-      handleAll: (statuses, { tx }) => this.history.append(tx, statuses),
+      writeIdempotently: (statuses, { tx }) => this.history.append(tx, statuses),
     });
     this.stages.register({
       name: 'notification-returned',
