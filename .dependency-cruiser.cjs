@@ -26,7 +26,7 @@ const ALLOW = {
   pipeline: ['config', 'contracts', 'kafka', 'message-state', 'observability'],
   transforms: ['xml'],
   'ws-security': ['xml'],
-  wus: ['contracts', 'pki', 'xml'],
+  wus: ['batching', 'contracts', 'pki', 'xml'],
   // The Nest platform adapter: module, lifecycle, health, metrics, error filter, runService.
   'nest-kit': ['config', 'contracts', 'kafka', 'message-state', 'message-types', 'observability', 'pipeline'],
   // The Nest edge adapter: client identity, WUS glue.

@@ -1,17 +1,27 @@
+import { Coalescer, SharedBatchFailed } from '@poort/batching';
+
 import type { ReplayGuard } from './security-port.js';
 
 /** The slice of a pg Pool this needs; keeps the library free of a database driver. */
 export interface SqlQueryable {
-  query(sql: string, params: readonly unknown[]): Promise<{ rowCount: number | null }>;
+  query<R = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<{ rowCount: number | null; rows: R[] }>;
+}
+
+interface Sighting {
+  readonly signerFingerprint: string;
+  readonly messageId: string;
+  readonly now: Date;
 }
 
 /**
  * Replay protection in Postgres (table wus_seen_messages, migration 0007): a MessageID is accepted once per signer.
  * Requests older than the WS-Security maximum message age are refused before this, so IDs are kept for `retainMs`
- * (longer than that age plus clock skew) and pruned now and then.
+ * (longer than that age plus clock skew) and pruned now and then. The MessageIDs of requests that arrive together
+ * go in with one statement (group commit, as ingress stores submissions): one commit for many, not one each.
  */
 export class PostgresReplayGuard implements ReplayGuard {
   private inserts = 0;
+  private readonly batches = new Coalescer<Sighting, boolean>((sightings) => this.rememberAll(sightings));
 
   constructor(
     private readonly db: SqlQueryable,
@@ -20,13 +30,34 @@ export class PostgresReplayGuard implements ReplayGuard {
   ) {}
 
   async remember(signerFingerprint: string, messageId: string, now: Date): Promise<boolean> {
-    const { rowCount } = await this.db.query(
-      'INSERT INTO wus_seen_messages (signer_fingerprint, message_id, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [signerFingerprint, messageId, now],
+    const sighting = { signerFingerprint, messageId, now };
+    try {
+      return await this.batches.submit(sighting);
+    } catch (error) {
+      if (!(error instanceof SharedBatchFailed)) throw error;
+      return (await this.rememberAll([sighting]))[0]!;
+    }
+  }
+
+  /** For each sighting, whether its MessageID is new; of two alike in one batch, the first is. */
+  private async rememberAll(sightings: readonly Sighting[]): Promise<boolean[]> {
+    const { rows } = await this.db.query<{ signer_fingerprint: string; message_id: string }>(
+      `INSERT INTO wus_seen_messages (signer_fingerprint, message_id, seen_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+       ON CONFLICT DO NOTHING
+       RETURNING signer_fingerprint, message_id`,
+      [sightings.map((sighting) => sighting.signerFingerprint), sightings.map((sighting) => sighting.messageId), sightings.map((sighting) => sighting.now)],
     );
-    if (++this.inserts % this.pruneEvery === 0) {
+    const fresh = new Set(rows.map((row) => keyOf(row.signer_fingerprint, row.message_id)));
+    const seen = sightings.map((sighting) => fresh.delete(keyOf(sighting.signerFingerprint, sighting.messageId)));
+    const before = this.inserts;
+    this.inserts += sightings.length;
+    if (Math.floor(this.inserts / this.pruneEvery) > Math.floor(before / this.pruneEvery)) {
+      const now = sightings.at(-1)!.now;
       await this.db.query('DELETE FROM wus_seen_messages WHERE seen_at < $1', [new Date(now.getTime() - this.retainMs)]);
     }
-    return rowCount === 1;
+    return seen;
   }
 }
+
+const keyOf = (signerFingerprint: string, messageId: string): string => JSON.stringify([signerFingerprint, messageId]);
