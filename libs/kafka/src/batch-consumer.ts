@@ -15,8 +15,10 @@ export interface ConsumerOptions {
   readonly topics: readonly string[];
   /**
    * Applies the effect of a run of messages, all or nothing, idempotently: the same message may come again
-   * after a crash. Offsets are committed only after it resolves. When it throws for a run of several
-   * messages, each message is retried on its own so that one poison message cannot hold back the others.
+   * after a crash. A run holds the messages of one or several partitions (those of a fetch, handled together), each
+   * partition's in their order. Offsets are committed only after it resolves. When it throws for a run of several
+   * messages, each partition's are tried again alone, then each message on its own, so that one poison message
+   * cannot hold back the others.
    */
   readonly handle: (messages: readonly IncomingMessage[]) => Promise<void>;
   /** Called after a message went to the dead-letter topic, e.g. to give the sender a final status. */
