@@ -90,7 +90,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         : { kind: 'undeliverable', detail: `ontvanger ${delivery.recipientId} is niet meer geconfigureerd` };
       stopTimer();
       this.metrics.attempts.inc({ recipient: delivery.recipientId, outcome: outcome.kind });
-      this.logger.info({ recipient: delivery.recipientId, attempt: delivery.attempts + 1, outcome }, 'delivery attempt');
+      // A delivered message is on record already (its status, the attempts metric): logging each one is the hot path's
+      // largest write. What went wrong is logged as it happens.
+      const level = outcome.kind === 'delivered' ? 'debug' : 'info';
+      this.logger[level]({ recipient: delivery.recipientId, attempt: delivery.attempts + 1, outcome }, 'delivery attempt');
       return outcome;
     });
   }
