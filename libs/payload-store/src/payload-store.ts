@@ -7,6 +7,31 @@ import type { Pool, Queryable } from '@poort/message-state';
 /** Chunks are what a single row holds; a payload of any size is written and read one chunk at a time. */
 export const CHUNK_BYTES = 1024 * 1024;
 
+/** How much content a stage reads (readAll) or writes (putAll) in one statement, at most, unless one payload is larger. */
+export const CONTENT_AT_ONCE_BYTES = 8 * CHUNK_BYTES;
+
+/**
+ * Items in their order, in groups whose sizes add up to at most `maxBytes` (a larger item makes a group of its own):
+ * a run of many large payloads is then read group by group, not all at once.
+ */
+export function inGroupsOfAtMost<T>(items: readonly T[], sizeOf: (item: T) => number, maxBytes = CONTENT_AT_ONCE_BYTES): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (group.length > 0 && bytes + size > maxBytes) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(item);
+    bytes += size;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
 export class PayloadNotFoundError extends Error {
   readonly code = 'PAYLOAD_NOT_FOUND';
   constructor(readonly payloadId: string) {

@@ -1,6 +1,6 @@
 import { Coalescer, SharedBatchFailed } from '@poort/batching';
 import { STATUS, TOPICS, type Envelope } from '@poort/contracts';
-import type { PayloadMeta, PayloadStore } from '@poort/payload-store';
+import { CONTENT_AT_ONCE_BYTES, type PayloadMeta, type PayloadStore } from '@poort/payload-store';
 import type { UnitOfWork } from '@poort/pipeline';
 import type { ClientIdentity } from '@poort/pki';
 
@@ -39,6 +39,8 @@ export class SubmissionWriter {
   ) {}
 
   async write(submission: AcceptedSubmission): Promise<WriteOutcome> {
+    // A large submission gains little from company, and many in one statement would hold all their contents at once.
+    if (bytesOf(submission) > CONTENT_AT_ONCE_BYTES) return (await this.writeAll([submission]))[0]!;
     try {
       return await this.batches.submit(submission);
     } catch (error) {
@@ -79,3 +81,5 @@ export class SubmissionWriter {
     });
   }
 }
+
+const bytesOf = (submission: AcceptedSubmission): number => submission.files.reduce((sum, file) => sum + file.bytes.byteLength, 0);

@@ -1,8 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { DEAD_LETTER_STATUS, TOPICS } from '@poort/contracts';
+import { DEAD_LETTER_STATUS, TOPICS, type EventOf } from '@poort/contracts';
 import { MessageCatalog } from '@poort/message-types';
-import { PayloadStore } from '@poort/payload-store';
-import { StageRunner } from '@poort/pipeline';
+import { PayloadStore, inGroupsOfAtMost } from '@poort/payload-store';
+import { StageRunner, type StageContext } from '@poort/pipeline';
 
 import { renditionOf } from './rendition.js';
 
@@ -23,24 +23,29 @@ export class TransformationConsumer implements OnModuleInit {
       name: 'transformation',
       topic: TOPICS.validated,
       technicalFailure: DEAD_LETTER_STATUS.transformation,
-      handleAll: async (events, { tx, out }) => {
-        const typeOf = (event: (typeof events)[number]) => this.catalog.get(event.envelope.berichtsoort);
-        const contents = await this.payloads.readAll(events.filter((event) => typeOf(event).transformation !== 'none').map(({ envelope }) => envelope.content));
-        const converted = events.flatMap((event) => {
-          const content = contents.get(event.envelope.content.id);
-          const rendition = content && renditionOf(typeOf(event), content, event.envelope.content.bestandsnaam);
-          return rendition ? [{ event, rendition }] : [];
-        });
-        const stored = await this.payloads.putAll(
-          tx,
-          converted.map(({ rendition }) => ({ bytes: rendition.bytes, meta: { mimeType: rendition.mimeType, bestandsnaam: rendition.bestandsnaam } })),
-        );
-        const transformedOf = new Map(converted.map(({ event }, index) => [event, stored[index]!]));
-        for (const event of events) {
-          const transformed = transformedOf.get(event);
-          out.emit(TOPICS.transformed, { envelope: event.envelope, ...(transformed ? { transformed } : {}) });
-        }
+      handleAll: async (events, context) => {
+        for (const group of inGroupsOfAtMost(events, ({ envelope }) => envelope.content.size)) await this.transform(group, context);
       },
     });
+  }
+
+  /** A group of the run's events, whose contents are read, and renditions stored, at once. */
+  private async transform(events: readonly EventOf<typeof TOPICS.validated>[], { tx, out }: StageContext): Promise<void> {
+    const typeOf = (event: EventOf<typeof TOPICS.validated>) => this.catalog.get(event.envelope.berichtsoort);
+    const contents = await this.payloads.readAll(events.filter((event) => typeOf(event).transformation !== 'none').map(({ envelope }) => envelope.content));
+    const converted = events.flatMap((event) => {
+      const content = contents.get(event.envelope.content.id);
+      const rendition = content && renditionOf(typeOf(event), content, event.envelope.content.bestandsnaam);
+      return rendition ? [{ event, rendition }] : [];
+    });
+    const stored = await this.payloads.putAll(
+      tx,
+      converted.map(({ rendition }) => ({ bytes: rendition.bytes, meta: { mimeType: rendition.mimeType, bestandsnaam: rendition.bestandsnaam } })),
+    );
+    const transformedOf = new Map(converted.map(({ event }, index) => [event, stored[index]!]));
+    for (const event of events) {
+      const transformed = transformedOf.get(event);
+      out.emit(TOPICS.transformed, { envelope: event.envelope, ...(transformed ? { transformed } : {}) });
+    }
   }
 }
