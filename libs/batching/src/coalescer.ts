@@ -1,11 +1,3 @@
-/** A batch of several callers' items failed: the fault may be any one's. */
-export class SharedBatchFailed extends Error {
-  constructor(override readonly cause: unknown) {
-    super(`a batch shared by several callers failed: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'SharedBatchFailed';
-  }
-}
-
 interface Waiting<T, R> {
   readonly item: T;
   readonly resolve: (result: R) => void;
@@ -15,8 +7,9 @@ interface Waiting<T, R> {
 /**
  * Group commit: items submitted while a batch is in hand wait for it and then go together, as the next batch, so
  * that work with a fixed cost per batch (a transaction, a request) is paid once for many. The busier the caller, the
- * larger the batches; an idle one waits for nothing. Each caller learns the outcome of the batch its item was in: a
- * lone item's error as it is, a shared batch's as SharedBatchFailed (whose fault it was is for the caller to find out).
+ * larger the batches; an idle one waits for nothing. Each caller learns its own item's outcome: when a batch of several
+ * fails, whose fault it was is unknown, so each of its items is handled again alone, and one bad item fails only
+ * itself.
  */
 export class Coalescer<T, R = void> {
   private waiting: Waiting<T, R>[] = [];
@@ -39,13 +32,23 @@ export class Coalescer<T, R = void> {
     while (this.waiting.length > 0) {
       const batch = this.waiting;
       this.waiting = [];
-      try {
-        const results = await this.handle(batch.map((waiting) => waiting.item));
-        batch.forEach((waiting, index) => waiting.resolve(results?.[index] as R));
-      } catch (error) {
-        for (const waiting of batch) waiting.reject(batch.length === 1 ? error : new SharedBatchFailed(error));
+      if (!(await this.settle(batch)) && batch.length > 1) {
+        for (const waiting of batch) await this.settle([waiting]);
       }
     }
     this.busy = false;
+  }
+
+  /** Handles a batch and tells its callers; false when it failed and has more than one caller to tell (none told). */
+  private async settle(batch: readonly Waiting<T, R>[]): Promise<boolean> {
+    try {
+      const results = await this.handle(batch.map((waiting) => waiting.item));
+      batch.forEach((waiting, index) => waiting.resolve(results?.[index] as R));
+      return true;
+    } catch (error) {
+      if (batch.length > 1) return false;
+      batch[0]!.reject(error);
+      return true;
+    }
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { Coalescer, SharedBatchFailed } from '../src/coalescer.js';
+import { Coalescer } from '../src/coalescer.js';
 
 /** A handler that records each batch and holds it until released. */
 function heldHandler(fail?: (items: readonly number[]) => Error | undefined) {
@@ -33,20 +33,20 @@ describe('Coalescer', () => {
     assert.deepEqual(batches, [[1, 2, 3], [4, 5]]);
   });
 
-  it("gives a lone item's error as it is, and a shared batch's as SharedBatchFailed to every caller in it", async () => {
-    const boom = new Error('boom');
-    const { coalescer, releaseNext } = heldHandler((items) => (items.includes(13) ? boom : undefined));
-    const alone = coalescer.submit(13);
-    await releaseNext();
-    await assert.rejects(alone, (error) => error === boom);
-
-    const shared = [7, 13, 8].map((item) => coalescer.submit(item));
-    await releaseNext();
-    for (const outcome of await Promise.allSettled(shared)) {
-      assert.equal(outcome.status, 'rejected');
-      assert.ok(outcome.reason instanceof SharedBatchFailed);
-      assert.equal(outcome.reason.cause, boom);
-    }
+  it('after a shared batch fails, handles each of its items alone: one bad item fails only itself, with its own error', async () => {
+    const batches: number[][] = [];
+    const coalescer = new Coalescer<number, string>(async (items) => {
+      batches.push([...items]);
+      if (items.includes(13)) throw new Error(`cannot take 13 (batch of ${items.length})`);
+      return items.map((item) => `#${item}`);
+    });
+    const outcomes = await Promise.allSettled([7, 13, 8].map((item) => coalescer.submit(item)));
+    assert.deepEqual(batches, [[7, 13, 8], [7], [13], [8]]);
+    assert.deepEqual(outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : String(outcome.reason))), [
+      '#7',
+      'Error: cannot take 13 (batch of 1)',
+      '#8',
+    ]);
   });
 
   it('goes on after a failed batch', async () => {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { Coalescer, SharedBatchFailed } from '@poort/batching';
+import { Coalescer } from '@poort/batching';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 
 import type { IncomingMessage, KafkaLogger, OutgoingMessage } from './types.js';
@@ -194,29 +194,20 @@ export class BatchConsumer {
     }
     if (settled === undefined) return;
     payload.resolveOffset(settled.offset);
-    await this.commits
-      .submit({ payload, partition: batch.partition, offset: (BigInt(settled.offset) + 1n).toString() })
-      // kafkajs must see its own errors (a rebalance, say) to handle them.
-      .catch((error: unknown) => {
-        throw error instanceof SharedBatchFailed ? error.cause : error;
-      });
+    await this.commits.submit({ payload, partition: batch.partition, offset: (BigInt(settled.offset) + 1n).toString() });
     this.options.onLag?.(topic, batch.partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(settled.offset) - 1n)));
     await payload.heartbeat();
     // The next fetch waits for this run: what arrives meanwhile comes in it, fewer and larger fetches (see FETCH_LINGER_MS).
     if (payload.isRunning()) await sleep(FETCH_LINGER_MS);
   }
 
-  /** One partition's run, handled together with the runs of other partitions that arrive meanwhile. */
+  /**
+   * One partition's run, handled together with the runs of other partitions that arrive meanwhile; should that
+   * combined run fail, this partition's run is tried again on its own (Coalescer).
+   */
   private async tryRun(messages: readonly IncomingMessage[]): Promise<{ ok: true } | { ok: false; error: unknown }> {
     try {
       await this.runs.submit(messages);
-      return { ok: true };
-    } catch (error) {
-      if (!(error instanceof SharedBatchFailed)) return { ok: false, error };
-    }
-    // Whose fault the combined run's failure was is unknown: this partition's run is tried again on its own.
-    try {
-      await this.options.handle(messages);
       return { ok: true };
     } catch (error) {
       return { ok: false, error };

@@ -151,7 +151,11 @@ export class PayloadStore {
       [ids],
     );
     const chunks = new Map<string, Buffer[]>();
-    for (const row of rows) chunks.set(row.payload_id, [...(chunks.get(row.payload_id) ?? []), row.data]);
+    for (const row of rows) {
+      const parts = chunks.get(row.payload_id);
+      if (parts) parts.push(row.data);
+      else chunks.set(row.payload_id, [row.data]);
+    }
     const contents = new Map<string, Buffer>();
     for (const ref of refs) {
       if (contents.has(ref.id)) continue;

@@ -1,4 +1,4 @@
-import { Coalescer, SharedBatchFailed } from '@poort/batching';
+import { Coalescer } from '@poort/batching';
 
 import type { ReplayGuard } from './security-port.js';
 
@@ -29,14 +29,8 @@ export class PostgresReplayGuard implements ReplayGuard {
     private readonly pruneEvery = 1000,
   ) {}
 
-  async remember(signerFingerprint: string, messageId: string, now: Date): Promise<boolean> {
-    const sighting = { signerFingerprint, messageId, now };
-    try {
-      return await this.batches.submit(sighting);
-    } catch (error) {
-      if (!(error instanceof SharedBatchFailed)) throw error;
-      return (await this.rememberAll([sighting]))[0]!;
-    }
+  remember(signerFingerprint: string, messageId: string, now: Date): Promise<boolean> {
+    return this.batches.submit({ signerFingerprint, messageId, now });
   }
 
   /** For each sighting, whether its MessageID is new; of two alike in one batch, the first is. */

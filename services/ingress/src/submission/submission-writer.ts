@@ -1,4 +1,4 @@
-import { Coalescer, SharedBatchFailed } from '@poort/batching';
+import { Coalescer } from '@poort/batching';
 import { STATUS, TOPICS, type Envelope } from '@poort/contracts';
 import { CONTENT_AT_ONCE_BYTES, type PayloadMeta, type PayloadStore } from '@poort/payload-store';
 import type { UnitOfWork } from '@poort/pipeline';
@@ -26,7 +26,7 @@ export type WriteOutcome = { readonly envelope: Envelope } | { readonly earlier:
  * Writes accepted submissions: keys, content, message record and first events in one transaction, and the
  * submissions that arrive while one transaction is in hand together in the next (group commit), in a few multi-row
  * statements. Nobody gets an answer before the transaction their submission was in has committed. Should a shared
- * transaction fail, each of its submissions is written again on its own, so that one cannot sink the others.
+ * transaction fail, each of its submissions is written again on its own (Coalescer), so that one cannot sink the others.
  */
 export class SubmissionWriter {
   private readonly batches = new Coalescer<AcceptedSubmission, WriteOutcome>((submissions) => this.writeAll(submissions));
@@ -41,12 +41,7 @@ export class SubmissionWriter {
   async write(submission: AcceptedSubmission): Promise<WriteOutcome> {
     // A large submission gains little from company, and many in one statement would hold all their contents at once.
     if (bytesOf(submission) > CONTENT_AT_ONCE_BYTES) return (await this.writeAll([submission]))[0]!;
-    try {
-      return await this.batches.submit(submission);
-    } catch (error) {
-      if (!(error instanceof SharedBatchFailed)) throw error;
-      return (await this.writeAll([submission]))[0]!;
-    }
+    return this.batches.submit(submission);
   }
 
   private writeAll(submissions: readonly AcceptedSubmission[]): Promise<WriteOutcome[]> {
