@@ -23,6 +23,8 @@ const ALLOW = {
   'message-state': ['config', 'contracts', 'observability'],
   'payload-store': ['contracts', 'message-state'],
   'message-types': ['contracts'],
+  // The helm test hook's client: a deployed chain checked from outside, over its public interfaces only.
+  'smoke-test': ['config', 'contracts'],
   pipeline: ['config', 'contracts', 'kafka', 'message-state', 'observability'],
   transforms: ['xml'],
   'ws-security': ['xml'],

@@ -25,6 +25,13 @@ export const kafkaEnv = {
   KAFKA_RETRY_BACKOFF_MS: z.coerce.number().int().positive().default(500),
   /** A crashed consumer's partitions move to another after this long without heartbeats. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
+  /**
+   * Mutual TLS to the brokers (e.g. a Strimzi KafkaUser with tls authentication): the CA that signed the brokers'
+   * certificates, and this client's certificate and key (PEM files). Without KAFKA_SSL_CA_FILE: plaintext.
+   */
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_CERT_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_KEY_FILE: secret(z.string().min(1).optional()),
 };
 
 export const databaseEnv = {

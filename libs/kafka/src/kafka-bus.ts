@@ -22,6 +22,7 @@ export class KafkaBus {
     this.kafka = new Kafka({
       clientId: settings.clientId,
       brokers: [...settings.brokers],
+      ...(settings.tls ? { ssl: { ca: [settings.tls.ca], cert: settings.tls.cert, key: settings.tls.key, rejectUnauthorized: true } } : {}),
       logLevel: logLevel.WARN,
       logCreator: () => (entry) => {
         const { message, ...fields } = entry.log;

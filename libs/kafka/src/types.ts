@@ -25,6 +25,15 @@ export interface KafkaSettings {
   readonly namespace?: string;
   /** How long the group waits for a silent consumer before giving its partitions to another (min 6 s on the broker). */
   readonly sessionTimeoutMs?: number;
+  /** TLS to the brokers, verified against ca; cert and key authenticate this client (mutual TLS). Absent: plaintext. */
+  readonly tls?: KafkaTls;
+}
+
+/** PEM contents, not file names: the wrapper reads no files. */
+export interface KafkaTls {
+  readonly ca: string;
+  readonly cert?: string;
+  readonly key?: string;
 }
 
 export interface TopicSpec {

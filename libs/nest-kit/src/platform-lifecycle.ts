@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { ALL_TOPICS, deadLetterTopic } from '@poort/contracts';
 import { KafkaBus } from '@poort/kafka';
-import { OutboxRelay, type Pool } from '@poort/message-state';
+import { OutboxRelay, waitForSchema, type Pool } from '@poort/message-state';
 import type { Logger } from '@poort/observability';
 import { StageRunner } from '@poort/pipeline';
 
@@ -15,11 +15,15 @@ import type { PlatformOptions } from './platform-options.js';
 import { DB_POOL, LOGGER, PLATFORM_OPTIONS } from './tokens.js';
 
 /**
- * Start-up and shutdown order of a service. Start: topics exist before anyone consumes, the relay runs before
+ * Start-up and shutdown order of a service. Start: the database has the schema this build needs (the migration job
+ * may still be running), topics exist before anyone consumes, the relay runs before
  * consumers emit. Shutdown, the other way round: consumers finish and commit their batch (before-shutdown, when
  * background workers such as delivery's stop too), then the relay publishes nothing more, then the producer and
  * the pool close. Whatever the relay did not publish stays in the outbox for the next start.
  */
+/** Long enough for a migration job that starts beside the services; a startup probe may restart the pod sooner. */
+const SCHEMA_WAIT = { timeoutMs: 300_000, intervalMs: 2_000 };
+
 @Injectable()
 export class PlatformLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
@@ -32,6 +36,10 @@ export class PlatformLifecycle implements OnApplicationBootstrap, BeforeApplicat
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await waitForSchema(this.pool, {
+      ...SCHEMA_WAIT,
+      onPending: (pending) => this.logger.warn({ pending }, 'waiting for the migration job: the database lacks migrations this build needs'),
+    });
     await this.bus.connect();
     const { partitions, replicationFactor } = this.options.kafka;
     await this.bus.provisionTopics(

@@ -1,4 +1,4 @@
-import type { PlatformEnv } from '@poort/config';
+import { kafkaTlsFromEnv, type KafkaTlsFiles, type PlatformEnv } from '@poort/config';
 
 export interface PlatformOptions {
   readonly service: string;
@@ -12,6 +12,7 @@ export interface PlatformOptions {
     readonly maxRetries: number;
     readonly retryBackoffMs: number;
     readonly sessionTimeoutMs: number;
+    readonly tls?: KafkaTlsFiles;
   };
   readonly database: { readonly url: string; readonly poolSize: number };
   /** Tests of the fault handling only (POORT_FAULT_FILE). */
@@ -32,6 +33,7 @@ export function platformOptionsFromEnv(service: string, env: PlatformEnv): Platf
       maxRetries: env.KAFKA_MAX_RETRIES,
       retryBackoffMs: env.KAFKA_RETRY_BACKOFF_MS,
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+      tls: kafkaTlsFromEnv(env),
     },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     ...(env.POORT_FAULT_FILE ? { faultFile: env.POORT_FAULT_FILE } : {}),

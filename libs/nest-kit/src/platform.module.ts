@@ -35,7 +35,7 @@ export class PlatformModule {
           provide: KafkaBus,
           inject: [LOGGER],
           useFactory: (logger: Logger) =>
-            new KafkaBus({ brokers: kafka.brokers, clientId: kafka.clientId, namespace: kafka.namespace, sessionTimeoutMs: kafka.sessionTimeoutMs }, logger),
+            new KafkaBus({ brokers: kafka.brokers, clientId: kafka.clientId, namespace: kafka.namespace, sessionTimeoutMs: kafka.sessionTimeoutMs, tls: kafka.tls }, logger),
         },
         {
           provide: OutboxRelay,

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { databaseEnv, kafkaEnv, loadConfigOrExit } from '@poort/config';
+import { databaseEnv, kafkaEnv, kafkaTlsFromEnv, loadConfigOrExit } from '@poort/config';
 import { KafkaBus } from '@poort/kafka';
 import { OutboxRelay, createPool } from '@poort/message-state';
 import { PoortMetrics, createLogger } from '@poort/observability';
@@ -50,7 +50,10 @@ if (command === 'redrive' && Object.keys(filter).length === 0 && !values.all) {
 const config = loadConfigOrExit('redrive', z.object({ ...databaseEnv, ...kafkaEnv }));
 const logger = createLogger('redrive', 'info', 'stderr');
 const pool = createPool(config.DATABASE_URL, 2);
-const bus = new KafkaBus({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-operator`, namespace: config.KAFKA_NAMESPACE }, logger);
+const bus = new KafkaBus(
+  { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-operator`, namespace: config.KAFKA_NAMESPACE, tls: kafkaTlsFromEnv(config) },
+  logger,
+);
 const relay = new OutboxRelay(pool, bus, SOURCE, logger, { pollIntervalMs: 100 });
 const deadLetters = new DeadLetters(pool, new UnitOfWork({ pool, relay, source: SOURCE, metrics: new PoortMetrics('redrive') }));
 try {

@@ -90,6 +90,8 @@ export interface GenerateTestPkiOptions {
    * `http://127.0.0.1:8899/` for {@link startTestOcspResponder}. Default none: no certificate names a responder.
    */
   ocspUrl?: string;
+  /** DNS names the server certificate holds besides localhost, e.g. `*.poort.svc` for a chain in Kubernetes. */
+  serverDnsNames?: readonly string[];
 }
 
 const MANIFEST = 'manifest.json';
@@ -128,17 +130,19 @@ export async function generateTestPki(dir: string, options: GenerateTestPkiOptio
   const keyAlgorithm = options.keyAlgorithm ?? 'RSA-2048';
   const ocspUrl = options.ocspUrl;
   if (ocspUrl !== undefined && !/^https?:\/\/[^\s]+$/i.test(ocspUrl)) throw new Error(`test PKI: ocspUrl ${ocspUrl} is not an http(s) URL`);
+  const serverDnsNames = [...LOCAL_DNS_NAMES, ...(options.serverDnsNames ?? [])];
   const isUsable = (pki: TestPki | undefined): pki is TestPki =>
     options.ifMissing === true &&
     pki !== undefined &&
     pki.keyAlgorithm === keyAlgorithm &&
     pki.ocspUrl === ocspUrl &&
+    pki.server.dnsNames.join(',') === serverDnsNames.join(',') &&
     pki.validUntil.getTime() - Date.now() > FRESHNESS_MARGIN_MS;
 
   const existing = await loadTestPki(target);
   if (isUsable(existing)) return existing;
 
-  const files = await buildTestPki(keyAlgorithm, new Date(), ocspUrl);
+  const files = await buildTestPki(keyAlgorithm, new Date(), ocspUrl, serverDnsNames);
   await mkdir(dirname(target), { recursive: true });
   const staging = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   await writeFiles(staging, files);
@@ -220,7 +224,7 @@ function name(commonName: string, organization: string, oin?: Oin): x509.Name {
   ]);
 }
 
-async function buildTestPki(keyAlgorithm: TestPkiKeyAlgorithm, now: Date, ocspUrl: string | undefined): Promise<GeneratedFiles> {
+async function buildTestPki(keyAlgorithm: TestPkiKeyAlgorithm, now: Date, ocspUrl: string | undefined, serverDnsNames: readonly string[]): Promise<GeneratedFiles> {
   const params = keyGenParams(keyAlgorithm);
   const signing = signingAlgorithm(keyAlgorithm);
   const at = (days: number): Date => new Date(now.getTime() + days * DAY_MS);
@@ -301,7 +305,7 @@ async function buildTestPki(keyAlgorithm: TestPkiKeyAlgorithm, now: Date, ocspUr
         ...(usage.server
           ? [
               new x509.SubjectAlternativeNameExtension([
-                ...LOCAL_DNS_NAMES.map((value) => ({ type: 'dns' as const, value })),
+                ...serverDnsNames.map((value) => ({ type: 'dns' as const, value })),
                 ...LOCAL_IP_ADDRESSES.map((value) => ({ type: 'ip' as const, value })),
               ]),
             ]
@@ -404,7 +408,7 @@ async function buildTestPki(keyAlgorithm: TestPkiKeyAlgorithm, now: Date, ocspUr
       key: put('ocsp-responder.key.pem', await keyPem(responderKeys), true),
     },
     ...(ocspUrl === undefined ? {} : { ocspUrl }),
-    server: { ...(await credential(server)), dnsNames: LOCAL_DNS_NAMES, ipAddresses: LOCAL_IP_ADDRESSES },
+    server: { ...(await credential(server)), dnsNames: [...serverDnsNames], ipAddresses: LOCAL_IP_ADDRESSES },
     clients: completeClients(manifestClients),
   };
   put(MANIFEST, JSON.stringify(manifest, null, 2));

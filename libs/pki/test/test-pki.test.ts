@@ -111,6 +111,19 @@ describe('generateTestPki', () => {
     assert.ok(server.keyUsage.includes(SERVER_AUTH));
   });
 
+  it('adds the server DNS names asked for (a chain in Kubernetes), and regenerates with ifMissing when they differ', async () => {
+    const dir = join(workDir, 'in-kubernetes');
+    const first = await generateTestPki(dir, { ifMissing: true, keyAlgorithm: 'ECDSA-P256', serverDnsNames: ['*.poort.svc'] });
+    const server = await certificate(first.server.cert);
+    assert.ok(server.checkHost('poort-ingress.poort.svc') && server.checkHost('localhost'));
+    assert.equal(server.checkHost('poort-ingress.other.svc'), undefined);
+    const kept = await generateTestPki(dir, { ifMissing: true, keyAlgorithm: 'ECDSA-P256', serverDnsNames: ['*.poort.svc'] });
+    assert.equal(kept.server.serialNumber, first.server.serialNumber);
+    const renamed = await generateTestPki(dir, { ifMissing: true, keyAlgorithm: 'ECDSA-P256', serverDnsNames: ['*.other.svc'] });
+    assert.notEqual(renamed.server.serialNumber, first.server.serialNumber);
+    assert.ok((await certificate(renamed.server.cert)).checkHost('poort-ingress.other.svc'));
+  });
+
   it('makes the expired one expired, and the untrusted one from another root', async () => {
     const expired = await certificate(pki.clients.expired.cert);
     assert.ok(expired.validToDate < new Date());

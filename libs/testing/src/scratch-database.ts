@@ -14,14 +14,15 @@ export class ScratchDatabase {
     private readonly admin: Pool,
   ) {}
 
-  static async create(serverUrl: string, label: string): Promise<ScratchDatabase> {
+  /** migrated: false leaves it empty, as before the migration job. */
+  static async create(serverUrl: string, label: string, { migrated = true } = {}): Promise<ScratchDatabase> {
     const name = `poort_${label.replace(/\W/g, '_')}_${randomBytes(3).toString('hex')}`;
     const admin = createPool(serverUrl, 1);
     await admin.query(`CREATE DATABASE ${name}`);
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
     const pool = createPool(url.toString(), 4);
-    await migrate(pool);
+    if (migrated) await migrate(pool);
     return new ScratchDatabase(name, url.toString(), pool, admin);
   }
 

@@ -1,0 +1,3 @@
+export * from './mtls-json.js';
+export * from './smoke-test.js';
+export * from './verdict.js';
