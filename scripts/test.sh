@@ -37,6 +37,6 @@ pnpm run --silent lint
 
 # Each test file that needs the chain makes its own database and Kafka namespace; files run one at a time.
 export POORT_ROOT="$ROOT"
-mapfile -t files < <(find libs services e2e tooling -path '*/node_modules' -prune -o -path '*/dist/test/*' -name '*.test.js' -print | sort)
+mapfile -t files < <(find libs services e2e tooling deploy -path '*/node_modules' -prune -o -path '*/dist/test/*' -name '*.test.js' -print | sort)
 echo "[test] ${#files[@]} test files" >&2
 node --enable-source-maps --test --test-concurrency=1 --test-reporter=spec --test-timeout=300000 "${files[@]}"

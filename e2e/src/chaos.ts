@@ -2,15 +2,39 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { ServiceName } from '@poort/testing';
+import type { Pool } from '@poort/message-state';
+import type { TestPki } from '@poort/pki';
+import type { ServiceName, TestRecipient } from '@poort/testing';
 import { Agent, request } from 'undici';
 
-import { SAMPLES, type E2eChain } from './e2e-chain.js';
+import { SAMPLES } from './e2e-chain.js';
 import { AANLEVER_PATH, RawSoapClient, aanleverRequest, editOnce, kenmerkOf, signerFrom, AANLEVEREN_ACTION } from './wus-hostile-requests.js';
 
 /** The message type of the chaos runs: routed to two recipients, one of which keeps going down and up. */
 export const CHAOS_TYPE = 'chaos';
 export const CHAOS_RECIPIENTS = ['chaos', 'chaos-flap'] as const;
+
+/**
+ * A chain under load: an {@link E2eChain} on this machine, or one deployed elsewhere (in Kubernetes) whose database
+ * and recipients the test can see.
+ */
+export interface ChaosTarget {
+  readonly pki: TestPki;
+  readonly db: Pool;
+  recipient(id: string): TestRecipient;
+  /** The base URLs of ingress, taken in turn (one per replica, or one Service). */
+  ingressUrls(): readonly string[];
+  /** The name ingress's TLS certificate is checked against, when its URLs name an address (e.g. a Service IP). */
+  readonly ingressServername?: string;
+}
+
+/** What the load submits and where the outcome expects it: by default the chaos scenarios' own message type. */
+export interface ChaosRoute {
+  readonly berichtsoort: string;
+  readonly recipients: readonly string[];
+}
+
+const CHAOS_ROUTE: ChaosRoute = { berichtsoort: CHAOS_TYPE, recipients: CHAOS_RECIPIENTS };
 
 /** A steady stream of submissions, over REST and WUS, to every ingress replica in turn, resubmitting what fails. */
 export class ChaosLoad {
@@ -23,14 +47,18 @@ export class ChaosLoad {
   private readonly wus: RawSoapClient;
   private next = 0;
 
-  constructor(private readonly e2e: E2eChain) {
-    const client = e2e.pki.clients['sender-a'];
+  constructor(
+    private readonly target: ChaosTarget,
+    readonly route: ChaosRoute = CHAOS_ROUTE,
+  ) {
+    const client = target.pki.clients['sender-a'];
+    const servername = target.ingressServername ? { servername: target.ingressServername } : {};
     this.agent = new Agent({
-      connect: { ca: readFileSync(e2e.pki.caChain), cert: readFileSync(client.cert), key: readFileSync(client.key) },
+      connect: { ca: readFileSync(target.pki.caChain), cert: readFileSync(client.cert), key: readFileSync(client.key), ...servername },
       keepAliveTimeout: 500,
       keepAliveMaxTimeout: 500,
     });
-    this.wus = new RawSoapClient(e2e.pki, 'sender-a');
+    this.wus = new RawSoapClient(target.pki, 'sender-a');
   }
 
   /** The kenmerken accepted (one per aanleverkenmerk when resubmission works). */
@@ -59,13 +87,14 @@ export class ChaosLoad {
     const deadline = Date.now() + patienceMs;
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       if (attempt > 0) this.resubmissions++;
-      const replica = this.next++ % this.e2e.chain.replicasOf('ingress');
-      const kenmerk = await (overWus ? this.overWus(aanleverkenmerk, replica) : this.overRest(aanleverkenmerk, replica)).catch(() => undefined);
+      const urls = this.target.ingressUrls();
+      const ingress = urls[this.next++ % urls.length]!;
+      const kenmerk = await (overWus ? this.overWus(aanleverkenmerk, ingress) : this.overRest(aanleverkenmerk, ingress)).catch(() => undefined);
       if (kenmerk) {
         this.answers.set(aanleverkenmerk, [...(this.answers.get(aanleverkenmerk) ?? []), kenmerk]);
         // One resubmission more after an answer, now and then, as a client does that never saw it.
         if (attempt === 0 && this.answers.size % 25 === 0) {
-          const again = await (overWus ? this.overWus(aanleverkenmerk, replica) : this.overRest(aanleverkenmerk, replica)).catch(() => undefined);
+          const again = await (overWus ? this.overWus(aanleverkenmerk, ingress) : this.overRest(aanleverkenmerk, ingress)).catch(() => undefined);
           if (again) this.answers.set(aanleverkenmerk, [...this.answers.get(aanleverkenmerk)!, again]);
         }
         return;
@@ -75,15 +104,15 @@ export class ChaosLoad {
     this.unanswered.push(aanleverkenmerk);
   }
 
-  private async overRest(aanleverkenmerk: string, replica: number): Promise<string | undefined> {
+  private async overRest(aanleverkenmerk: string, ingress: string): Promise<string | undefined> {
     const body = {
-      berichtsoort: CHAOS_TYPE,
+      berichtsoort: this.route.berichtsoort,
       aanleverkenmerk,
       identiteitBelanghebbende: { nummer: '001000044B37', type: 'Fi' },
       rolBelanghebbende: 'Bedrijf',
       berichtInhoud: { mimeType: 'application/xml', bestandsnaam: 'factuur.xml', inhoud: SAMPLES.invoice.toString('base64') },
     };
-    const response = await request(`${this.e2e.chain.url('ingress', replica)}/api/v1/aanleveren`, {
+    const response = await request(`${ingress}/api/v1/aanleveren`, {
       method: 'POST',
       dispatcher: this.agent,
       headers: { 'content-type': 'application/json' },
@@ -95,14 +124,14 @@ export class ChaosLoad {
     return response.statusCode === 200 ? answer.kenmerk : undefined;
   }
 
-  private async overWus(aanleverkenmerk: string, replica: number): Promise<string | undefined> {
-    const url = `${this.e2e.chain.url('ingress', replica)}${AANLEVER_PATH}`;
+  private async overWus(aanleverkenmerk: string, ingress: string): Promise<string | undefined> {
+    const url = `${ingress}${AANLEVER_PATH}`;
     const built = aanleverRequest({
       to: url,
-      signer: signerFrom(this.e2e.pki, 'sender-a'),
+      signer: signerFrom(this.target.pki, 'sender-a'),
       content: SAMPLES.invoice,
       aanleverkenmerk,
-      beforeSigning: (xml) => editOnce(editOnce(xml, '<aan:berichtsoort>Omzetbelasting<', `<aan:berichtsoort>${CHAOS_TYPE}<`), 'omzetbelasting.xbrl', 'factuur.xml'),
+      beforeSigning: (xml) => editOnce(editOnce(xml, '<aan:berichtsoort>Omzetbelasting<', `<aan:berichtsoort>${this.route.berichtsoort}<`), 'omzetbelasting.xbrl', 'factuur.xml'),
     });
     const response = await this.wus.post(url, built.xml, { soapAction: AANLEVEREN_ACTION, timeoutMs: 10_000 });
     return response.status === 200 ? kenmerkOf(response.body) : undefined;
@@ -128,16 +157,21 @@ export interface ChaosOutcome {
 const HAPPY_PATH = ['100', '110', '200', '301', '405', '400'];
 
 /** Waits until every accepted message is done (or the patience runs out), then checks every guarantee. */
-export async function chaosOutcome(e2e: E2eChain, load: ChaosLoad, options: { patienceMs?: number; exempt?: ReadonlySet<string> } = {}): Promise<ChaosOutcome> {
+export async function chaosOutcome(
+  target: Pick<ChaosTarget, 'db' | 'recipient'>,
+  load: ChaosLoad,
+  options: { patienceMs?: number; exempt?: ReadonlySet<string> } = {},
+): Promise<ChaosOutcome> {
+  const { recipients } = load.route;
   const kenmerken = load.kenmerken();
   const deadline = Date.now() + (options.patienceMs ?? 180_000);
   while (Date.now() < deadline) {
-    const { rows } = await e2e.db.query<{ done: number }>('SELECT count(*)::int AS done FROM message_progress WHERE kenmerk = ANY($1) AND done', [kenmerken]);
-    const delivered = kenmerken.every((kenmerk) => CHAOS_RECIPIENTS.every((id) => e2e.recipient(id).deliveries.has(`${kenmerk}:${id}`)));
+    const { rows } = await target.db.query<{ done: number }>('SELECT count(*)::int AS done FROM message_progress WHERE kenmerk = ANY($1) AND done', [kenmerken]);
+    const delivered = kenmerken.every((kenmerk) => recipients.every((id) => target.recipient(id).deliveries.has(`${kenmerk}:${id}`)));
     if (rows[0]!.done === kenmerken.length && delivered) break;
     await sleep(500);
   }
-  const histories = await e2e.db.query<{ kenmerk: string; codes: string[]; finals: number; ids: number; distinct_ids: number }>(
+  const histories = await target.db.query<{ kenmerk: string; codes: string[]; finals: number; ids: number; distinct_ids: number }>(
     `SELECT kenmerk, array_agg(statuscode ORDER BY tijdstempel_status, seq) AS codes,
             count(*) FILTER (WHERE final OR statuscode = '400')::int AS finals, count(*)::int AS ids, count(DISTINCT status_id)::int AS distinct_ids
        FROM status_history WHERE kenmerk = ANY($1) GROUP BY kenmerk`,
@@ -150,7 +184,7 @@ export async function chaosOutcome(e2e: E2eChain, load: ChaosLoad, options: { pa
   let final = 0;
   for (const kenmerk of kenmerken) {
     const history = byKenmerk.get(kenmerk);
-    const everywhere = CHAOS_RECIPIENTS.every((id) => e2e.recipient(id).deliveries.has(`${kenmerk}:${id}`));
+    const everywhere = recipients.every((id) => target.recipient(id).deliveries.has(`${kenmerk}:${id}`));
     if (!history || history.finals === 0 || !everywhere) {
       lost.push(kenmerk);
       continue;
@@ -165,15 +199,15 @@ export async function chaosOutcome(e2e: E2eChain, load: ChaosLoad, options: { pa
   for (const [aanleverkenmerk, answers] of load.answers) {
     if (new Set(answers).size > 1) duplicated.push(`${aanleverkenmerk}: answered with ${[...new Set(answers)].join(' and ')}`);
   }
-  const archived = await e2e.db.query<{ kenmerk: string; statuses: number }>(
+  const archived = await target.db.query<{ kenmerk: string; statuses: number }>(
     `SELECT m.kenmerk, (SELECT count(*)::int FROM archive_statuses s WHERE s.kenmerk = m.kenmerk) AS statuses
        FROM archive_messages m WHERE m.kenmerk = ANY($1)`,
     [kenmerken],
   );
   const archivedStatuses = new Map(archived.rows.map((row) => [row.kenmerk, row.statuses]));
   const notArchived = kenmerken.filter((kenmerk) => archivedStatuses.get(kenmerk) !== byKenmerk.get(kenmerk)?.ids);
-  const { rows: open } = await e2e.db.query<{ open: number }>('SELECT count(*)::int AS open FROM dead_letters WHERE redriven_at IS NULL');
-  const posts = kenmerken.flatMap((kenmerk) => CHAOS_RECIPIENTS.map((id) => e2e.recipient(id).postsByMessageId.get(`${kenmerk}:${id}`) ?? 0));
+  const { rows: open } = await target.db.query<{ open: number }>('SELECT count(*)::int AS open FROM dead_letters WHERE redriven_at IS NULL');
+  const posts = kenmerken.flatMap((kenmerk) => recipients.map((id) => target.recipient(id).postsByMessageId.get(`${kenmerk}:${id}`) ?? 0));
   return {
     accepted: kenmerken.length,
     final,

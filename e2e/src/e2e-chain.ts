@@ -133,6 +133,11 @@ export class E2eChain {
     return e2e;
   }
 
+  /** Every ingress replica's base URL. */
+  ingressUrls(): string[] {
+    return Array.from({ length: this.chain.replicasOf('ingress') }, (_, replica) => this.chain.url('ingress', replica));
+  }
+
   recipient(id: string): TestRecipient {
     const recipient = this.recipients.get(id);
     if (!recipient) throw new Error(`no recipient ${id}`);

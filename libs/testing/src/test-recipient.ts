@@ -27,12 +27,14 @@ export class TestRecipient {
   constructor(
     readonly port: number,
     behaviour: RecipientBehaviour = 'accept',
+    /** The address it listens on: loopback, or e.g. the pod network's gateway for a chain in Kubernetes. */
+    readonly host = '127.0.0.1',
   ) {
     this.behaviour = behaviour;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}/inbox`;
+    return `http://${this.host}:${this.port}/inbox`;
   }
 
   async start(): Promise<this> {
@@ -71,7 +73,7 @@ export class TestRecipient {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', resolve);
+      server.listen(this.port, this.host, resolve);
     });
     this.server = server;
     return this;
