@@ -67,7 +67,8 @@ describe('operations: dead letters, re-drive, stuck messages, and their metrics'
   });
 
   test('a message left behind by a stage is reported by the sweeper: a final 230/PROCESSING_STUCK, a warning, a metric', async () => {
-    await e2e.chain.stopService('authorization');
+    const ended = await e2e.chain.stopService('authorization');
+    assert.deepEqual(ended, { code: 0, signal: null }, 'on SIGTERM the shutdown hooks run and the process exits 0 (as a pod\'s PID 1 must)');
     try {
       const receipt = await e2e.submit(aanlevering('e-factuur', SAMPLES.invoice));
       const kenmerk = String(receipt.body.kenmerk);

@@ -8,7 +8,7 @@ import {
 import { ALL_TOPICS, deadLetterTopic } from '@poort/contracts';
 import { KafkaBus } from '@poort/kafka';
 import { OutboxRelay, waitForSchema, type Pool } from '@poort/message-state';
-import type { Logger } from '@poort/observability';
+import { stopTracing, type Logger } from '@poort/observability';
 import { StageRunner } from '@poort/pipeline';
 
 import type { PlatformOptions } from './platform-options.js';
@@ -59,5 +59,6 @@ export class PlatformLifecycle implements OnApplicationBootstrap, BeforeApplicat
     await this.relay.stop();
     await this.bus.close();
     await this.pool.end();
+    await stopTracing();
   }
 }

@@ -15,6 +15,24 @@ import { RequestAdmissions } from './request-admissions.js';
 import { strictJsonParser } from './strict-json.js';
 import { LOGGER } from './tokens.js';
 
+/**
+ * A shutdown that hangs (a stuck database call, a timer left running) must not outlive Kubernetes' grace period
+ * (terminationGracePeriodSeconds, 60 s in the chart) into a SIGKILL: it exits 1 first, saying so. What it did not
+ * commit is redelivered to another consumer.
+ */
+const SHUTDOWN_DEADLINE_MS = 50_000;
+
+function exitIfShutdownHangs(logger: { fatal(fields: object, message: string): void }): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        logger.fatal({ signal, deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time; exiting');
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
+    });
+  }
+}
+
 /** A service's HTTP server as its configuration gives it; services add TLS and named body limits where they have them. */
 export function httpOptionsFromEnv(env: HttpEnv): ServiceHttpOptions {
   return { host: env.HOST, port: env.PORT, limits: httpLimitsFromEnv(env) };
@@ -31,7 +49,9 @@ export async function runService(service: string, module: Type | DynamicModule, 
     context = { admissions: app.get(RequestAdmissions), renderers: app.get(RefusalRenderers), logger: app.get(LOGGER), metrics: app.get(PoortMetrics) };
     app.useBodyParser('application/json', {}, strictJsonParser(adapter.getInstance()));
     app.useGlobalFilters(new HttpErrorFilter(context.logger, context.renderers, context.metrics));
-    app.enableShutdownHooks();
+    // process.exit after the hooks: exit 0 even as PID 1 in a container, where a re-sent SIGTERM would be ignored.
+    app.enableShutdownHooks(undefined, { useProcessExit: true });
+    exitIfShutdownHangs(bootLogger);
     await app.listen(http.port, http.host);
     bootLogger.info({ url: await app.getUrl(), limits: http.limits }, `${service} listening`);
     return app;

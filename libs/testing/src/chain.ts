@@ -104,15 +104,16 @@ export class Chain {
     exited.catch(() => undefined);
   }
 
-  /** SIGKILL is a crash: no shutdown hook runs, nothing is flushed or committed. */
-  async stopService(service: ServiceName, signal: NodeJS.Signals = 'SIGTERM', replica = 0): Promise<void> {
+  /** SIGKILL is a crash: no shutdown hook runs, nothing is flushed or committed. Resolves to how the process ended. */
+  async stopService(service: ServiceName, signal: NodeJS.Signals = 'SIGTERM', replica = 0): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
     const key = `${service}#${replica}`;
     const child = this.processes.get(key);
-    if (!child) return;
+    if (!child) return undefined;
     this.processes.delete(key);
-    const exited = once(child, 'exit');
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     child.kill(signal);
-    await exited;
+    const [code, endedBy] = await exited;
+    return { code, signal: endedBy };
   }
 
   async restartService(service: ServiceName, signal: NodeJS.Signals = 'SIGTERM', replica = 0): Promise<void> {
