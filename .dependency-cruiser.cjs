@@ -1,5 +1,5 @@
 /**
- * Module boundaries of Poort, checked by `pnpm run lint` (depcruise over services, libs, e2e and bench).
+ * Module boundaries of Poort, checked by `pnpm run lint` (depcruise over services, libs, e2e, bench and deploy).
  *
  * Workspace imports (`@poort/*`) resolve to library SOURCES through tsconfig.depcruise.json, so the check sees
  * every edge between packages and does not depend on a prior build. `dist/` and `node_modules/` are never cruised
@@ -38,7 +38,7 @@ const ALLOW = {
 };
 // The only libraries that may import @nestjs/* (services may too): the Nest adapters.
 const NEST_ADAPTERS = ['nest-kit', 'nest-edge'];
-// Libraries that only test code (libs/*/test, services/*/test, e2e, bench) may import.
+// Libraries that only test code (libs/*/test, services/*/test, e2e, bench, deploy) may import.
 const TEST_ONLY = ['testing'];
 // ────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -77,8 +77,8 @@ assertAllowListIsADag(ALLOW);
 
 const escape = (name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const oneOf = (names) => `(${names.map(escape).join('|')})`;
-// A package directory: libs/<name>, services/<name>, e2e, bench.
-const PACKAGE = '((libs|services)/[^/]+|e2e|bench)';
+// A package directory: libs/<name>, services/<name>, e2e, bench, deploy.
+const PACKAGE = '((libs|services)/[^/]+|e2e|bench|deploy)';
 
 /** One rule per library: its src/ may import only itself and the libraries in its row of the table. */
 const allowListRules = LIBS.map((lib) => ({
@@ -117,9 +117,9 @@ module.exports = {
     },
     {
       name: 'e2e-or-bench-imports-service',
-      comment: 'e2e or bench imports code of a service. They drive services as processes, over their Kafka and HTTP interfaces.',
+      comment: 'e2e, bench or deploy imports code of a service. They drive services as processes, over their Kafka and HTTP interfaces.',
       severity: 'error',
-      from: { path: '^(e2e|bench)/' },
+      from: { path: '^(e2e|bench|deploy)/' },
       to: { path: '^services/' },
     },
     {

@@ -1,1 +1,5 @@
-export {};
+export * from './paths.js';
+export * from './tools.js';
+export * from './render.js';
+export * from './pod-security.js';
+export * from './chart-cases.js';
