@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 import { K8S_BIN, KUBECONFIG, ROOT, SCHEMA_DIR } from './paths.js';
@@ -15,6 +15,11 @@ export interface RunOptions {
   readonly timeoutMs?: number;
 }
 
+/** The cluster's kubeconfig and the cached tools first on PATH. */
+function toolEnv(options: RunOptions): NodeJS.ProcessEnv {
+  return { ...process.env, KUBECONFIG, PATH: `${K8S_BIN}:${process.env.PATH ?? ''}`, ...options.env };
+}
+
 /** Runs a command to its end; never throws for its exit status (see mustRun). */
 export function run(command: string, args: readonly string[], options: RunOptions = {}): RunResult {
   const result = spawnSync(command, args, {
@@ -23,7 +28,7 @@ export function run(command: string, args: readonly string[], options: RunOption
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
     timeout: options.timeoutMs ?? 600_000,
-    env: { ...process.env, KUBECONFIG, PATH: `${K8S_BIN}:${process.env.PATH ?? ''}`, ...options.env },
+    env: toolEnv(options),
   });
   if (result.error) throw new Error(`${command} ${args.join(' ')}: ${result.error.message}`);
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
@@ -79,4 +84,32 @@ export function kubeconform(paths: readonly string[], input?: string): Kubeconfo
   const resources = report.resources ?? [];
   if (result.status !== 0 && resources.length === 0) throw new Error(`kubeconform failed: ${result.stderr}${result.stdout}`);
   return resources.filter((resource) => resource.status !== 'statusValid');
+}
+
+/**
+ * Like run, without blocking the event loop: for long commands (helm install --wait, upgrades) while this process
+ * also serves test recipients and drives a load.
+ */
+export function runAsync(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: toolEnv(options),
+      timeout: options.timeoutMs ?? 600_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
+    child.stdin.end(options.input);
+  });
+}
+
+/** runAsync, throwing on a non-zero exit with what the command printed. */
+export async function mustRunAsync(command: string, args: readonly string[], options: RunOptions = {}): Promise<string> {
+  const result = await runAsync(command, args, options);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status}\n${result.stderr}\n${result.stdout}`.trim());
+  return result.stdout;
 }

@@ -66,10 +66,17 @@ export class ChaosLoad {
     return [...new Set([...this.answers.values()].map((kenmerken) => kenmerken[0]!))];
   }
 
-  /** Submits `count` messages at `ratePerSecond`, every `wusEvery`-th over WUS; resolves when each is answered. */
-  async run(count: number, ratePerSecond: number, options: { wusEvery?: number; aanleverkenmerk?: (index: number) => string } = {}): Promise<void> {
+  /**
+   * Submits `count` messages at `ratePerSecond`, every `wusEvery`-th over WUS; resolves when each is answered. With
+   * `until`, it stops submitting once that returns true (count is then the most it submits).
+   */
+  async run(
+    count: number,
+    ratePerSecond: number,
+    options: { wusEvery?: number; aanleverkenmerk?: (index: number) => string; until?: () => boolean } = {},
+  ): Promise<void> {
     const pending: Promise<void>[] = [];
-    for (let index = 0; index < count; index++) {
+    for (let index = 0; index < count && !options.until?.(); index++) {
       const aanleverkenmerk = options.aanleverkenmerk?.(index) ?? `chaos-${randomBytes(6).toString('hex')}`;
       const overWus = options.wusEvery !== undefined && index % options.wusEvery === 0;
       pending.push(this.submitUntilAnswered(aanleverkenmerk, overWus));

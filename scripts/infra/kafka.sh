@@ -8,7 +8,11 @@
 #   scripts/infra/kafka.sh reset   wipe topics and offsets (restarts the broker if it was running)
 #
 # Env: KAFKA_PORT (19092), KAFKA_STOP_SIGNAL (TERM; KILL = a crash, for fault tests), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_VERSION, KAFKA_HEAP_OPTS,
-#      KAFKA_WAIT_TIMEOUT (90), KAFKA_STOP_TIMEOUT (30), JAVA_HOME (else java on PATH, >= 17).
+#      KAFKA_WAIT_TIMEOUT (90), KAFKA_STOP_TIMEOUT (30), JAVA_HOME (else java on PATH, >= 17),
+#      KAFKA_POD_ADDRESS (unset), KAFKA_POD_PORT (KAFKA_PORT+2).
+# Pods of the local Kubernetes cluster (scripts/k8s/cluster.sh) reach Kafka only when KAFKA_POD_ADDRESS is set, e.g.
+# to the pod gateway 10.244.0.1 (POD_GATEWAY_IP in scripts/k8s/env.sh): a second listener, PODS, then binds and
+# advertises KAFKA_POD_ADDRESS:KAFKA_POD_PORT (the address must exist first: scripts/k8s/cluster.sh network).
 # Jars: .cache/kafka/<version>/libs (Maven Central, via kafka/pom.xml). Data: .local/kafka/.
 # Logs: .local/logs/kafka.log (broker), .local/logs/kafka.out (JVM stdout/stderr).
 # A port already in use is reported with the process that holds it; when that is another checkout's Poort
@@ -33,6 +37,8 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 KAFKA_WAIT_TIMEOUT="${KAFKA_WAIT_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+KAFKA_POD_ADDRESS="${KAFKA_POD_ADDRESS:-}"
+KAFKA_POD_PORT="${KAFKA_POD_PORT:-$((KAFKA_PORT + 2))}"
 
 POM="$INFRA_DIR/kafka/pom.xml"
 PROBE_SRC="$INFRA_DIR/kafka/KafkaReady.java"
@@ -104,6 +110,12 @@ broker_pid() {
 
 write_config() {
   mkdir -p "$STATE" "$DATA" "$LOG_DIR"
+  local pods="" pods_advertised="" pods_protocol=""
+  if [ -n "$KAFKA_POD_ADDRESS" ]; then
+    pods=",PODS://$KAFKA_POD_ADDRESS:$KAFKA_POD_PORT"
+    pods_advertised="$pods"
+    pods_protocol=",PODS:PLAINTEXT"
+  fi
   # A static voter set (controller.quorum.voters) rather than --standalone: nothing about the ports is
   # stored in the metadata log, so KAFKA_PORT/KAFKA_CONTROLLER_PORT can change between runs.
   cat >"$CONF" <<EOF
@@ -111,11 +123,11 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT$pods
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT$pods_advertised
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT$pods_protocol
 log.dirs=$DATA
 
 auto.create.topics.enable=false
@@ -162,12 +174,21 @@ cmd_start() {
     if [ -n "$running_port" ] && [ "$running_port" != "$KAFKA_PORT" ]; then
       die "this checkout's Kafka already runs (pid $pid) on port $running_port, not KAFKA_PORT=$KAFKA_PORT: run with KAFKA_PORT=$running_port, or stop it first ('$0 stop' or scripts/infra/down.sh; its data is kept)"
     fi
+    local running_pods
+    running_pods="$(sed -n 's/^listeners=.*,PODS:\/\/\(.*\)$/\1/p' "$CONF" 2>/dev/null || true)"
+    # Unset means 'no need', not 'none': loopback clients do not mind a pods' listener beside theirs.
+    if [ -n "$KAFKA_POD_ADDRESS" ] && [ "$running_pods" != "$KAFKA_POD_ADDRESS:$KAFKA_POD_PORT" ]; then
+      die "this checkout's Kafka already runs (pid $pid) with the pods' listener at '${running_pods:-none}', not KAFKA_POD_ADDRESS:KAFKA_POD_PORT='$KAFKA_POD_ADDRESS:$KAFKA_POD_PORT': stop it first ('$0 stop'; its data is kept)"
+    fi
     log "already running (pid $pid) on 127.0.0.1:$KAFKA_PORT"
     echo "$pid" >"$PIDFILE"
     return 0
   fi
   port_open "$KAFKA_PORT" && die_port_taken "$KAFKA_PORT" KAFKA_PORT
   port_open "$KAFKA_CONTROLLER_PORT" && die_port_taken "$KAFKA_CONTROLLER_PORT" "KAFKA_CONTROLLER_PORT, by default KAFKA_PORT+1"
+  if [ -n "$KAFKA_POD_ADDRESS" ] && [[ "$(ip -o -4 addr show)" != *" inet $KAFKA_POD_ADDRESS/"* ]]; then
+    die "KAFKA_POD_ADDRESS=$KAFKA_POD_ADDRESS is not an address of this host (the local cluster's pod gateway appears with 'scripts/k8s/cluster.sh network' or 'up')"
+  fi
   warn_if_ephemeral "$KAFKA_PORT"
   warn_if_ephemeral "$KAFKA_CONTROLLER_PORT"
   if [ -f "$DATA/meta.properties" ]; then
@@ -195,7 +216,7 @@ cmd_start() {
     -Dkafka.logs.dir="$LOG_DIR" -Dlog4j2.configurationFile="$LOG4J_CONF" \
     -cp "$LIBS/*" kafka.Kafka "$CONF" </dev/null >>"$CONSOLE_LOG" 2>&1 9>&-) &
   echo $! >"$PIDFILE"
-  log "started Kafka $KAFKA_VERSION (pid $!) on 127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT); '$0 wait' blocks until ready"
+  log "started Kafka $KAFKA_VERSION (pid $!) on 127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT${KAFKA_POD_ADDRESS:+, pods: $KAFKA_POD_ADDRESS:$KAFKA_POD_PORT}); '$0 wait' blocks until ready"
 }
 
 # The probe (a real AdminClient) starts at once, so its JVM warms up while the broker does; meanwhile
