@@ -56,9 +56,15 @@ else
 fi
 
 # Each test file that needs the chain makes its own database and Kafka namespace; files run one at a time. The
-# deployment tests come last: their cluster stays up until the end and would only compete with the others.
+# deployment tests run after all others, in a run of their own (node runs the files it is given in its own order):
+# their cluster stays up until the end and would only compete with the others.
 export POORT_ROOT="$ROOT" POORT_SKIP_CLUSTER="$SKIP_CLUSTER"
 list_tests() { find "$@" -path '*/node_modules' -prune -o -path '*/dist/test/*' -name '*.test.js' -print | sort; }
-mapfile -t files < <(list_tests libs services e2e tooling; list_tests deploy)
-echo "[test] ${#files[@]} test files" >&2
-node --enable-source-maps --test --test-concurrency=1 --test-reporter=spec --test-timeout=300000 "${files[@]}"
+run_tests() { node --enable-source-maps --test --test-concurrency=1 --test-reporter=spec --test-timeout=300000 "$@"; }
+mapfile -t files < <(list_tests libs services e2e tooling)
+mapfile -t deployment < <(list_tests deploy)
+echo "[test] ${#files[@]} test files, then ${#deployment[@]} of the deployment" >&2
+status=0
+run_tests "${files[@]}" || status=$?
+run_tests "${deployment[@]}" || status=$?
+exit "$status"

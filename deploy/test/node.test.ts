@@ -6,40 +6,18 @@
 // POORT_SKIP_CLUSTER=1 skips it (and tier 2), for quick local runs.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 
 import { ChaosLoad, chaosOutcome, summaryLine, type ChaosTarget } from '@poort/e2e';
-import { generateTestPki, type TestPki } from '@poort/pki';
-import { ScratchDatabase, TestRecipient, freePortBlock, requiredEnv, waitFor } from '@poort/testing';
+import { ScratchDatabase, freePortBlock, requiredEnv, waitFor, type TestRecipient } from '@poort/testing';
 
-import {
-  CHART_DIR,
-  K8S_DIR,
-  POD_GATEWAY_IP,
-  ROOT,
-  applyChainSecrets,
-  buildAndImportImages,
-  chainPods,
-  clusterIp,
-  configValuesFile,
-  ensureCluster,
-  ensureStaticTools,
-  exposeHostInfraToPods,
-  KUBECTL,
-  helm,
-  mustRun,
-  timedHelm,
-  valuesFile,
-} from '../src/index.js';
+import { CHART_DIR, KUBECTL, LOCAL_RECIPIENTS, LOCAL_SERVICES, chainPods, clusterIp, helm, mustRun, prepareLocalChain, timedHelm } from '../src/index.js';
 
 const SKIP = process.env.POORT_SKIP_CLUSTER === '1' ? 'POORT_SKIP_CLUSTER=1 skips the cluster tiers' : false;
 const NAMESPACE = 'poort';
 const RELEASE = 'poort';
-const SERVICES = ['ingress', 'authorization', 'validation', 'transformation', 'routing', 'delivery', 'archive', 'notification'] as const;
 const [FIRST_TAG, NEXT_TAG] = [`node-${randomBytes(3).toString('hex')}`, `node-${randomBytes(3).toString('hex')}`] as const;
-const RECIPIENTS = ['belastingdienst', 'ministerie-bzk'] as const;
 /** Messages per second of the steady stream: what two cores carry beside sixteen pods being replaced. */
 const RATE = 4;
 
@@ -47,51 +25,27 @@ const RATE = 4;
 const PATIENCE = { timeout: 1_200_000 };
 
 describe('the deployment on a real node', { skip: SKIP, ...PATIENCE }, () => {
-  let pki: TestPki;
   let database: ScratchDatabase;
-  const recipients = new Map<string, TestRecipient>();
-  let valuesFiles: string[];
+  let recipients: ReadonlyMap<string, TestRecipient>;
+  let valuesFiles: readonly string[];
   let target: ChaosTarget;
 
   before(async () => {
-    ensureStaticTools();
-    ensureCluster();
-    const pods = exposeHostInfraToPods(Number(requiredEnv('KAFKA_PORT')));
-    await buildAndImportImages([FIRST_TAG, NEXT_TAG]);
-    pki = await generateTestPki(join(ROOT, '.local/k8s/test-pki'), { ifMissing: true, serverDnsNames: [`*.${NAMESPACE}.svc`] });
     // Unmigrated: the chart's migration hook makes the schema.
     database = await ScratchDatabase.create(requiredEnv('DATABASE_URL'), 'k8s_node', { migrated: false });
-    const recipientPort = await freePortBlock(RECIPIENTS.length, 20_000, 30_000);
-    for (const [index, id] of RECIPIENTS.entries()) recipients.set(id, await new TestRecipient(recipientPort + index, 'accept', POD_GATEWAY_IP).start());
-
+    const chain = await prepareLocalChain({
+      namespace: NAMESPACE,
+      tags: [FIRST_TAG, NEXT_TAG],
+      databaseUrl: database.url,
+      kafkaPort: Number(requiredEnv('KAFKA_PORT')),
+      replicas: 2,
+      recipientPort: await freePortBlock(LOCAL_RECIPIENTS.length, 20_000, 30_000),
+    });
+    recipients = chain.recipients;
+    valuesFiles = chain.valuesFiles;
     helm(['uninstall', RELEASE, '--namespace', NAMESPACE, '--wait']);
-    mustRun(KUBECTL, ['apply', '-f', join(K8S_DIR, 'namespaces.yaml')]);
-    const podDatabaseUrl = new URL(database.url);
-    podDatabaseUrl.hostname = POD_GATEWAY_IP;
-    podDatabaseUrl.password = pods.pgPassword;
-    applyChainSecrets(NAMESPACE, pki, podDatabaseUrl.toString());
-    const small = { requests: { cpu: '10m', memory: '96Mi' }, limits: { memory: '512Mi' } };
-    const hostOnly = (port: number, endPort?: number) => ({ to: [{ ipBlock: { cidr: `${POD_GATEWAY_IP}/32` } }], ports: [{ port, ...(endPort ? { endPort } : {}) }] });
-    valuesFiles = [
-      configValuesFile(),
-      valuesFile('node-tier.values.yaml', {
-        image: { repository: 'poort', tag: FIRST_TAG, pullPolicy: 'Never' },
-        kafka: { brokers: [pods.kafkaBrokers], topicPrefix: `k8s-${randomBytes(3).toString('hex')}.`, replicationFactor: 1, topicPartitions: 4, sessionTimeoutMs: 10_000 },
-        env: {
-          RECIPIENT_BELASTINGDIENST_URL: recipients.get('belastingdienst')!.url,
-          RECIPIENT_MINISTERIE_BZK_URL: recipients.get('ministerie-bzk')!.url,
-        },
-        networkPolicy: {
-          kafka: hostOnly(Number(pods.kafkaBrokers.split(':')[1])),
-          postgres: hostOnly(Number(requiredEnv('PG_PORT'))),
-          recipients: hostOnly(recipientPort, recipientPort + RECIPIENTS.length - 1),
-        },
-        services: Object.fromEntries(SERVICES.map((service) => [service, { replicas: 2, resources: small }])),
-        tests: { clientSecret: 'poort-smoke-client' },
-      }),
-    ];
     target = {
-      pki,
+      pki: chain.pki,
       db: database.pool,
       recipient: (id) => recipients.get(id) ?? assert.fail(`no recipient ${id}`),
       ingressUrls: () => [`https://${clusterIp(NAMESPACE, `${RELEASE}-ingress`)}:443`],
@@ -102,20 +56,20 @@ describe('the deployment on a real node', { skip: SKIP, ...PATIENCE }, () => {
   after(async () => {
     if (SKIP) return;
     helm(['uninstall', RELEASE, '--namespace', NAMESPACE, '--wait']);
-    await Promise.all([...recipients.values()].map((recipient) => recipient.stop()));
+    await Promise.all([...(recipients?.values() ?? [])].map((recipient) => recipient.stop()));
     await database?.drop();
   });
 
   it('installs with two replicas of every service (the migration hook first), and helm test delivers a message over mutual TLS', PATIENCE, async () => {
     const installMs = await timedHelm(['install', RELEASE, CHART_DIR, '--namespace', NAMESPACE, ...valuesFiles.flatMap((file) => ['-f', file]), '--wait', '--timeout', '8m']);
     const pods = await chainPods(NAMESPACE, RELEASE);
-    for (const service of SERVICES) assert.equal(pods.filter((pod) => pod.service === service && pod.ready).length, 2, `${service}: two ready replicas`);
+    for (const service of LOCAL_SERVICES) assert.equal(pods.filter((pod) => pod.service === service && pod.ready).length, 2, `${service}: two ready replicas`);
     const testMs = await timedHelm(['test', RELEASE, '--namespace', NAMESPACE, '--logs', '--timeout', '5m']);
     console.log(`[node] helm install --wait ${(installMs / 1000).toFixed(1)} s, helm test ${(testMs / 1000).toFixed(1)} s`);
   });
 
   it('a rolling upgrade, a pod of each service force-deleted and a rollback lose no accepted message and deliver none twice', PATIENCE, async () => {
-    const load = new ChaosLoad(target, { berichtsoort: 'e-factuur', recipients: RECIPIENTS });
+    const load = new ChaosLoad(target, { berichtsoort: 'e-factuur', recipients: LOCAL_RECIPIENTS });
     let operationsDone = false;
     const stream = load.run(100_000, RATE, { until: () => operationsDone });
     const images = async () => new Set((await chainPods(NAMESPACE, RELEASE)).filter((pod) => !pod.deleting).map((pod) => pod.image));
@@ -124,14 +78,14 @@ describe('the deployment on a real node', { skip: SKIP, ...PATIENCE }, () => {
       const upgradeMs = await timedHelm(['upgrade', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '--reuse-values', '--set', `image.tag=${NEXT_TAG}`, '--wait', '--timeout', '10m']);
       await waitFor('every pod on the new image', async () => ((await images()).size === 1 && (await images()).has(`poort:${NEXT_TAG}`) ? true : undefined), 120_000, 1_000);
 
-      for (const service of SERVICES) {
+      for (const service of LOCAL_SERVICES) {
         const victim = (await chainPods(NAMESPACE, RELEASE)).find((pod) => pod.service === service && !pod.deleting);
         assert.ok(victim, `a pod of ${service}`);
         mustRun(KUBECTL, ['delete', 'pod', victim.name, '--namespace', NAMESPACE, '--force', '--grace-period=0', '--wait=false']);
       }
       await waitFor('two ready replicas of every service again', async () => {
         const pods = (await chainPods(NAMESPACE, RELEASE)).filter((pod) => pod.ready && !pod.deleting);
-        return SERVICES.every((service) => pods.filter((pod) => pod.service === service).length === 2) ? true : undefined;
+        return LOCAL_SERVICES.every((service) => pods.filter((pod) => pod.service === service).length === 2) ? true : undefined;
       }, 300_000, 1_000);
 
       const rollbackMs = await timedHelm(['rollback', RELEASE, '1', '--namespace', NAMESPACE, '--wait', '--timeout', '10m']);

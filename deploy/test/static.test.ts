@@ -35,6 +35,9 @@ const k8sFiles = (dir = K8S_DIR): string[] =>
     .filter((entry) => entry.isFile() && entry.name.endsWith('.yaml'))
     .map((entry) => join(entry.parentPath, entry.name));
 
+/** The services callers connect to: they drain connections before they stop. */
+const EDGE = new Set(['ingress', 'notification', 'archive']);
+
 const byKind = (objects: readonly K8sObject[], kind: string): K8sObject[] => objects.filter((object) => object.kind === kind);
 
 interface ContainerShape {
@@ -124,6 +127,9 @@ describe('the deployment, statically', () => {
         assert.ok(container!.startupProbe && container!.livenessProbe && container!.readinessProbe, `${name}: probes`);
         assert.ok(container!.volumeMounts?.some((mount) => mount.mountPath === '/tmp'), `${name}: /tmp`);
         assert.equal(container!.env?.find((variable) => variable.name === 'HOST')?.value, '0.0.0.0');
+        const preStop = (container!.lifecycle as { preStop?: { sleep?: { seconds: number } } } | undefined)?.preStop;
+        if (EDGE.has(service)) assert.ok((preStop?.sleep?.seconds ?? 0) > 0, `${name}: serves on after SIGTERM until the Service has let it go`);
+        else assert.equal(preStop, undefined, `${name}: a consumer has no connections to drain`);
         assert.ok(objects.some((object) => object.kind === 'ServiceAccount' && object.metadata.name === name));
         assert.ok(objects.some((object) => object.kind === 'Service' && object.metadata.name === name));
       }

@@ -163,7 +163,10 @@ export interface ChaosOutcome {
 
 const HAPPY_PATH = ['100', '110', '200', '301', '405', '400'];
 
-/** Waits until every accepted message is done (or the patience runs out), then checks every guarantee. */
+/**
+ * Waits until every accepted message is done, delivered and archived with all its statuses (or the patience runs
+ * out), then checks every guarantee. The archive consumes the status events on its own, so it may finish last.
+ */
 export async function chaosOutcome(
   target: Pick<ChaosTarget, 'db' | 'recipient'>,
   load: ChaosLoad,
@@ -173,9 +176,15 @@ export async function chaosOutcome(
   const kenmerken = load.kenmerken();
   const deadline = Date.now() + (options.patienceMs ?? 180_000);
   while (Date.now() < deadline) {
-    const { rows } = await target.db.query<{ done: number }>('SELECT count(*)::int AS done FROM message_progress WHERE kenmerk = ANY($1) AND done', [kenmerken]);
+    const { rows } = await target.db.query<{ done: number; archived: number }>(
+      `SELECT count(*) FILTER (WHERE p.done)::int AS done,
+              count(*) FILTER (WHERE (SELECT count(*) FROM archive_statuses a WHERE a.kenmerk = p.kenmerk)
+                                   = (SELECT count(*) FROM status_history h WHERE h.kenmerk = p.kenmerk))::int AS archived
+         FROM message_progress p WHERE p.kenmerk = ANY($1)`,
+      [kenmerken],
+    );
     const delivered = kenmerken.every((kenmerk) => recipients.every((id) => target.recipient(id).deliveries.has(`${kenmerk}:${id}`)));
-    if (rows[0]!.done === kenmerken.length && delivered) break;
+    if (rows[0]!.done === kenmerken.length && rows[0]!.archived === kenmerken.length && delivered) break;
     await sleep(500);
   }
   const histories = await target.db.query<{ kenmerk: string; codes: string[]; finals: number; ids: number; distinct_ids: number }>(

@@ -48,7 +48,7 @@ test('passes when the message it submits is delivered (400), and the recipient h
   const { code, result } = await smokeTest('sender-a');
   assert.equal(code, 0, JSON.stringify(result));
   assert.equal(result.kind, 'passed');
-  assert.equal(result.code, '400');
+  assert.equal(result.status, '400');
   const delivered = e2e.recipient('belastingdienst').forKenmerk(String(result.kenmerk));
   assert.ok(delivered, 'the test recipient received the smoke test message');
   assert.deepEqual(delivered.body, readFileSync(join(ROOT, 'config/schemas/ubl-invoice/samples/valid-invoice.xml')));
@@ -58,7 +58,7 @@ test('fails with the final status when the chain refuses the message, without wa
   const { code, result } = await smokeTest('sender-b');
   assert.equal(code, 1);
   assert.equal(result.kind, 'failed');
-  assert.equal(result.code, '210', JSON.stringify(result));
+  assert.equal(result.status, '210', JSON.stringify(result));
   assert.ok(Number(result.elapsedMs) < 30_000);
 });
 

@@ -30,7 +30,7 @@ export async function runSmokeTest(client: MtlsJson, plan: SmokeTestPlan, log: (
   });
   const kenmerk = (submitted.body as { kenmerk?: unknown }).kenmerk;
   if (submitted.status !== 200 || typeof kenmerk !== 'string') {
-    return { kind: 'failed', code: `HTTP ${submitted.status}`, detail: JSON.stringify(submitted.body).slice(0, 500), elapsedMs: elapsedMs() };
+    return { kind: 'failed', status: `HTTP ${submitted.status}`, detail: JSON.stringify(submitted.body).slice(0, 500), elapsedMs: elapsedMs() };
   }
   log({ kenmerk, msg: 'submitted' });
   const statusUrl = `${plan.notificationUrl}/api/v1/processen/${encodeURIComponent(kenmerk)}/statussen`;
@@ -47,5 +47,5 @@ export async function runSmokeTest(client: MtlsJson, plan: SmokeTestPlan, log: (
     await sleep(plan.pollIntervalMs);
   }
   const codes = seen.map((status) => status.statuscode).join(', ') || 'none';
-  return { kind: 'failed', code: 'TIMEOUT', detail: `no status ${plan.expectedStatus} within ${plan.timeoutMs} ms (seen: ${codes})`, kenmerk, elapsedMs: elapsedMs() };
+  return { kind: 'failed', status: 'TIMEOUT', detail: `no status ${plan.expectedStatus} within ${plan.timeoutMs} ms (seen: ${codes})`, kenmerk, elapsedMs: elapsedMs() };
 }

@@ -12,19 +12,10 @@ COREDNS_VERSION="${COREDNS_VERSION:-v1.15.0}"
 # The pause image's name is the one containerd's sandbox_image names (cluster/containerd.toml).
 PAUSE_IMAGE=registry.k8s.io/pause:3.10
 
-log() { printf '[k8s] %s\n' "$*" >&2; }
-die() { printf '[k8s] ERROR: %s\n' "$*" >&2; exit 1; }
-
-# Prints the last lines of the given files that exist, for error messages.
-show_tail() {
-  local f
-  for f in "$@"; do
-    [ -s "$f" ] || continue
-    printf -- '----- last lines of %s -----\n' "$f" >&2
-    tail -n 30 "$f" >&2
-    printf -- '-----\n' >&2
-  done
-}
+# log, die and show_tail, as the infra scripts have them.
+TAG=k8s
+# shellcheck source=../../infra/_common.sh
+. "$ROOT/scripts/infra/_common.sh"
 
 need_root() {
   [ "$(id -u)" = 0 ] || die "$1 needs root (containers, mounts, network namespaces, iptables)"
