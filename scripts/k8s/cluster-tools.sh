@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what scripts/k8s/cluster.sh runs: Debian's containerd, runc, CNI plugins, conntrack, iptables and
-# busybox-static (apt-get, when missing); Kubernetes $KUBE_VERSION's kube-apiserver, kube-controller-manager,
+# Installs what scripts/k8s/cluster.sh runs: Debian's containerd, runc, CNI plugins, conntrack and iptables
+# (apt-get, when missing); Kubernetes $KUBE_VERSION's kube-apiserver, kube-controller-manager,
 # kube-scheduler, kubelet and kube-proxy, and the etcd that version is built against, compiled from the Go
 # module proxy; CoreDNS (go install); and a local pause image. Idempotent: a second run takes seconds.
 #
@@ -11,7 +11,7 @@ set -euo pipefail
 # shellcheck source=cluster/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/cluster/lib.sh"
 
-PACKAGES=(containerd runc containernetworking-plugins conntrack iptables iproute2 busybox-static openssl curl gcc libc6-dev)
+PACKAGES=(containerd runc containernetworking-plugins conntrack iptables iproute2 openssl curl gcc libc6-dev)
 KUBE_COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 KUBE_DIR="$K8S_CACHE/kubernetes-$KUBE_VERSION"
 COREDNS_DIR="$K8S_CACHE/coredns-$COREDNS_VERSION"
@@ -107,17 +107,24 @@ build_coredns() {
   log "built CoreDNS $COREDNS_VERSION in $((SECONDS - started))s"
 }
 
-# Nothing can be pulled here: the pod sandbox image is a static binary packed as an image archive.
+# Nothing can be pulled here: the pod sandbox image is a static binary, written as an image archive by the writer
+# of the Poort image (scripts/k8s/image/oci-layout.mjs).
 build_pause_image() {
-  local src="$CLUSTER_FILES/pause.c" dir="$K8S_CACHE/images" sum
-  sum="$(cat "$src" "$CLUSTER_FILES/image-archive.sh" | sha256sum | cut -c1-16)"
+  local src="$CLUSTER_FILES/pause.c" config="$CLUSTER_FILES/pause-config.json" writer="$K8S_SCRIPTS/image/oci-layout.mjs"
+  local dir="$K8S_CACHE/images" sum work node=node
+  sum="$(cat "$src" "$config" "$writer" | sha256sum | cut -c1-16)"
   [ -f "$dir/pause-$sum.tar" ] && return 0
   log "building the pause image $PAUSE_IMAGE"
-  local rootfs
-  rootfs="$(mktemp -d)"
-  gcc -static -Os -s -o "$rootfs/pause" "$src" || { rm -rf "$rootfs"; die "could not compile $src"; }
-  "$CLUSTER_FILES/image-archive.sh" "$rootfs" "$PAUSE_IMAGE" "$dir/pause-$sum.tar" 65535 /pause
-  rm -rf "$rootfs"
+  [ -x "$ROOT/.tools/node_modules/.bin/node" ] && node="$ROOT/.tools/node_modules/.bin/node"
+  work="$(mktemp -d)"
+  mkdir -p "$work/rootfs" "$dir"
+  gcc -static -Os -s -o "$work/rootfs/pause" "$src" || { rm -rf "$work"; die "could not compile $src"; }
+  tar -C "$work/rootfs" -cf "$work/layer.tar" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner .
+  "$node" "$writer" --out "$work/layout" --cache "$K8S_CACHE/image-layers" --ref "$PAUSE_IMAGE" --config "$config" \
+    --created 1970-01-01T00:00:00Z --layer "$work/layer.tar" >/dev/null
+  tar -C "$work/layout" -cf "$dir/pause-$sum.tar" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
+    oci-layout index.json blobs
+  rm -rf "$work"
   find "$dir" -maxdepth 1 -name 'pause-*.tar' ! -name "pause-$sum.tar" -delete
   ln -sfn "pause-$sum.tar" "$dir/pause.tar"
 }
