@@ -14,16 +14,16 @@ import { StageRunner } from '@poort/pipeline';
 import type { PlatformOptions } from './platform-options.js';
 import { DB_POOL, LOGGER, PLATFORM_OPTIONS } from './tokens.js';
 
-/**
- * Start-up and shutdown order of a service. Start: the database has the schema this build needs (the migration job
- * may still be running), topics exist before anyone consumes, the relay runs before
- * consumers emit. Shutdown, the other way round: consumers finish and commit their batch (before-shutdown, when
- * background workers such as delivery's stop too), then the relay publishes nothing more, then the producer and
- * the pool close. Whatever the relay did not publish stays in the outbox for the next start.
- */
 /** Long enough for a migration job that starts beside the services; a startup probe may restart the pod sooner. */
 const SCHEMA_WAIT = { timeoutMs: 300_000, intervalMs: 2_000 };
 
+/**
+ * Start-up and shutdown order of a service. Start: the database has the schema this build needs (the migration job
+ * may still be running), topics exist before anyone consumes, the relay runs before consumers emit. Shutdown, the
+ * other way round: consumers finish and commit their batch (before-shutdown, when background workers such as
+ * delivery's stop too), then the relay publishes nothing more, then the producer and the pool close, then traces
+ * are flushed. Whatever the relay did not publish stays in the outbox for the next start.
+ */
 @Injectable()
 export class PlatformLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
