@@ -133,10 +133,19 @@ ensure_network() {
   ip link set "$BRIDGE" up
 }
 
+# Names what holds a port the control plane needs: most likely another checkout's cluster.
+die_port_taken_by() {
+  local msg="port $1 on 127.0.0.1 ($2) is in use" pid
+  if pid="$(port_pid "$1")"; then
+    describe_pid "$pid"
+    msg+=" by pid $pid: $HOLDER_CMD"
+  fi
+  die "$msg"$'\n'"  One local cluster runs on a machine (the node's ports are fixed): if that is another checkout's, stop it there with scripts/k8s/cluster.sh down"
+}
+
 start_control_plane() {
-  port_free "$ETCD_PORT" || pid_of etcd >/dev/null || die "port $ETCD_PORT (ETCD_PORT) is in use by another process"
-  port_free "$KUBE_API_PORT" || pid_of kube-apiserver >/dev/null ||
-    die "port $KUBE_API_PORT (KUBE_API_PORT) is in use by another process"
+  port_free "$ETCD_PORT" || pid_of etcd >/dev/null || die_port_taken_by "$ETCD_PORT" ETCD_PORT
+  port_free "$KUBE_API_PORT" || pid_of kube-apiserver >/dev/null || die_port_taken_by "$KUBE_API_PORT" KUBE_API_PORT
   # The cluster's state is thrown away by 'down', so etcd need not wait for the disk.
   start etcd "$K8S_BIN/etcd" --name=poort --data-dir="$K8S_LOCAL/etcd" --unsafe-no-fsync --log-level=warn \
     --listen-client-urls="http://127.0.0.1:$ETCD_PORT" --advertise-client-urls="http://127.0.0.1:$ETCD_PORT" \
