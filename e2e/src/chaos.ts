@@ -164,8 +164,9 @@ export interface ChaosOutcome {
 const HAPPY_PATH = ['100', '110', '200', '301', '405', '400'];
 
 /**
- * Waits until every accepted message is done, delivered and archived with all its statuses (or the patience runs
- * out), then checks every guarantee. The archive consumes the status events on its own, so it may finish last.
+ * Waits until every accepted message is done, delivered, and archived with all its statuses (or the patience runs
+ * out), then checks every guarantee. The archive consumes the received and status events on its own, so it may
+ * finish last: after a broker outage its consumers may still be in the client's reconnect back-off.
  */
 export async function chaosOutcome(
   target: Pick<ChaosTarget, 'db' | 'recipient'>,
@@ -178,7 +179,8 @@ export async function chaosOutcome(
   while (Date.now() < deadline) {
     const { rows } = await target.db.query<{ done: number; archived: number }>(
       `SELECT count(*) FILTER (WHERE p.done)::int AS done,
-              count(*) FILTER (WHERE (SELECT count(*) FROM archive_statuses a WHERE a.kenmerk = p.kenmerk)
+              count(*) FILTER (WHERE EXISTS (SELECT 1 FROM archive_messages m WHERE m.kenmerk = p.kenmerk)
+                                 AND (SELECT count(*) FROM archive_statuses a WHERE a.kenmerk = p.kenmerk)
                                    = (SELECT count(*) FROM status_history h WHERE h.kenmerk = p.kenmerk))::int AS archived
          FROM message_progress p WHERE p.kenmerk = ANY($1)`,
       [kenmerken],
