@@ -109,6 +109,7 @@ async function run(): Promise<number> {
       KAFKA_NAMESPACE: `bench-${suffix}.`,
       RECIPIENT_BELASTINGDIENST_URL: belastingdienst.url,
       RECIPIENT_MINISTERIE_BZK_URL: bzk.url,
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     },
   });
   cleanups.push(() => chain.stop());

@@ -25,6 +25,8 @@ mapfile -t packages < <(pnpm ls "${filters[@]}" --depth -1 --parseable | sed "s|
 rm -rf "$out"
 mkdir -p "$out"
 cp package.json pnpm-lock.yaml pnpm-workspace.yaml "$out/"
+# The patches pnpm-workspace.yaml names (patchedDependencies): the install below applies them.
+cp -r patches "$out/patches"
 [ -f .npmrc ] && cp .npmrc "$out/"
 cp -r config "$out/config"
 
