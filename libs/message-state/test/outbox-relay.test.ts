@@ -7,10 +7,19 @@ import { KafkaBus, type IncomingMessage } from '@poort/kafka';
 import { createLogger } from '@poort/observability';
 import { ScratchDatabase, requiredEnv, waitFor } from '@poort/testing';
 
-import { OutboxRelay, createPool, enqueueOutbox, withTransaction, type OutboxPublisher, type OutboxRecord } from '../src/index.js';
+import { OutboxRelay, createPool, enqueueOutbox, withTransaction, type OutboxPublisher, type OutboxRecord, type OutboxRow } from '../src/index.js';
 
 // One topic per test, one partition each so that arrival order is publish order.
-const TOPICS = { kick: 'relay.kick', retry: 'relay.retry', concurrent: 'relay.concurrent', sources: 'relay.sources' } as const;
+const TOPICS = {
+  kick: 'relay.kick',
+  retry: 'relay.retry',
+  concurrent: 'relay.concurrent',
+  sources: 'relay.sources',
+  handOff: 'relay.hand-off',
+  handOffRetry: 'relay.hand-off-retry',
+  leftover: 'relay.leftover',
+  replicas: 'relay.replicas',
+} as const;
 
 const logger = createLogger('message-state-test', 'silent');
 const received: IncomingMessage[] = [];
@@ -46,8 +55,16 @@ after(async () => {
   await db?.drop();
 });
 
-async function enqueue(source: string, records: readonly OutboxRecord[]): Promise<void> {
-  await withTransaction(db.pool, (tx) => enqueueOutbox(tx, source, records));
+/** Commits the records; the rows as written, for a handover (without one, the relay finds them in the table). */
+function enqueue(source: string, records: readonly OutboxRecord[]): Promise<OutboxRow[]> {
+  return withTransaction(db.pool, (tx) => enqueueOutbox(tx, source, records));
+}
+
+/** A relay that has read the table once (nothing left from before) and now takes handed-over rows from memory. */
+async function startedRelay(relay: OutboxRelay): Promise<OutboxRelay> {
+  relay.start();
+  await sleep(200);
+  return relay;
 }
 
 async function outboxKeys(source: string): Promise<string[]> {
@@ -191,5 +208,100 @@ describe('OutboxRelay with a real Kafka publisher', () => {
       (await arrivedOn(TOPICS.sources)).map((message) => message.key),
       ['mine-000', 'mine-001', 'mine-002'],
     );
+  });
+
+  it('publishes handed-over rows from memory in commit order, then deletes them', async () => {
+    const source = 'transformation';
+    const publishedBatches: number[] = [];
+    // No poll within the test's bounds: only the handover can make these rows go out.
+    const relay = await startedRelay(new OutboxRelay(db.pool, bus, source, logger, { pollIntervalMs: 600_000, onPublished: (count) => publishedBatches.push(count) }));
+    try {
+      relay.handOff(await enqueue(source, records(TOPICS.handOff, 'first', 3)));
+      relay.handOff(await enqueue(source, [{ topic: TOPICS.handOff, key: 'second', value: { kenmerk: 'second' }, headers: { traceparent: '00-cc-dd-01' } }]));
+      await waitForEmptyOutbox(source);
+    } finally {
+      await relay.stop();
+    }
+    const arrived = await arrivedOn(TOPICS.handOff);
+    assert.deepEqual(
+      arrived.map((message) => message.key),
+      ['first-000', 'first-001', 'first-002', 'second'],
+    );
+    assert.deepEqual(JSON.parse(arrived[3]!.value.toString()), { kenmerk: 'second' });
+    assert.deepEqual(arrived[3]!.headers, { traceparent: '00-cc-dd-01' });
+    assert.equal(
+      publishedBatches.reduce((sum, count) => sum + count, 0),
+      4,
+    );
+  });
+
+  it('when publishing handed-over rows fails, takes them from the table on the next round, once each, in id order', async () => {
+    const source = 'notification';
+    const calls: string[][] = [];
+    const flaky: OutboxPublisher = {
+      async publish(messages) {
+        calls.push(messages.map((message) => message.key));
+        if (calls.length === 1) throw new Error('broker unreachable');
+        await bus.publish(messages);
+      },
+    };
+    const relay = await startedRelay(new OutboxRelay(db.pool, flaky, source, logger, { pollIntervalMs: 100 }));
+    try {
+      const written = [...(await enqueue(source, records(TOPICS.handOffRetry, 'a', 2))), ...(await enqueue(source, records(TOPICS.handOffRetry, 'b', 1)))];
+      relay.handOff(written);
+      await waitForEmptyOutbox(source);
+    } finally {
+      await relay.stop();
+    }
+    const expected = ['a-000', 'a-001', 'b-000'];
+    assert.deepEqual(calls, [expected, expected], 'the failed batch, then the same rows read back from the table');
+    assert.deepEqual(
+      (await arrivedOn(TOPICS.handOffRetry)).map((message) => message.key),
+      expected,
+    );
+  });
+
+  it('publishes a row nobody handed over (its writer crashed after the commit) once it is older than leftoverAgeMs', async () => {
+    const source = 'authorization';
+    const relay = await startedRelay(new OutboxRelay(db.pool, bus, source, logger, { pollIntervalMs: 50, leftoverAgeMs: 1_000 }));
+    try {
+      await enqueue(source, records(TOPICS.leftover, 'orphan', 2));
+      const written = Date.now();
+      await sleep(500);
+      assert.deepEqual(await outboxKeys(source), ['orphan-000', 'orphan-001'], 'younger than leftoverAgeMs: left to its writer');
+      await waitForEmptyOutbox(source);
+      assert.ok(Date.now() - written >= 1_000);
+    } finally {
+      await relay.stop();
+    }
+    assert.deepEqual(
+      (await arrivedOn(TOPICS.leftover)).map((message) => message.key),
+      ['orphan-000', 'orphan-001'],
+    );
+  });
+
+  it("leaves another replica's fresh rows to it: each row published once, by the replica that wrote it", async () => {
+    const source = 'archive-replicas';
+    const publishedBy = { a: 0, b: 0 };
+    const counting = (replica: keyof typeof publishedBy): OutboxPublisher => ({
+      async publish(messages) {
+        await bus.publish(messages);
+        publishedBy[replica] += messages.length;
+      },
+    });
+    const otherPool = createPool(db.url, 2);
+    const a = await startedRelay(new OutboxRelay(db.pool, counting('a'), source, logger, { pollIntervalMs: 20 }));
+    const b = await startedRelay(new OutboxRelay(otherPool, counting('b'), source, logger, { pollIntervalMs: 20 }));
+    try {
+      for (let tx = 0; tx < 20; tx++) a.handOff(await enqueue(source, records(TOPICS.replicas, `tx${String(tx).padStart(2, '0')}`, 5)));
+      await waitForEmptyOutbox(source);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await otherPool.end();
+    }
+    const keys = (await arrivedOn(TOPICS.replicas)).map((message) => message.key);
+    assert.equal(keys.length, 100, 'each row arrives once');
+    assert.deepEqual(keys, [...keys].sort(), 'in commit order');
+    assert.deepEqual(publishedBy, { a: 100, b: 0 });
   });
 });

@@ -45,12 +45,13 @@ describe('enqueueOutbox', () => {
   it('keeps committed events per source, in the order they were enqueued, with values as JSON and headers', async () => {
     const ingress = `ingress-${randomUUID()}`;
     const routing = `routing-${randomUUID()}`;
-    await withTransaction(db.pool, async (tx) => {
-      await enqueueOutbox(tx, ingress, [
+    const written = await withTransaction(db.pool, async (tx) => {
+      const rows = await enqueueOutbox(tx, ingress, [
         { topic: 'poort.message.received.v1', key: 'k1', value: { kenmerk: 'k1', size: 12 }, headers: { traceparent: '00-abc-def-01' } },
         { topic: 'poort.status.v1', key: 'k1', value: 'plain text' },
       ]);
       await enqueueOutbox(tx, routing, [{ topic: 'poort.delivery.requested.v1', key: 'k1:r1', value: { recipient: 'r1' } }]);
+      return rows;
     });
 
     const ingressRows = await rowsOf(ingress);
@@ -62,6 +63,11 @@ describe('enqueueOutbox', () => {
       ],
     );
     assert.ok(ingressRows[0]!.id < ingressRows[1]!.id, 'ids follow the enqueue order');
+    assert.deepEqual(
+      written,
+      ingressRows.map(({ id, topic, message_key, value, headers }) => ({ id, topic, key: message_key, value, headers })),
+      'enqueueOutbox returns each row as stored, with its id, for the relay to publish from memory',
+    );
     assert.deepEqual(
       (await rowsOf(routing)).map((row) => row.message_key),
       ['k1:r1'],

@@ -1,4 +1,4 @@
-import { enqueueOutbox, withTransaction, type OutboxRelay, type Pool, type PoolClient } from '@poort/message-state';
+import { enqueueOutbox, withTransaction, type OutboxRelay, type OutboxRow, type Pool, type PoolClient } from '@poort/message-state';
 import type { PoortMetrics } from '@poort/observability';
 
 import { Emissions } from './emissions.js';
@@ -20,8 +20,8 @@ export interface UnitOfWorkDeps {
 
 /**
  * The one way Poort commits an effect together with the events it causes: the writer's rows and its events (the
- * outbox) in one Postgres transaction, so the events exist exactly when the effect does; then the relay is woken
- * so they go out at once, and the statuses are counted. Every writer uses it: the stage runner, ingress, the
+ * outbox) in one Postgres transaction, so the events exist exactly when the effect does; then the rows are handed
+ * to the relay, which publishes them at once without reading them back, and the statuses are counted. Every writer uses it: the stage runner, ingress, the
  * delivery worker.
  */
 export class UnitOfWork {
@@ -29,12 +29,13 @@ export class UnitOfWork {
 
   async commit<T>(effect: (effect: Effect) => Promise<T>): Promise<T> {
     const out = new Emissions();
+    let written: OutboxRow[] = [];
     const result = await withTransaction(this.deps.pool, async (tx) => {
       const value = await effect({ tx, out });
-      await enqueueOutbox(tx, this.deps.source, out.records);
+      written = await enqueueOutbox(tx, this.deps.source, out.records);
       return value;
     });
-    if (out.records.length > 0) this.deps.relay.kick();
+    if (written.length > 0) this.deps.relay.handOff(written);
     for (const status of out.statuses) this.deps.metrics.statusesEmitted.inc({ code: status.statuscode });
     return result;
   }
