@@ -30,6 +30,11 @@ const KEPT_UP_SHARE = 0.95;
 /** … and the last message at status 400 at most this long after the submission window ended. */
 const KEPT_UP_DRAIN_MS = 5_000;
 
+/**
+ * --warmup: messages put through each fresh chain before the window, so that the figures are those of running
+ * services (compiled code, open pools and connections) rather than of their first seconds.
+ */
+const DEFAULT_WARMUP = 500;
 /** --idle: how long the chain is left alone before its idle CPU is sampled. */
 const IDLE_SETTLE_MS = 5_000;
 
@@ -37,9 +42,10 @@ type Channel = 'rest' | 'wus';
 type Mode = { readonly kind: 'closed'; readonly n: number; readonly concurrency: number } | { readonly kind: 'open'; readonly n: number; readonly rate: number; readonly durationS: number };
 
 const USAGE =
-  'usage: load.js [--channel rest|wus] [--messages N] [--concurrency C] [--idle S]   closed loop (default N=2000, C=32)\n' +
-  '       load.js [--channel rest|wus] --rate R --duration S [--idle S]              open loop: R messages/s for S seconds\n' +
-  '       --idle S: sample the idle chain\'s CPU for S seconds first (default 5; 0 skips it)';
+  'usage: load.js [--channel rest|wus] [--messages N] [--concurrency C] [--idle S] [--warmup W]   closed loop (default N=2000, C=32)\n' +
+  '       load.js [--channel rest|wus] --rate R --duration S [--idle S] [--warmup W]              open loop: R messages/s for S seconds\n' +
+  '       --idle S: sample the idle chain\'s CPU for S seconds first (default 5; 0 skips it)\n' +
+  `       --warmup W: first put W messages through the fresh chain, outside every figure (default ${DEFAULT_WARMUP}; 0: a cold chain)`;
 /** The command line (node:util parseArgs); see USAGE. */
 const OPTIONS = {
   messages: { type: 'string' },
@@ -48,8 +54,9 @@ const OPTIONS = {
   rate: { type: 'string' },
   duration: { type: 'string' },
   idle: { type: 'string', default: '5' },
+  warmup: { type: 'string', default: String(DEFAULT_WARMUP) },
 } as const;
-const { channel, mode, idleS } = parseArguments();
+const { channel, mode, idleS, warmup } = parseArguments();
 const kafkaBrokers = required('KAFKA_BROKERS');
 const databaseUrl = required('DATABASE_URL');
 
@@ -122,7 +129,6 @@ async function run(): Promise<number> {
   const warning = durabilityWarning(machine);
   if (warning) console.error(warning);
   const sampler = new CpuSampler(cpuSources(chain, kafkaPid), machine.cores);
-  const idle = idleS > 0 ? await sampleIdle(sampler, idleS) : undefined;
 
   const sender = pki.clients['sender-a'];
   const connections = mode.kind === 'closed' ? mode.concurrency : OPEN_LOOP_CONNECTIONS;
@@ -130,15 +136,17 @@ async function run(): Promise<number> {
   for (const client of clients) cleanups.push(() => client.close());
 
   // --- submit ----------------------------------------------------------------------------------------------
-  let signed: SignedRequest[] = [];
-  let submit: Submit;
-  if (channel === 'rest') {
-    submit = restSubmit(clients, chain.url('ingress'), restBody);
-  } else {
-    const endpoint = `${chain.url('ingress')}${AANLEVER_PATH}`;
-    signed = presign(mode.n, endpoint, { certificatePem: readFileSync(sender.cert, 'utf8'), privateKeyPem: readFileSync(sender.key, 'utf8') });
-    submit = wusSubmit(clients, endpoint, signed);
-  }
+  const endpoint = `${chain.url('ingress')}${AANLEVER_PATH}`;
+  const signer = { certificatePem: readFileSync(sender.cert, 'utf8'), privateKeyPem: readFileSync(sender.key, 'utf8') };
+  /** Messages first … first+count-1 of the run, each with its own aanleverkenmerk; WUS requests are signed here and now. */
+  const messages = (first: number, count: number): { submit: Submit; signed: SignedRequest[] } => {
+    if (channel === 'rest') return { submit: restSubmit(clients, chain.url('ingress'), (index) => restBody(first + index)), signed: [] };
+    const signed = presign(first, count, endpoint, signer);
+    return { submit: wusSubmit(clients, endpoint, signed), signed };
+  };
+  if (warmup > 0) await warmUp(db, warmup, mode.kind === 'closed' ? mode.concurrency : 32, messages(0, warmup).submit);
+  const idle = idleS > 0 ? await sampleIdle(sampler, idleS) : undefined;
+  const { submit, signed } = messages(warmup, mode.n);
   console.error(mode.kind === 'closed'
     ? `submitting ${mode.n} invoices over ${channel} with ${mode.concurrency} workers…`
     : `submitting ${mode.rate} invoices/s over ${channel} for ${mode.durationS} s (${mode.n} in all, open loop)…`);
@@ -160,11 +168,13 @@ async function run(): Promise<number> {
   const e2eWallMs = lastDelivered - submissions.firstSubmit;
   const open = mode.kind === 'open' ? openLoopFigures(mode, submissions, deliveredAt) : undefined;
   const wusOldestAgeAtSendMs = channel === 'wus' ? round(oldestAgeAtSend(signed, submissions)) : undefined;
-  const recipients = { belastingdienst: belastingdienst.deliveries.size, 'ministerie-bzk': bzk.deliveries.size };
+  const measuredAt = (recipient: TestRecipient) => [...recipient.deliveries.values()].filter((delivery) => submissions.startedAt.has(delivery.kenmerk)).length;
+  const recipients = { belastingdienst: measuredAt(belastingdienst), 'ministerie-bzk': measuredAt(bzk) };
   const result = {
     channel,
     mode: mode.kind,
     ...(mode.kind === 'closed' ? { messages: mode.n, concurrency: mode.concurrency } : { rate: mode.rate, durationS: mode.durationS, messages: mode.n }),
+    warmup,
     accepted,
     delivered: deliveredAt.size,
     otherFinal: otherFinal.size,
@@ -186,6 +196,7 @@ async function run(): Promise<number> {
     ...(mode.kind === 'closed'
       ? ([['load', 'closed loop'], ['messages (N)', String(n)], ['concurrency (C)', String(mode.concurrency)]] as [string, string][])
       : ([['load', 'open loop'], ['offered rate (R)', `${mode.rate} /s`], ['duration (S)', `${mode.durationS} s`], ['messages (R × S)', String(n)]] as [string, string][])),
+    ['warm-up (W, not counted)', warmup > 0 ? `${warmup} messages before the window, all at 400` : 'none: the services start cold'],
     ['accepted (200 receipt)', `${accepted} / ${n}`],
     ['reached status 400', `${deliveredAt.size} / ${accepted}${otherFinal.size ? `  (${otherFinal.size} ended otherwise: ${summarize(otherFinal)})` : ''}`],
     ['submit wall time', `${result.submitWallMs} ms`],
@@ -238,6 +249,20 @@ async function sampleIdle(sampler: CpuSampler, seconds: number): Promise<CpuRepo
   return sampler.end();
 }
 
+/**
+ * Puts the first `count` messages through the fresh chain (closed loop) and waits until each reached a final status:
+ * the services' code is then compiled and their pools and connections open, as in a chain that has been running.
+ * Nothing of it counts: the CPU window, the latencies and the recipients' counts are the measured messages' only.
+ */
+async function warmUp(db: ScratchDatabase['pool'], count: number, concurrency: number, submit: Submit): Promise<void> {
+  console.error(`warming up: ${count} messages first, outside the figures…`);
+  const warm = await closedLoop(count, concurrency, submit, () => undefined);
+  const { deliveredAt, otherFinal } = await awaitStatus400(db, warm);
+  if (warm.startedAt.size < count || deliveredAt.size < count) {
+    throw new Error(`warm-up: ${warm.startedAt.size}/${count} accepted, ${deliveredAt.size} at 400${otherFinal.size ? `, ${summarize(otherFinal)}` : ''}`);
+  }
+}
+
 function restBody(index: number): string {
   return `{"berichtsoort":"e-factuur","aanleverkenmerk":"bench-${suffix}-${index}","identiteitBelanghebbende":{"nummer":"001000044B37","type":"Fi"},"rolBelanghebbende":"Bedrijf","berichtInhoud":{"mimeType":"application/xml","bestandsnaam":"factuur.xml","inhoud":"${invoice}"}}`;
 }
@@ -247,10 +272,10 @@ function restBody(index: number): string {
  * wsa:MessageID and a wsu:Created of its signing time, so all must be sent within the maximum message age; they are
  * signed in the order they are sent, so the oldest request is the first one out.
  */
-function presign(n: number, endpoint: string, signer: { certificatePem: string; privateKeyPem: string }): SignedRequest[] {
+function presign(first: number, n: number, endpoint: string, signer: { certificatePem: string; privateKeyPem: string }): SignedRequest[] {
   const start = performance.now();
   const signed = Array.from({ length: n }, (_, index) =>
-    signAanleveren({ to: endpoint, berichtsoort: 'e-factuur', aanleverkenmerk: `bench-${suffix}-${index}`, bestandsnaam: 'factuur.xml', inhoudBase64: invoice }, signer),
+    signAanleveren({ to: endpoint, berichtsoort: 'e-factuur', aanleverkenmerk: `bench-${suffix}-${first + index}`, bestandsnaam: 'factuur.xml', inhoudBase64: invoice }, signer),
   );
   console.error(`signed ${n} WUS requests in ${Math.round(performance.now() - start)} ms (before the measured window)`);
   return signed;
@@ -337,7 +362,7 @@ function summarize(otherFinal: ReadonlyMap<string, string>): string {
   return [...byCode].map(([code, n]) => `${n}× ${code}`).join(', ');
 }
 
-function parseArguments(): { channel: Channel; mode: Mode; idleS: number } {
+function parseArguments(): { channel: Channel; mode: Mode; idleS: number; warmup: number } {
   const fail = (why: string): never => {
     console.error(`${why}\n${USAGE}`);
     process.exit(64);
@@ -358,18 +383,20 @@ function parseArguments(): { channel: Channel; mode: Mode; idleS: number } {
   const channel = values.channel as Channel;
   const idleS = Number(values.idle);
   if (!(idleS >= 0) || !Number.isFinite(idleS)) fail('--idle must be a number of seconds ≥ 0');
+  const warmup = Number(values.warmup);
+  if (!Number.isInteger(warmup) || warmup < 0) fail('--warmup must be a whole number of messages ≥ 0');
   if (values.rate === undefined && values.duration === undefined) {
     const n = positive('messages', values.messages, 2000);
     const concurrency = positive('concurrency', values.concurrency, 32);
     if (!Number.isInteger(n) || !Number.isInteger(concurrency)) fail('--messages and --concurrency must be integers');
-    return { channel, idleS, mode: { kind: 'closed', n, concurrency } };
+    return { channel, idleS, warmup, mode: { kind: 'closed', n, concurrency } };
   }
   if (values.messages !== undefined || values.concurrency !== undefined) fail('open loop (--rate, --duration) takes no --messages or --concurrency');
   const rate = positive('rate', values.rate);
   const durationS = positive('duration', values.duration);
   const n = Math.round(rate * durationS);
   if (n < 1) fail('--rate × --duration must be at least one message');
-  return { channel, idleS, mode: { kind: 'open', n, rate, durationS } };
+  return { channel, idleS, warmup, mode: { kind: 'open', n, rate, durationS } };
 }
 
 function required(name: string): string {

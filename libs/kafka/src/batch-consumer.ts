@@ -54,12 +54,13 @@ const PARTITIONS_AT_ONCE = 64;
 
 /**
  * How long a consumer rests after a run before it fetches again. A busy chain otherwise fetches as soon as one event
- * is there, and every fetch (with its commit and the produce behind it) costs the broker and both ends a request: on
- * a 2-core box the requests, not the events, were the broker's work (the bench, 4 partitions: 0, 10, 30 and 50 ms took
- * the broker from 1.5 to 0.9, 0.7 and 0.6 ms per message). 30 ms per hop is small beside a message's way through the
- * chain, and an idle consumer still gets a new event at once (its fetch waits on the broker).
+ * is there, and every fetch (with its commit, its transaction and the produce behind it) costs the broker, Postgres and
+ * both ends a request: on a 2-core box the requests, not the events, were the work. The bench, 4 partitions: 0, 10,
+ * 30 and 50 ms took the broker from 1.5 to 0.9, 0.7 and 0.6 ms per message; later, with the whole chain, 60 ms against
+ * 30 ms saved about 1 ms per message in four A/B pairs (100 ms did not save more). 60 ms per hop is small beside a
+ * message's way through the chain, and an idle consumer still gets a new event at once (its fetch waits on the broker).
  */
-const FETCH_LINGER_MS = 30;
+const FETCH_LINGER_MS = 60;
 
 /** A partition's offset to commit, with the batch payload it came in (any of them commits for the whole group). */
 interface PartitionCommit {

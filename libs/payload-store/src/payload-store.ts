@@ -75,7 +75,7 @@ export class PayloadStore {
   }
 
   /**
-   * Several contents already in memory (a batch of submissions, renditions), in two statements for all of them
+   * Several contents already in memory (a batch of submissions, renditions), in one statement for all of them
    * rather than two each. Each may span several chunks.
    */
   async putAll(tx: Queryable, contents: readonly { readonly bytes: Uint8Array; readonly meta: PayloadMeta }[]): Promise<PayloadRef[]> {
@@ -90,18 +90,19 @@ export class PayloadStore {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       refs.push({ id, size: bytes.byteLength, sha256, mimeType: meta.mimeType, bestandsnaam: meta.bestandsnaam });
     }
-    if (chunks.length > 0) {
-      await tx.query('INSERT INTO payload_chunks (payload_id, seq, data) SELECT * FROM unnest($1::uuid[], $2::int[], $3::bytea[])', [
+    // One statement: the chunks' reference to their payload is checked at commit (a deferred foreign key).
+    await tx.query(
+      `WITH payload AS (INSERT INTO payloads (id, size, sha256) SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[]))
+       INSERT INTO payload_chunks (payload_id, seq, data) SELECT * FROM unnest($4::uuid[], $5::int[], $6::bytea[])`,
+      [
+        refs.map((ref) => ref.id),
+        refs.map((ref) => ref.size),
+        refs.map((ref) => ref.sha256),
         chunks.map((chunk) => chunk.id),
         chunks.map((chunk) => chunk.seq),
         chunks.map((chunk) => Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength)),
-      ]);
-    }
-    await tx.query('INSERT INTO payloads (id, size, sha256) SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[])', [
-      refs.map((ref) => ref.id),
-      refs.map((ref) => ref.size),
-      refs.map((ref) => ref.sha256),
-    ]);
+      ],
+    );
     return refs;
   }
 

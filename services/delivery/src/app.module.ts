@@ -16,7 +16,12 @@ export class AppModule {
       imports: [PlatformModule.forService(platformOptionsFromEnv('delivery', config))],
       providers: [
         messageCatalogProvider(config.POORT_CONFIG_DIR),
-        { provide: DELIVERY_WORKER_SETTINGS, useValue: { pollIntervalMs: config.DELIVERY_POLL_INTERVAL_MS, concurrency: config.DELIVERY_CONCURRENCY } },
+        { provide: DELIVERY_WORKER_SETTINGS, useValue: {
+            pollIntervalMs: config.DELIVERY_POLL_INTERVAL_MS,
+            concurrency: config.DELIVERY_CONCURRENCY,
+            perRecipient: config.DELIVERY_CONCURRENCY_PER_RECIPIENT,
+          },
+        },
         poolBacked(DeliveriesRepository),
         poolBacked(PayloadStore),
         DeliveryMetrics,

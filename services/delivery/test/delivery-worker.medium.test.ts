@@ -88,7 +88,7 @@ async function withWorkers<T>(count: number, body: (workers: DeliveryWorker[]) =
   const workers = Array.from({ length: count }, () => {
     // Each worker has its own registry, as each process does.
     const metrics = new DeliveryMetrics(new PoortMetrics('delivery-test'));
-    return new DeliveryWorker(logger, { pollIntervalMs: 100, concurrency: 8 }, unitOfWork, deliveries, catalog, payloads, metrics);
+    return new DeliveryWorker(logger, { pollIntervalMs: 100, concurrency: 8, perRecipient: 8 }, unitOfWork, deliveries, catalog, payloads, metrics);
   });
   for (const worker of workers) worker.onApplicationBootstrap();
   try {
@@ -430,6 +430,23 @@ describe('DeliveriesRepository leases', () => {
     } finally {
       await otherPool.end();
       await db.pool.query('DELETE FROM deliveries WHERE kenmerk = ANY($1)', [[...kenmerken]]);
+    }
+  });
+
+  it('leases at most perRecipient deliveries of one recipient in a round, and fills the round with the others', async () => {
+    const messages = await Promise.all(Array.from({ length: 6 }, () => storeMessage('Omzetbelasting')));
+    const kenmerken = messages.map((message) => message.envelope.kenmerk);
+    try {
+      for (const message of messages) await requestDelivery(message, 'belastingdienst', 1);
+      for (const message of messages.slice(0, 2)) await requestDelivery(message, 'ministerie-bzk', 2);
+      const ours = (due: readonly { kenmerk: string; recipientId: string }[]) => due.filter((delivery) => kenmerken.includes(delivery.kenmerk));
+      const round = ours(await deliveries.leaseDue(5, 60_000, 3));
+      const perRecipient = (recipientId: string) => round.filter((delivery) => delivery.recipientId === recipientId).length;
+      assert.deepEqual([perRecipient('belastingdienst'), perRecipient('ministerie-bzk')], [3, 2]);
+      const next = ours(await deliveries.leaseDue(100, 60_000, 100));
+      assert.equal(next.length, 3, 'the rest of belastingdienst\'s stay due for the next round');
+    } finally {
+      await db.pool.query('DELETE FROM deliveries WHERE kenmerk = ANY($1)', [kenmerken]);
     }
   });
 

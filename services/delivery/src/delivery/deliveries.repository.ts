@@ -64,18 +64,26 @@ export class DeliveriesRepository {
    * Leases due deliveries and counts the attempt each is leased for, committed before any request goes out: a crash
    * between sending and recording the outcome then still shows as an attempt, and the recipient sees a repeat of the
    * same message id. The lease pushes the next attempt past it, so no other worker takes them meanwhile; a worker
-   * that dies mid-attempt leaves it to expire and the delivery is tried again.
+   * that dies mid-attempt leaves it to expire and the delivery is tried again. At most `perRecipient` of one
+   * recipient: what a process sends one recipient at once.
    */
-  async leaseDue(limit: number, leaseMs: number): Promise<DeliveryRow[]> {
+  async leaseDue(limit: number, leaseMs: number, perRecipient = limit): Promise<DeliveryRow[]> {
+    // The due ones in time order (a few rounds' worth, locked), then at most perRecipient of each recipient among them.
     const { rows } = await this.pool.query<DbRow>(
       `UPDATE deliveries SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
               attempts = attempts + 1, updated_at = now()
         WHERE (kenmerk, recipient_id) IN (
-          SELECT kenmerk, recipient_id FROM deliveries
-           WHERE state = 'pending' AND next_attempt_at <= now()
-           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+          SELECT kenmerk, recipient_id FROM (
+            SELECT kenmerk, recipient_id, next_attempt_at,
+                   row_number() OVER (PARTITION BY recipient_id ORDER BY next_attempt_at) AS place
+              FROM (SELECT kenmerk, recipient_id, next_attempt_at FROM deliveries
+                     WHERE state = 'pending' AND next_attempt_at <= now()
+                     ORDER BY next_attempt_at LIMIT $1 * 4 FOR UPDATE SKIP LOCKED) AS due
+          ) AS ranked
+           WHERE place <= $3
+           ORDER BY next_attempt_at LIMIT $1)
         RETURNING kenmerk, recipient_id, recipient_count, envelope, payload, attempts - 1 AS attempts, deadline`,
-      [limit, leaseMs],
+      [limit, leaseMs, perRecipient],
     );
     return rows.map(toRow);
   }

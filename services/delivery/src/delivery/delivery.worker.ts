@@ -15,7 +15,10 @@ import { pushToRecipient, type AttemptOutcome } from './recipient-client.js';
 export const DELIVERY_WORKER_SETTINGS = Symbol('delivery-worker-settings');
 export interface DeliveryWorkerSettings {
   readonly pollIntervalMs: number;
+  /** Deliveries per round. */
   readonly concurrency: number;
+  /** Of a round's, at most this many to one recipient. */
+  readonly perRecipient: number;
 }
 
 /**
@@ -63,7 +66,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
    */
   private async round(): Promise<number> {
     try {
-      const due = await this.deliveries.leaseDue(this.settings.concurrency, this.leaseMs);
+      const due = await this.deliveries.leaseDue(this.settings.concurrency, this.leaseMs, this.settings.perRecipient);
       if (due.length > 0) {
         const contents = await this.payloads.readSmall(due.map((delivery) => delivery.payload));
         // Every attempt of the round ends before the next round leases more (and before shutdown closes the pool).

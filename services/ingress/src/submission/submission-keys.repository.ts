@@ -19,8 +19,21 @@ export interface EarlierSubmission {
   readonly fingerprint: string;
 }
 
-/** Expired keys one sweep deletes (one per batch of submissions): more than it adds, so the table never outgrows the window. */
+/** The keys one submission claims for its message. */
+export interface KeyClaim {
+  readonly senderOin: string;
+  readonly keys: readonly SubmissionKey[];
+  readonly fingerprint: string;
+  readonly kenmerk: string;
+}
+
+/** Expired keys one sweep deletes: more than a batch of submissions adds, so the table never outgrows the window. */
 const SWEEP_BATCH = 100;
+/**
+ * A sweep that found fewer than SWEEP_BATCH expired keys has caught up: the next one can wait this long (or the window,
+ * if that is shorter), as the keys that expire meanwhile are no more than a few batches' worth.
+ */
+const SWEEP_REST_MS = 1_000;
 /** A key found taken and then gone before it could be read has just expired; claiming it again settles it. */
 const CLAIM_ATTEMPTS = 3;
 
@@ -30,10 +43,71 @@ const CLAIM_ATTEMPTS = 3;
  * keys and the message commit together or not at all.
  */
 export class SubmissionKeysRepository {
+  private nextSweepAt = 0;
+
   constructor(
     /** How long a key keeps its message (INGRESS_IDEMPOTENCY_WINDOW_MS); an older key is free again. */
     readonly windowMs: number,
   ) {}
+
+  /**
+   * claim() for the submissions of one transaction, in their order, as one statement when no two of them share a key
+   * (the usual case): all keys are claimed at once, and only a submission that found one of its keys taken reads its
+   * holder and gives its other keys up again, which is what claim() would have done. Submissions that share a key, or
+   * a holder that expired before it could be read, go through claim() one by one.
+   */
+  async claimAll(tx: Queryable, claims: readonly KeyClaim[]): Promise<(EarlierSubmission | undefined)[]> {
+    const ids = claims.flatMap((claim) => claim.keys.map((key) => keyId(claim.senderOin, key)));
+    if (new Set(ids).size < ids.length) return this.claimEach(tx, claims);
+    const rows = claims.flatMap((claim) => claim.keys.map((key) => ({ claim, key })));
+    if (rows.length === 0) return claims.map(() => undefined);
+    // In one order (the primary key's), so that two transactions claiming the same keys cannot deadlock.
+    const { rows: claimed } = await tx.query<{ sender_oin: string; key_kind: string; key: string }>(
+      `INSERT INTO submission_keys (sender_oin, key_kind, key, fingerprint, kenmerk)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS k(sender_oin, key_kind, key, fingerprint, kenmerk)
+        ORDER BY sender_oin, key_kind, key
+       ON CONFLICT (sender_oin, key_kind, key) DO UPDATE
+         SET fingerprint = EXCLUDED.fingerprint, kenmerk = EXCLUDED.kenmerk, created_at = now()
+         WHERE submission_keys.created_at < now() - $6::float8 * interval '1 millisecond'
+       RETURNING sender_oin, key_kind, key`,
+      [
+        rows.map((row) => row.claim.senderOin),
+        rows.map((row) => row.key.kind),
+        rows.map((row) => row.key.value),
+        rows.map((row) => row.claim.fingerprint),
+        rows.map((row) => row.claim.kenmerk),
+        this.windowMs,
+      ],
+    );
+    const won = new Set(claimed.map((row) => `${row.sender_oin}\u0000${row.key_kind}\u0000${row.key}`));
+    const lost = claims.filter((claim) => claim.keys.some((key) => !won.has(keyId(claim.senderOin, key))));
+    if (lost.length === 0) return claims.map(() => undefined);
+
+    // Read Committed: this statement sees the rows of the submissions the INSERT waited for.
+    const takenKeys = lost.flatMap((claim) => claim.keys.filter((key) => !won.has(keyId(claim.senderOin, key))).map((key) => ({ claim, key })));
+    const { rows: holders } = await tx.query<{ sender_oin: string; key_kind: string; key: string; kenmerk: string; fingerprint: string }>(
+      `SELECT sender_oin, key_kind, key, kenmerk, fingerprint FROM submission_keys
+        WHERE (sender_oin, key_kind, key) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+      [takenKeys.map((taken) => taken.claim.senderOin), takenKeys.map((taken) => taken.key.kind), takenKeys.map((taken) => taken.key.value)],
+    );
+    const holderOf = new Map(holders.map((row) => [`${row.sender_oin}\u0000${row.key_kind}\u0000${row.key}`, row]));
+    const outcomes = new Map<KeyClaim, EarlierSubmission | undefined>();
+    for (const claim of lost) {
+      // The first of its keys (in precedence order) that another message holds decides, as in claim().
+      const key = claim.keys.find((candidate) => !won.has(keyId(claim.senderOin, candidate)))!;
+      const holder = holderOf.get(keyId(claim.senderOin, key));
+      await this.giveUp(tx, claim.senderOin, claim.keys.filter((candidate) => won.has(keyId(claim.senderOin, candidate))), claim.kenmerk);
+      // Gone before it could be read (it had just expired): claim() settles that key again.
+      outcomes.set(claim, holder ? { key, kenmerk: holder.kenmerk, fingerprint: holder.fingerprint } : await this.claim(tx, claim.senderOin, claim.keys, claim.fingerprint, claim.kenmerk));
+    }
+    return claims.map((claim) => outcomes.get(claim));
+  }
+
+  private async claimEach(tx: Queryable, claims: readonly KeyClaim[]): Promise<(EarlierSubmission | undefined)[]> {
+    const outcomes: (EarlierSubmission | undefined)[] = [];
+    for (const claim of claims) outcomes.push(claim.keys.length > 0 ? await this.claim(tx, claim.senderOin, claim.keys, claim.fingerprint, claim.kenmerk) : undefined);
+    return outcomes;
+  }
 
   /**
    * Claims every key for the message `kenmerk`, in the order given. When one already belongs to an earlier message,
@@ -93,9 +167,12 @@ export class SubmissionKeysRepository {
   /**
    * The window's cleanup, done by the submissions themselves: the oldest expired keys go (along the index on
    * created_at). SKIP LOCKED: a key another submission is deleting or claiming is left to it, so this never waits.
+   * Every batch while expired keys pile up, otherwise at most once a second: a sweep that finds nothing still costs a
+   * statement in the submissions' transaction.
    */
   async sweep(tx: Queryable): Promise<void> {
-    await tx.query(
+    if (Date.now() < this.nextSweepAt) return;
+    const { rowCount } = await tx.query(
       `DELETE FROM submission_keys
         WHERE (sender_oin, key_kind, key) IN (
           SELECT sender_oin, key_kind, key FROM submission_keys
@@ -105,5 +182,8 @@ export class SubmissionKeysRepository {
            FOR UPDATE SKIP LOCKED)`,
       [this.windowMs, SWEEP_BATCH],
     );
+    this.nextSweepAt = (rowCount ?? 0) < SWEEP_BATCH ? Date.now() + Math.min(SWEEP_REST_MS, this.windowMs) : 0;
   }
 }
+
+const keyId = (senderOin: string, key: SubmissionKey): string => `${senderOin}\u0000${key.kind}\u0000${key.value}`;

@@ -48,10 +48,10 @@ export class SubmissionWriter {
     return this.unitOfWork.commit(async ({ tx, out }) => {
       // First the keys, in arrival order: a concurrent duplicate waits here, before either has written its content;
       // a duplicate in this very batch finds the key of the one before it.
-      const earlier: (EarlierSubmission | undefined)[] = [];
-      for (const { sender, keys, fingerprint, envelope } of submissions) {
-        earlier.push(keys.length > 0 ? await this.keys.claim(tx, sender.oin, keys, fingerprint, envelope.kenmerk) : undefined);
-      }
+      const earlier = await this.keys.claimAll(
+        tx,
+        submissions.map(({ sender, keys, fingerprint, envelope }) => ({ senderOin: sender.oin, keys, fingerprint, kenmerk: envelope.kenmerk })),
+      );
       if (submissions.some((submission) => submission.keys.length > 0)) await this.keys.sweep(tx);
 
       const fresh = submissions.filter((_, index) => !earlier[index]);
