@@ -1,7 +1,7 @@
 import type { Logger } from '@poort/observability';
 
 import { BackgroundLoop } from './background-loop.js';
-import { withTransaction, type Pool } from './db.js';
+import { prepared, withTransaction, type Pool } from './db.js';
 import type { OutboxRow } from './outbox.js';
 
 export interface OutboxPublisher {
@@ -137,7 +137,7 @@ export class OutboxRelay {
     for (const row of rows) this.handedOver.delete(row.id);
     this.options.onPublished?.(rows.length);
     // Published: should this delete fail, the rows are published again from the table (consumers absorb that).
-    await this.pool.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
+    await this.pool.query(prepared('outbox.delete-handed-over', 'DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]));
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import { prepared, type Queryable } from './db.js';
 
 export interface OutboxRecord {
   readonly topic: string;
@@ -27,12 +27,15 @@ export async function enqueueOutbox(tx: Queryable, source: string, records: read
   const values = records.map((record) => JSON.stringify(record.value));
   const headers = records.map((record) => record.headers ?? {});
   const { rows } = await tx.query<{ id: number }>(
-    `INSERT INTO outbox (source, topic, message_key, value, headers)
-     SELECT $1, topic, message_key, value, headers::jsonb
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
-         AS r(topic, message_key, value, headers)
-     RETURNING id`,
-    [source, records.map((record) => record.topic), records.map((record) => record.key), values, headers.map((header) => JSON.stringify(header))],
+    prepared(
+      'outbox.insert',
+      `INSERT INTO outbox (source, topic, message_key, value, headers)
+       SELECT $1, topic, message_key, value, headers::jsonb
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
+           AS r(topic, message_key, value, headers)
+       RETURNING id`,
+      [source, records.map((record) => record.topic), records.map((record) => record.key), values, headers.map((header) => JSON.stringify(header))],
+    ),
   );
   // The ids are drawn in the order of the arrays, so the n-th smallest is the n-th record's.
   const ids = rows.map((row) => row.id).sort((a, b) => a - b);

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 
 import type { PayloadRef } from '@poort/contracts';
-import type { Pool, Queryable } from '@poort/message-state';
+import { prepared, type Pool, type Queryable } from '@poort/message-state';
 
 /** Chunks are what a single row holds; a payload of any size is written and read one chunk at a time. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -92,16 +92,19 @@ export class PayloadStore {
     }
     // One statement: the chunks' reference to their payload is checked at commit (a deferred foreign key).
     await tx.query(
-      `WITH payload AS (INSERT INTO payloads (id, size, sha256) SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[]))
-       INSERT INTO payload_chunks (payload_id, seq, data) SELECT * FROM unnest($4::uuid[], $5::int[], $6::bytea[])`,
-      [
-        refs.map((ref) => ref.id),
-        refs.map((ref) => ref.size),
-        refs.map((ref) => ref.sha256),
-        chunks.map((chunk) => chunk.id),
-        chunks.map((chunk) => chunk.seq),
-        chunks.map((chunk) => Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength)),
-      ],
+      prepared(
+        'payloads.put-all',
+        `WITH payload AS (INSERT INTO payloads (id, size, sha256) SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[]))
+         INSERT INTO payload_chunks (payload_id, seq, data) SELECT * FROM unnest($4::uuid[], $5::int[], $6::bytea[])`,
+        [
+          refs.map((ref) => ref.id),
+          refs.map((ref) => ref.size),
+          refs.map((ref) => ref.sha256),
+          chunks.map((chunk) => chunk.id),
+          chunks.map((chunk) => chunk.seq),
+          chunks.map((chunk) => Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength)),
+        ],
+      ),
     );
     return refs;
   }
@@ -134,8 +137,11 @@ export class PayloadStore {
     const sizes = new Map(refs.filter((ref) => ref.size > 0 && ref.size <= CHUNK_BYTES).map((ref) => [ref.id, ref.size]));
     if (sizes.size === 0) return new Map();
     const { rows } = await this.pool.query<{ payload_id: string; data: Buffer }>(
-      'SELECT payload_id, data FROM payload_chunks WHERE payload_id = ANY($1::uuid[]) AND seq = 0',
-      [[...sizes.keys()]],
+      prepared(
+        'payloads.read-small',
+        'SELECT payload_id, data FROM payload_chunks WHERE payload_id = ANY($1::uuid[]) AND seq = 0',
+        [[...sizes.keys()]],
+      ),
     );
     return new Map(rows.filter((row) => row.data.byteLength === sizes.get(row.payload_id)).map((row) => [row.payload_id, row.data]));
   }
@@ -148,8 +154,11 @@ export class PayloadStore {
     const ids = [...new Set(refs.map((ref) => ref.id))];
     if (ids.length === 0) return new Map();
     const { rows } = await this.pool.query<{ payload_id: string; data: Buffer }>(
-      'SELECT c.payload_id, c.data FROM payloads p JOIN payload_chunks c ON c.payload_id = p.id WHERE p.id = ANY($1::uuid[]) ORDER BY c.payload_id, c.seq',
-      [ids],
+      prepared(
+        'payloads.read-all',
+        'SELECT c.payload_id, c.data FROM payloads p JOIN payload_chunks c ON c.payload_id = p.id WHERE p.id = ANY($1::uuid[]) ORDER BY c.payload_id, c.seq',
+        [ids],
+      ),
     );
     const chunks = new Map<string, Buffer[]>();
     for (const row of rows) {

@@ -1,5 +1,5 @@
 import type { Envelope, StatusChanged } from '@poort/contracts';
-import type { Pool, Queryable } from '@poort/message-state';
+import { prepared, type Pool, type Queryable } from '@poort/message-state';
 
 /** A message as the archive received it, without its history. */
 export interface ArchivedEnvelope {
@@ -19,24 +19,30 @@ export class ArchiveRepository {
   async storeMessages(tx: Queryable, envelopes: readonly Envelope[]): Promise<void> {
     if (envelopes.length === 0) return;
     await tx.query(
-      `INSERT INTO archive_messages (kenmerk, envelope, received_at)
-       SELECT * FROM unnest($1::text[], $2::jsonb[], $3::timestamptz[]) ON CONFLICT DO NOTHING`,
-      [envelopes.map((envelope) => envelope.kenmerk), envelopes.map((envelope) => JSON.stringify(envelope)), envelopes.map((envelope) => envelope.tijdstempelAangeleverd)],
+      prepared(
+        'archive.messages',
+        `INSERT INTO archive_messages (kenmerk, envelope, received_at)
+         SELECT * FROM unnest($1::text[], $2::jsonb[], $3::timestamptz[]) ON CONFLICT DO NOTHING`,
+        [envelopes.map((envelope) => envelope.kenmerk), envelopes.map((envelope) => JSON.stringify(envelope)), envelopes.map((envelope) => envelope.tijdstempelAangeleverd)],
+      ),
     );
   }
 
   async storeStatuses(tx: Queryable, statuses: readonly StatusChanged[]): Promise<void> {
     if (statuses.length === 0) return;
     await tx.query(
-      `INSERT INTO archive_statuses (status_id, kenmerk, statuscode, tijdstempel_status, event)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[]) ON CONFLICT DO NOTHING`,
-      [
-        statuses.map((status) => status.statusId),
-        statuses.map((status) => status.kenmerk),
-        statuses.map((status) => status.statuscode),
-        statuses.map((status) => status.tijdstempelStatus),
-        statuses.map((status) => JSON.stringify(status)),
-      ],
+      prepared(
+        'archive.statuses',
+        `INSERT INTO archive_statuses (status_id, kenmerk, statuscode, tijdstempel_status, event)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[]) ON CONFLICT DO NOTHING`,
+        [
+          statuses.map((status) => status.statusId),
+          statuses.map((status) => status.kenmerk),
+          statuses.map((status) => status.statuscode),
+          statuses.map((status) => status.tijdstempelStatus),
+          statuses.map((status) => JSON.stringify(status)),
+        ],
+      ),
     );
   }
 

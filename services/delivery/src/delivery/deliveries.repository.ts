@@ -1,5 +1,5 @@
 import type { Envelope, PayloadRef } from '@poort/contracts';
-import type { Pool, Queryable } from '@poort/message-state';
+import { prepared, type Pool, type Queryable } from '@poort/message-state';
 
 import type { DeliveryUpdate } from './attempt-decision.js';
 
@@ -44,19 +44,22 @@ export class DeliveriesRepository {
   async insert(tx: Queryable, rows: readonly Omit<DeliveryRow, 'attempts'>[]): Promise<void> {
     if (rows.length === 0) return;
     await tx.query(
-      `INSERT INTO deliveries (kenmerk, recipient_id, recipient_count, envelope, payload, state, next_attempt_at, deadline)
-       SELECT kenmerk, recipient_id, recipient_count, envelope, payload, 'pending', now(), deadline
-         FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $5::jsonb[], $6::timestamptz[])
-           AS r(kenmerk, recipient_id, recipient_count, envelope, payload, deadline)
-       ON CONFLICT DO NOTHING`,
-      [
-        rows.map((row) => row.kenmerk),
-        rows.map((row) => row.recipientId),
-        rows.map((row) => row.recipientCount),
-        rows.map((row) => JSON.stringify(row.envelope)),
-        rows.map((row) => JSON.stringify(row.payload)),
-        rows.map((row) => row.deadline),
-      ],
+      prepared(
+        'deliveries.insert',
+        `INSERT INTO deliveries (kenmerk, recipient_id, recipient_count, envelope, payload, state, next_attempt_at, deadline)
+         SELECT kenmerk, recipient_id, recipient_count, envelope, payload, 'pending', now(), deadline
+           FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $5::jsonb[], $6::timestamptz[])
+             AS r(kenmerk, recipient_id, recipient_count, envelope, payload, deadline)
+         ON CONFLICT DO NOTHING`,
+        [
+          rows.map((row) => row.kenmerk),
+          rows.map((row) => row.recipientId),
+          rows.map((row) => row.recipientCount),
+          rows.map((row) => JSON.stringify(row.envelope)),
+          rows.map((row) => JSON.stringify(row.payload)),
+          rows.map((row) => row.deadline),
+        ],
+      ),
     );
   }
 
@@ -70,20 +73,23 @@ export class DeliveriesRepository {
   async leaseDue(limit: number, leaseMs: number, perRecipient = limit): Promise<DeliveryRow[]> {
     // The due ones in time order (a few rounds' worth, locked), then at most perRecipient of each recipient among them.
     const { rows } = await this.pool.query<DbRow>(
-      `UPDATE deliveries SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
-              attempts = attempts + 1, updated_at = now()
-        WHERE (kenmerk, recipient_id) IN (
-          SELECT kenmerk, recipient_id FROM (
-            SELECT kenmerk, recipient_id, next_attempt_at,
-                   row_number() OVER (PARTITION BY recipient_id ORDER BY next_attempt_at) AS place
-              FROM (SELECT kenmerk, recipient_id, next_attempt_at FROM deliveries
-                     WHERE state = 'pending' AND next_attempt_at <= now()
-                     ORDER BY next_attempt_at LIMIT $1 * 4 FOR UPDATE SKIP LOCKED) AS due
-          ) AS ranked
-           WHERE place <= $3
-           ORDER BY next_attempt_at LIMIT $1)
-        RETURNING kenmerk, recipient_id, recipient_count, envelope, payload, attempts - 1 AS attempts, deadline`,
-      [limit, leaseMs, perRecipient],
+      prepared(
+        'deliveries.lease',
+        `UPDATE deliveries SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
+                attempts = attempts + 1, updated_at = now()
+          WHERE (kenmerk, recipient_id) IN (
+            SELECT kenmerk, recipient_id FROM (
+              SELECT kenmerk, recipient_id, next_attempt_at,
+                     row_number() OVER (PARTITION BY recipient_id ORDER BY next_attempt_at) AS place
+                FROM (SELECT kenmerk, recipient_id, next_attempt_at FROM deliveries
+                       WHERE state = 'pending' AND next_attempt_at <= now()
+                       ORDER BY next_attempt_at LIMIT $1 * 4 FOR UPDATE SKIP LOCKED) AS due
+            ) AS ranked
+             WHERE place <= $3
+             ORDER BY next_attempt_at LIMIT $1)
+          RETURNING kenmerk, recipient_id, recipient_count, envelope, payload, attempts - 1 AS attempts, deadline`,
+        [limit, leaseMs, perRecipient],
+      ),
     );
     return rows.map(toRow);
   }
@@ -94,8 +100,11 @@ export class DeliveriesRepository {
    */
   async lockDelivered(tx: Queryable, kenmerken: readonly string[]): Promise<Map<string, Set<string>>> {
     const { rows } = await tx.query<{ kenmerk: string; recipient_id: string; state: DeliveryState }>(
-      'SELECT kenmerk, recipient_id, state FROM deliveries WHERE kenmerk = ANY($1::text[]) ORDER BY kenmerk, recipient_id FOR UPDATE',
-      [[...new Set(kenmerken)]],
+      prepared(
+        'deliveries.lock-delivered',
+        'SELECT kenmerk, recipient_id, state FROM deliveries WHERE kenmerk = ANY($1::text[]) ORDER BY kenmerk, recipient_id FOR UPDATE',
+        [[...new Set(kenmerken)]],
+      ),
     );
     const delivered = new Map<string, Set<string>>();
     for (const row of rows) {
@@ -111,17 +120,20 @@ export class DeliveriesRepository {
   async record(tx: Queryable, updates: readonly { readonly kenmerk: string; readonly recipientId: string; readonly update: DeliveryUpdate }[]): Promise<void> {
     if (updates.length === 0) return;
     await tx.query(
-      `UPDATE deliveries d SET state = u.state, last_error = u.last_error,
-              next_attempt_at = coalesce(u.retry_at, d.next_attempt_at), updated_at = now()
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS u(kenmerk, recipient_id, state, last_error, retry_at)
-        WHERE d.kenmerk = u.kenmerk AND d.recipient_id = u.recipient_id`,
-      [
-        updates.map((entry) => entry.kenmerk),
-        updates.map((entry) => entry.recipientId),
-        updates.map((entry) => entry.update.state),
-        updates.map(({ update }) => (update.state === 'delivered' ? null : update.lastError)),
-        updates.map(({ update }) => (update.state === 'pending' ? update.retryAt : null)),
-      ],
+      prepared(
+        'deliveries.record',
+        `UPDATE deliveries d SET state = u.state, last_error = u.last_error,
+                next_attempt_at = coalesce(u.retry_at, d.next_attempt_at), updated_at = now()
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS u(kenmerk, recipient_id, state, last_error, retry_at)
+          WHERE d.kenmerk = u.kenmerk AND d.recipient_id = u.recipient_id`,
+        [
+          updates.map((entry) => entry.kenmerk),
+          updates.map((entry) => entry.recipientId),
+          updates.map((entry) => entry.update.state),
+          updates.map(({ update }) => (update.state === 'delivered' ? null : update.lastError)),
+          updates.map(({ update }) => (update.state === 'pending' ? update.retryAt : null)),
+        ],
+      ),
     );
   }
 

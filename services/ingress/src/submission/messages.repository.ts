@@ -1,5 +1,5 @@
 import type { Envelope } from '@poort/contracts';
-import type { Pool, Queryable } from '@poort/message-state';
+import { prepared, type Pool, type Queryable } from '@poort/message-state';
 
 /** Ingress's own table: the record of every accepted message. */
 export class MessagesRepository {
@@ -8,16 +8,19 @@ export class MessagesRepository {
   async insert(tx: Queryable, envelopes: readonly Envelope[]): Promise<void> {
     if (envelopes.length === 0) return;
     await tx.query(
-      `INSERT INTO messages (kenmerk, berichtsoort, sender_oin, aanleverkenmerk, envelope, received_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])`,
-      [
-        envelopes.map((envelope) => envelope.kenmerk),
-        envelopes.map((envelope) => envelope.berichtsoort),
-        envelopes.map((envelope) => envelope.sender.oin),
-        envelopes.map((envelope) => envelope.aanleverkenmerk ?? null),
-        envelopes.map((envelope) => JSON.stringify(envelope)),
-        envelopes.map((envelope) => envelope.tijdstempelAangeleverd),
-      ],
+      prepared(
+        'messages.insert',
+        `INSERT INTO messages (kenmerk, berichtsoort, sender_oin, aanleverkenmerk, envelope, received_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])`,
+        [
+          envelopes.map((envelope) => envelope.kenmerk),
+          envelopes.map((envelope) => envelope.berichtsoort),
+          envelopes.map((envelope) => envelope.sender.oin),
+          envelopes.map((envelope) => envelope.aanleverkenmerk ?? null),
+          envelopes.map((envelope) => JSON.stringify(envelope)),
+          envelopes.map((envelope) => envelope.tijdstempelAangeleverd),
+        ],
+      ),
     );
   }
 

@@ -1,4 +1,4 @@
-import type { Queryable } from '@poort/message-state';
+import { prepared, type Queryable } from '@poort/message-state';
 
 /**
  * The keys that make a resubmission safe: the aanleverkenmerk (REST and WUS) and the REST Idempotency-Key header.
@@ -63,21 +63,24 @@ export class SubmissionKeysRepository {
     if (rows.length === 0) return claims.map(() => undefined);
     // In one order (the primary key's), so that two transactions claiming the same keys cannot deadlock.
     const { rows: claimed } = await tx.query<{ sender_oin: string; key_kind: string; key: string }>(
-      `INSERT INTO submission_keys (sender_oin, key_kind, key, fingerprint, kenmerk)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS k(sender_oin, key_kind, key, fingerprint, kenmerk)
-        ORDER BY sender_oin, key_kind, key
-       ON CONFLICT (sender_oin, key_kind, key) DO UPDATE
-         SET fingerprint = EXCLUDED.fingerprint, kenmerk = EXCLUDED.kenmerk, created_at = now()
-         WHERE submission_keys.created_at < now() - $6::float8 * interval '1 millisecond'
-       RETURNING sender_oin, key_kind, key`,
-      [
-        rows.map((row) => row.claim.senderOin),
-        rows.map((row) => row.key.kind),
-        rows.map((row) => row.key.value),
-        rows.map((row) => row.claim.fingerprint),
-        rows.map((row) => row.claim.kenmerk),
-        this.windowMs,
-      ],
+      prepared(
+        'submission-keys.claim-all',
+        `INSERT INTO submission_keys (sender_oin, key_kind, key, fingerprint, kenmerk)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS k(sender_oin, key_kind, key, fingerprint, kenmerk)
+          ORDER BY sender_oin, key_kind, key
+         ON CONFLICT (sender_oin, key_kind, key) DO UPDATE
+           SET fingerprint = EXCLUDED.fingerprint, kenmerk = EXCLUDED.kenmerk, created_at = now()
+           WHERE submission_keys.created_at < now() - $6::float8 * interval '1 millisecond'
+         RETURNING sender_oin, key_kind, key`,
+        [
+          rows.map((row) => row.claim.senderOin),
+          rows.map((row) => row.key.kind),
+          rows.map((row) => row.key.value),
+          rows.map((row) => row.claim.fingerprint),
+          rows.map((row) => row.claim.kenmerk),
+          this.windowMs,
+        ],
+      ),
     );
     const won = new Set(claimed.map((row) => `${row.sender_oin}\u0000${row.key_kind}\u0000${row.key}`));
     const lost = claims.filter((claim) => claim.keys.some((key) => !won.has(keyId(claim.senderOin, key))));

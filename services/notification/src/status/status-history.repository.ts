@@ -1,5 +1,5 @@
 import { endsProcessing, type StatusChanged, type StatusResultaat } from '@poort/contracts';
-import type { Pool, Queryable } from '@poort/message-state';
+import { prepared, type Pool, type Queryable } from '@poort/message-state';
 
 interface StatusRow {
   seq: number;
@@ -54,47 +54,50 @@ export class StatusHistoryRepository {
   async append(tx: Queryable, statuses: readonly StatusChanged[]): Promise<void> {
     if (statuses.length === 0) return;
     await tx.query(
-      `WITH given AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                              $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::boolean[], $15::boolean[])
-                  WITH ORDINALITY AS g(status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer,
-                       belanghebbende_type, statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving,
-                       statusdetails, final, ends_processing, n)
-       ), recorded AS (
-         INSERT INTO status_history (status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer,
-           belanghebbende_type, statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving, statusdetails, final)
-         SELECT status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer, belanghebbende_type,
-                statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving, statusdetails, final
-           FROM given ORDER BY n
-         ON CONFLICT (status_id) DO NOTHING
-         RETURNING status_id
-       ), latest AS (
-         -- Per message, the latest of the statuses recorded now (the later in the run of two at the same time): an upsert
-         -- can touch a row once.
-         SELECT DISTINCT ON (g.kenmerk) g.*
-           FROM given g JOIN recorded r USING (status_id)
-          ORDER BY g.kenmerk, g.tijdstempel_status DESC, g.n DESC
-       )
-       INSERT INTO message_progress (kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer, belanghebbende_type,
-         last_statuscode, last_status_at, done)
-       SELECT kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer, belanghebbende_type,
-              statuscode, tijdstempel_status, ends_processing
-         FROM latest
-       ON CONFLICT (kenmerk) DO UPDATE SET last_statuscode = EXCLUDED.last_statuscode, last_status_at = EXCLUDED.last_status_at,
-         done = EXCLUDED.done, reported_stuck_at = NULL
-       WHERE message_progress.last_status_at <= EXCLUDED.last_status_at`,
-      [
-        statuses.map((status) => status.statusId),
-        ...columnsOf(statuses.map(subjectOf)),
-        statuses.map((status) => status.statuscode),
-        statuses.map((status) => status.statusomschrijving),
-        statuses.map((status) => status.tijdstempelStatus),
-        statuses.map((status) => status.statusFoutcode?.foutcode ?? null),
-        statuses.map((status) => status.statusFoutcode?.foutbeschrijving ?? null),
-        statuses.map((status) => status.statusdetails ?? null),
-        statuses.map((status) => status.final),
-        statuses.map((status) => endsProcessing(status.statuscode, status.final)),
-      ],
+      prepared(
+        'status-history.append',
+        `WITH given AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                                $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::boolean[], $15::boolean[])
+                    WITH ORDINALITY AS g(status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer,
+                         belanghebbende_type, statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving,
+                         statusdetails, final, ends_processing, n)
+         ), recorded AS (
+           INSERT INTO status_history (status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer,
+             belanghebbende_type, statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving, statusdetails, final)
+           SELECT status_id, kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer, belanghebbende_type,
+                  statuscode, statusomschrijving, tijdstempel_status, foutcode, foutbeschrijving, statusdetails, final
+             FROM given ORDER BY n
+           ON CONFLICT (status_id) DO NOTHING
+           RETURNING status_id
+         ), latest AS (
+           -- Per message, the latest of the statuses recorded now (the later in the run of two at the same time): an upsert
+           -- can touch a row once.
+           SELECT DISTINCT ON (g.kenmerk) g.*
+             FROM given g JOIN recorded r USING (status_id)
+            ORDER BY g.kenmerk, g.tijdstempel_status DESC, g.n DESC
+         )
+         INSERT INTO message_progress (kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer, belanghebbende_type,
+           last_statuscode, last_status_at, done)
+         SELECT kenmerk, berichtsoort, sender_oin, aanleverkenmerk, belanghebbende_nummer, belanghebbende_type,
+                statuscode, tijdstempel_status, ends_processing
+           FROM latest
+         ON CONFLICT (kenmerk) DO UPDATE SET last_statuscode = EXCLUDED.last_statuscode, last_status_at = EXCLUDED.last_status_at,
+           done = EXCLUDED.done, reported_stuck_at = NULL
+         WHERE message_progress.last_status_at <= EXCLUDED.last_status_at`,
+        [
+          statuses.map((status) => status.statusId),
+          ...columnsOf(statuses.map(subjectOf)),
+          statuses.map((status) => status.statuscode),
+          statuses.map((status) => status.statusomschrijving),
+          statuses.map((status) => status.tijdstempelStatus),
+          statuses.map((status) => status.statusFoutcode?.foutcode ?? null),
+          statuses.map((status) => status.statusFoutcode?.foutbeschrijving ?? null),
+          statuses.map((status) => status.statusdetails ?? null),
+          statuses.map((status) => status.final),
+          statuses.map((status) => endsProcessing(status.statuscode, status.final)),
+        ],
+      ),
     );
   }
 
