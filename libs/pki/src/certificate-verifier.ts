@@ -46,6 +46,8 @@ const SIGNING_EXTENDED_KEY_USAGES: ReadonlySet<string> = new Set([
   '1.3.6.1.4.1.311.10.3.12', // Microsoft document signing
 ]);
 const MAX_CHAIN_LENGTH = 8;
+/** Chains remembered (see TrustStoreVerifier.verifyChain); beyond this many the memory starts afresh. */
+const MAX_REMEMBERED_CHAINS = 10_000;
 
 /**
  * Checks that a certificate chains, signature by signature, to a self-signed root in the trust store, and that
@@ -56,6 +58,12 @@ const MAX_CHAIN_LENGTH = 8;
 export class TrustStoreVerifier implements CertificateVerifier {
   private readonly trusted: readonly X509Certificate[];
   private readonly trustedFingerprints: ReadonlySet<string>;
+  /**
+   * Chains built before, by the leaf and the certificates presented with it: the signatures along a chain never
+   * change, so each is checked once per process rather than on every request of a sender (four signature checks and a
+   * search of the store). The purpose and every validity period are still checked each time.
+   */
+  private readonly chains = new Map<string, readonly X509Certificate[]>();
   readonly purpose: CertificatePurpose;
 
   /**
@@ -94,6 +102,19 @@ export class TrustStoreVerifier implements CertificateVerifier {
    */
   verifyChain(leaf: X509Certificate, presented: readonly X509Certificate[], at: Date): X509Certificate[] {
     assertPurpose(leaf, this.purpose);
+    const key = [leaf, ...presented].map((certificate) => certificate.fingerprint256).join(' ');
+    const known = this.chains.get(key);
+    if (known) {
+      for (const certificate of known) assertWithinValidity(certificate, at);
+      return [...known];
+    }
+    const chain = this.buildChain(leaf, presented, at);
+    if (this.chains.size >= MAX_REMEMBERED_CHAINS) this.chains.clear();
+    this.chains.set(key, chain);
+    return [...chain];
+  }
+
+  private buildChain(leaf: X509Certificate, presented: readonly X509Certificate[], at: Date): X509Certificate[] {
     assertWithinValidity(leaf, at);
     const chain = [leaf];
 

@@ -225,6 +225,18 @@ describe('identityFromForwardedHeader', () => {
     await assert.rejects(identityFromForwardedHeader(leaf, rootOnly), rejectsWith('CERT_UNTRUSTED'));
   });
 
+  it('checks purpose and validity again when it verifies a chain it has verified before', async () => {
+    const store = new TrustStoreVerifier(chainPem);
+    const header = encodeURIComponent(await clientPem('sender-a'));
+    const inTwoYears = new Date(Date.now() + 2 * 365 * 24 * 60 * 60 * 1000);
+    assert.equal((await identityFromForwardedHeader(header, store)).oin, '00000099000000000001');
+    assert.equal((await identityFromForwardedHeader(header, store)).oin, '00000099000000000001');
+    await assert.rejects(identityFromForwardedHeader(header, store, { now: inTwoYears }), rejectsWith('CERT_EXPIRED'));
+    const ca = encodeURIComponent(await pemOf(pki.issuingCa));
+    await assert.rejects(identityFromForwardedHeader(ca, store), rejectsWith('CERT_NOT_FOR_CLIENT_AUTH'));
+    await assert.rejects(identityFromForwardedHeader(ca, store), rejectsWith('CERT_NOT_FOR_CLIENT_AUTH'));
+  });
+
   it('walks intermediates from the trust store', async () => {
     const store = new TrustStoreVerifier([await pemOf(pki.root), await pemOf(pki.intermediateCa), await pemOf(pki.issuingCa)]);
     assert.equal((await identityFromForwardedHeader(await clientPem('sender-a'), store)).oin, '00000099000000000001');
