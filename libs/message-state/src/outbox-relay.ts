@@ -42,7 +42,9 @@ const RETRY_MS = 500;
  * The table is read (oldest id first, locked with SKIP LOCKED so that two relays never take the same row) when
  * memory may not hold every row: at start (what an earlier process left), after a failed publish, and after too many
  * rows piled up while Kafka was away; then until a read finds no row. Besides, every poll interval, rows older than
- * leftoverAgeMs are taken from the table: those of a process that crashed after its commit.
+ * leftoverAgeMs are taken from the table: those of a process that crashed after its commit. Such a read takes what
+ * it finds, so a replica that reads at start may publish a row that another replica is publishing from memory at that
+ * moment: a repeat, which consumers absorb like any other.
  */
 export class OutboxRelay {
   private readonly loop: BackgroundLoop;

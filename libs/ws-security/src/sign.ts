@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, randomUUID, sign as rsaSign, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, randomUUID, sign as rsaSign, X509Certificate, type KeyObject } from 'node:crypto';
 import { canonicalizeExclusive, withXmlDocument, type XmlElement } from '@poort/xml';
 import { DIGEST_SHA256, SIGNATURE_RSA_SHA256 } from './algorithms.js';
 import { attributeNS, elementChildren, isElement, qname } from './dom.js';
@@ -21,6 +21,32 @@ export interface SignResponseOptions {
 
 const DEFAULT_TTL_MS = 300_000;
 
+interface SigningKey {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+  readonly certificate: X509Certificate;
+  readonly privateKey: KeyObject;
+}
+
+/**
+ * The parsed and checked pair, per credentials object: reading the PEM texts and matching key to certificate cost half
+ * as much as the RSA signature itself, on every response. Kept only while the object holds the same texts.
+ */
+const signingKeys = new WeakMap<SigningCredentials, SigningKey>();
+
+function signingKeyOf(credentials: SigningCredentials): SigningKey {
+  const known = signingKeys.get(credentials);
+  if (known && known.certificatePem === credentials.certificatePem && known.privateKeyPem === credentials.privateKeyPem) return known;
+  const certificate = new X509Certificate(credentials.certificatePem);
+  const privateKey = createPrivateKey(credentials.privateKeyPem);
+  if (privateKey.asymmetricKeyType !== 'rsa' || !certificate.checkPrivateKey(privateKey)) {
+    throw new WsSecurityError('WSS_TOKEN', 'The signing key must be the RSA private key of the signing certificate');
+  }
+  const key = { certificatePem: credentials.certificatePem, privateKeyPem: credentials.privateKeyPem, certificate, privateKey };
+  signingKeys.set(credentials, key);
+  return key;
+}
+
 /**
  * Signs an unsigned SOAP 1.1 response envelope (soap:Header with WS-Addressing headers, soap:Body): adds wsu:Id
  * to Body and each wsa header, a wsse:Security header (mustUnderstand="1") with wsu:Timestamp, an X509v3
@@ -35,11 +61,7 @@ export function signSoapResponse(
   credentials: SigningCredentials,
   options: SignResponseOptions = {},
 ): string {
-  const certificate = new X509Certificate(credentials.certificatePem);
-  const privateKey = createPrivateKey(credentials.privateKeyPem);
-  if (privateKey.asymmetricKeyType !== 'rsa' || !certificate.checkPrivateKey(privateKey)) {
-    throw new WsSecurityError('WSS_TOKEN', 'The signing key must be the RSA private key of the signing certificate');
-  }
+  const { certificate, privateKey } = signingKeyOf(credentials);
   const created = options.now ?? new Date();
   const expires = new Date(created.getTime() + (options.ttlMs ?? DEFAULT_TTL_MS));
 
@@ -109,11 +131,12 @@ export function signSoapResponse(
         + `<${ds}:DigestMethod Algorithm="${DIGEST_SHA256}"></${ds}:DigestMethod><${ds}:DigestValue>${digest}</${ds}:DigestValue></${ds}:Reference>`;
     });
   });
-  // Written in canonical form; exc-c14n renders only ds here, so its canonical form is the same in the document.
+  // Written in its exclusive canonical form, which is also its canonical form in the document (exc-c14n renders only
+  // the ds namespace here, declared on SignedInfo itself), so it is signed as written: no parse needed. The tests check
+  // it against libxml2's canonicalisation and against xml-crypto.
   const signedInfo = `<${ds}:SignedInfo xmlns:${ds}="${NS.ds}"><${ds}:CanonicalizationMethod Algorithm="${EXC_C14N_ALGORITHM}"></${ds}:CanonicalizationMethod>`
     + `<${ds}:SignatureMethod Algorithm="${SIGNATURE_RSA_SHA256}"></${ds}:SignatureMethod>${references.join('')}</${ds}:SignedInfo>`;
-  const canonicalSignedInfo = withXmlDocument(signedInfo, (doc) => canonicalizeExclusive(doc.root));
-  const signatureValue = rsaSign('sha256', canonicalSignedInfo, privateKey).toString('base64');
+  const signatureValue = rsaSign('sha256', Buffer.from(signedInfo, 'utf8'), privateKey).toString('base64');
   const signature = `<${ds}:Signature>${signedInfo}<${ds}:SignatureValue>${signatureValue}</${ds}:SignatureValue>`
     + `<${ds}:KeyInfo><${wsse}:SecurityTokenReference><${wsse}:Reference URI="#${tokenId}" ValueType="${X509V3_VALUE_TYPE}"/>`
     + `</${wsse}:SecurityTokenReference></${ds}:KeyInfo></${ds}:Signature>`;

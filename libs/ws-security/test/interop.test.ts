@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { DOMParser } from '@xmldom/xmldom';
-import { parseXml, withXmlDocument } from '@poort/xml';
+import { canonicalizeExclusive, compileXPath, elementAt, parseXml, withXmlDocument } from '@poort/xml';
 import { SignedXml } from 'xml-crypto';
 import { signSoapResponse, verifySoapRequest, type VerifiedRequest } from '../src/index.js';
 import {
@@ -128,6 +128,28 @@ describe('interop with xml-crypto', () => {
 
   it('refuses to sign with a key that does not belong to the certificate', () => {
     assert.throws(() => signSoapResponse(responseEnvelope('x'), { certificatePem: creds.server.certificatePem, privateKeyPem: creds.client.privateKeyPem }), { code: 'WSS_TOKEN' });
+  });
+
+  it('signs SignedInfo as written, which is its exclusive canonical form in the signed document', () => {
+    for (const confirmation of [undefined, 'c2ln']) {
+      const signed = signSoapResponse(responseEnvelope('x'), creds.server, { now: NOW, ...(confirmation ? { signatureConfirmation: confirmation } : {}) });
+      const written = /<ds:SignedInfo[\s\S]*<\/ds:SignedInfo>/.exec(signed)![0];
+      const canonical = withXmlDocument(signed, (doc) => {
+        const signedInfo = elementAt(doc, compileXPath('//ds:SignedInfo', { ds: 'http://www.w3.org/2000/09/xmldsig#' }));
+        assert.ok(signedInfo);
+        return Buffer.from(canonicalizeExclusive(signedInfo)).toString('utf8');
+      });
+      assert.equal(written, canonical);
+    }
+  });
+
+  it('reads the credentials again when their texts change, and then refuses a key that does not match', () => {
+    const credentials = { ...creds.server };
+    assert.equal(checkWithXmlCrypto(signSoapResponse(responseEnvelope('x'), credentials, { now: NOW }), creds.server.certificatePem).valid, true);
+    credentials.privateKeyPem = creds.client.privateKeyPem;
+    assert.throws(() => signSoapResponse(responseEnvelope('x'), credentials, { now: NOW }), { code: 'WSS_TOKEN' });
+    credentials.certificatePem = creds.client.certificatePem;
+    assert.equal(checkWithXmlCrypto(signSoapResponse(responseEnvelope('x'), credentials, { now: NOW }), creds.client.certificatePem).valid, true);
   });
 
   it('parses once: the document stays usable and nothing is searched again', () => {

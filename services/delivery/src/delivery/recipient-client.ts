@@ -32,12 +32,29 @@ const MAX_DETAIL_CHARS = 1_000;
  * it is printable ASCII and as an RFC 8187 ext-value (UTF-8''…) otherwise. node:http rather than fetch: a delivery
  * is a plain request, and fetch's web streams cost several times its CPU.
  */
-export function pushToRecipient(recipient: Recipient, envelope: Envelope, payload: PayloadRef, body: Buffer | Readable): Promise<AttemptOutcome> {
+export async function pushToRecipient(recipient: Recipient, envelope: Envelope, payload: PayloadRef, body: Buffer | Readable): Promise<AttemptOutcome> {
+  const first = await sendOnce(recipient, envelope, payload, body);
+  // A kept-alive connection that the recipient closed just as it was reused fails before any answer: sent again at once
+  // on a new connection (Node's remedy; the recipient drops a repeat by its message id), instead of waiting for a retry.
+  if (first.staleConnection && Buffer.isBuffer(body)) return (await sendOnce(recipient, envelope, payload, body)).outcome;
+  return first.outcome;
+}
+
+/** Errors of a reused connection that the other end had closed. */
+const STALE_CONNECTION_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE']);
+
+function sendOnce(
+  recipient: Recipient,
+  envelope: Envelope,
+  payload: PayloadRef,
+  body: Buffer | Readable,
+): Promise<{ readonly outcome: AttemptOutcome; readonly staleConnection: boolean }> {
   const messageId = deliveryMessageId(envelope.kenmerk, recipient.id);
   const url = new URL(recipient.endpoint);
   const agent = url.protocol === 'https:' ? AGENTS['https:'] : AGENTS['http:'];
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise<AttemptOutcome>((resolve) => {
+  return new Promise((settle) => {
+    const resolve = (outcome: AttemptOutcome) => settle({ outcome, staleConnection: false });
     const request = send(
       url,
       {
@@ -71,9 +88,9 @@ export function pushToRecipient(recipient: Recipient, envelope: Envelope, payloa
         response.on('close', () => resolve({ kind: 'failed', detail: `the answer of ${recipient.id} broke off (HTTP ${response.statusCode ?? '?'})` }));
       },
     );
-    request.on('error', (error) => {
+    request.on('error', (error: NodeJS.ErrnoException) => {
       if (!Buffer.isBuffer(body)) body.destroy();
-      resolve(outcomeOfError(error));
+      settle({ outcome: outcomeOfError(error), staleConnection: request.reusedSocket && STALE_CONNECTION_CODES.has(error.code ?? '') });
     });
     if (Buffer.isBuffer(body)) {
       request.end(body);
