@@ -79,8 +79,11 @@ import_image() {
   command -v ctr >/dev/null || die "no ctr: install Debian's containerd (scripts/k8s/cluster-tools.sh does)"
   log "importing poort:$tag into containerd (k8s.io) at $CONTAINERD_ADDRESS"
   ctr --address "$CONTAINERD_ADDRESS" --namespace k8s.io images import "$archive" >&2
-  ctr --address "$CONTAINERD_ADDRESS" --namespace k8s.io images ls "name==$REPOSITORY:$tag" | grep -q . \
-    || die "containerd does not list $REPOSITORY:$tag after the import"
+  # Captured, not piped into 'grep -q': grep leaving early makes ctr die of SIGPIPE, which pipefail reports as a failure.
+  local listed
+  listed="$(ctr --address "$CONTAINERD_ADDRESS" --namespace k8s.io images ls -q "name==$REPOSITORY:$tag")" \
+    || die "ctr could not list the images after the import"
+  [ -n "$listed" ] || die "containerd does not list $REPOSITORY:$tag after the import"
 }
 
 [ "$#" -eq 2 ] || usage
