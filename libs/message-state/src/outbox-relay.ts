@@ -148,19 +148,12 @@ export class OutboxRelay {
    */
   private async relayFromTable(minAgeMs?: number): Promise<number> {
     const ids = await withTransaction(this.pool, async (tx) => {
-      const { rows } =
-        minAgeMs === undefined
-          ? await tx.query<TableRow>(
-              `SELECT id, topic, message_key, value, headers FROM outbox
-                WHERE source = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-              [this.source, this.settings.batchSize],
-            )
-          : await tx.query<TableRow>(
-              `SELECT id, topic, message_key, value, headers FROM outbox
-                WHERE source = $1 AND created_at <= now() - $3::float8 * interval '1 millisecond'
-                ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-              [this.source, this.settings.batchSize, minAgeMs],
-            );
+      const { rows } = await tx.query<TableRow>(
+        `SELECT id, topic, message_key, value, headers FROM outbox
+          WHERE source = $1 AND ($3::float8 IS NULL OR created_at <= now() - $3::float8 * interval '1 millisecond')
+          ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [this.source, this.settings.batchSize, minAgeMs ?? null],
+      );
       if (rows.length === 0) return [];
       await this.publisher.publish(rows.map((row) => ({ topic: row.topic, key: row.message_key, value: row.value, headers: row.headers })));
       await tx.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);

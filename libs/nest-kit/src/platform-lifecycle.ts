@@ -21,8 +21,8 @@ const SCHEMA_WAIT = { timeoutMs: 300_000, intervalMs: 2_000 };
  * Start-up and shutdown order of a service. Start: the database has the schema this build needs (the migration job
  * may still be running), topics exist before anyone consumes, the relay runs before consumers emit. Shutdown, the
  * other way round: consumers finish and commit their batch (before-shutdown, when background workers such as
- * delivery's stop too), then the relay publishes nothing more, then the producer and the pool close, then traces
- * are flushed. Whatever the relay did not publish stays in the outbox for the next start.
+ * delivery's stop too), then the relay publishes what it was handed and stops, then the producer and the pool close,
+ * then traces are flushed. Whatever the relay could not publish stays in the outbox for the next start or a replica.
  */
 @Injectable()
 export class PlatformLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {

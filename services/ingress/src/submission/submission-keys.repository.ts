@@ -82,7 +82,7 @@ export class SubmissionKeysRepository {
         ],
       ),
     );
-    const won = new Set(claimed.map((row) => `${row.sender_oin}\u0000${row.key_kind}\u0000${row.key}`));
+    const won = new Set(claimed.map((row) => rowId(row)));
     const lost = claims.filter((claim) => claim.keys.some((key) => !won.has(keyId(claim.senderOin, key))));
     if (lost.length === 0) return claims.map(() => undefined);
 
@@ -93,7 +93,7 @@ export class SubmissionKeysRepository {
         WHERE (sender_oin, key_kind, key) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
       [takenKeys.map((taken) => taken.claim.senderOin), takenKeys.map((taken) => taken.key.kind), takenKeys.map((taken) => taken.key.value)],
     );
-    const holderOf = new Map(holders.map((row) => [`${row.sender_oin}\u0000${row.key_kind}\u0000${row.key}`, row]));
+    const holderOf = new Map(holders.map((row) => [rowId(row), row]));
     const outcomes = new Map<KeyClaim, EarlierSubmission | undefined>();
     for (const claim of lost) {
       // The first of its keys (in precedence order) that another message holds decides, as in claim().
@@ -190,3 +190,5 @@ export class SubmissionKeysRepository {
 }
 
 const keyId = (senderOin: string, key: SubmissionKey): string => `${senderOin}\u0000${key.kind}\u0000${key.value}`;
+const rowId = (row: { sender_oin: string; key_kind: string; key: string }): string =>
+  keyId(row.sender_oin, { kind: row.key_kind as SubmissionKeyKind, value: row.key });
