@@ -4,9 +4,9 @@ import { before, describe, it } from 'node:test';
 import { DOMParser } from '@xmldom/xmldom';
 import { canonicalizeExclusive, compileXPath, elementAt, parseXml, withXmlDocument } from '@poort/xml';
 import { SignedXml } from 'xml-crypto';
-import { signSoapResponse, verifySoapRequest, type VerifiedRequest } from '../src/index.js';
+import { signSoapMessage, verifySoapRequest, type UnsignedSoapMessage, type VerifiedRequest } from '../src/index.js';
 import {
-  PROFILE_REFERENCES, RSA_SHA1, SHA1, signWithXmlCrypto, SOAP11, unsignedRequest, WSA,
+  PROFILE_REFERENCES, RSA_SHA1, SHA1, signWithXmlCrypto, unsignedRequest, WSA,
 } from './support/requests.js';
 import { testCredentials, type TestCredentials } from './support/test-credentials.js';
 
@@ -20,11 +20,21 @@ function verifyString(xml: string, policy?: { allowSha1?: boolean }): Omit<Verif
   });
 }
 
-function responseEnvelope(relatesTo: string, withHeader = true): string {
-  const header = withHeader
-    ? `<soapenv:Header><wsa:To>http://www.w3.org/2005/08/addressing/anonymous</wsa:To><wsa:Action>http://logius.nl/digipoort/wus/2.0/aanleverservice/1.2/AanleverService/aanleverenResponse</wsa:Action><wsa:MessageID>urn:uuid:00000000-0000-4000-8000-00000000beef</wsa:MessageID><wsa:RelatesTo>${relatesTo}</wsa:RelatesTo></soapenv:Header>`
-    : '';
-  return `<soapenv:Envelope xmlns:soapenv="${SOAP11}" xmlns:wsa="${WSA}">${header}<soapenv:Body><aanleverResponse xmlns="http://logius.nl/digipoort/koppelvlakservices/1.2/"><kenmerk>c0f9e133-53ae-429e-af41-acd6e0abc570</kenmerk><berichtsoort>Omzetbelasting</berichtsoort><tijdstempelAangeleverd>2025-06-02T10:00:00Z</tijdstempelAangeleverd><identiteitBelanghebbende><nummer>001000044B37</nummer><type>Fi</type></identiteitBelanghebbende><rolBelanghebbende>Bedrijf</rolBelanghebbende></aanleverResponse></soapenv:Body></soapenv:Envelope>`;
+const AANLEVER_RESPONSE = '<aanleverResponse xmlns="http://logius.nl/digipoort/koppelvlakservices/1.2/"><kenmerk>c0f9e133-53ae-429e-af41-acd6e0abc570</kenmerk><berichtsoort>Omzetbelasting</berichtsoort><tijdstempelAangeleverd>2025-06-02T10:00:00Z</tijdstempelAangeleverd><identiteitBelanghebbende><nummer>001000044B37</nummer><type>Fi</type></identiteitBelanghebbende><rolBelanghebbende>Bedrijf</rolBelanghebbende></aanleverResponse>';
+
+function response(relatesTo: string, { headers = true, body = AANLEVER_RESPONSE }: { headers?: boolean; body?: string } = {}): UnsignedSoapMessage {
+  const wsa = (localName: string, text: string) => ({ namespaceUri: WSA, prefix: 'wsa', localName, text });
+  return {
+    headers: headers
+      ? [
+        wsa('To', 'http://www.w3.org/2005/08/addressing/anonymous'),
+        wsa('Action', 'http://logius.nl/digipoort/wus/2.0/aanleverservice/1.2/AanleverService/aanleverenResponse'),
+        wsa('MessageID', 'urn:uuid:00000000-0000-4000-8000-00000000beef'),
+        wsa('RelatesTo', relatesTo),
+      ]
+      : [],
+    body,
+  };
 }
 
 function checkWithXmlCrypto(xml: string, certificatePem: string): { valid: boolean; references: number } {
@@ -99,57 +109,79 @@ describe('interop with xml-crypto', () => {
   it('signs responses that xml-crypto verifies and that carry the SignatureConfirmation', () => {
     const signedRequest = signWithXmlCrypto(unsignedRequest({ certificatePem: creds.client.certificatePem, created: NOW }), { privateKeyPem: creds.client.privateKeyPem });
     const request = verifyString(signedRequest);
-    const response = signSoapResponse(responseEnvelope('urn:uuid:4d3c2b1a-0000-4000-8000-000000000001'), creds.server, {
+    const signed = signSoapMessage(response('urn:uuid:4d3c2b1a-0000-4000-8000-000000000001'), creds.server, {
       signatureConfirmation: request.signatureValue, now: NOW, ttlMs: 60_000,
     });
-    const xmlCrypto = checkWithXmlCrypto(response, creds.server.certificatePem);
+    const xmlCrypto = checkWithXmlCrypto(signed, creds.server.certificatePem);
     assert.equal(xmlCrypto.valid, true);
     assert.equal(xmlCrypto.references, 7); // Timestamp, To, Action, MessageID, RelatesTo, Body, SignatureConfirmation
-    withXmlDocument(response, (doc) => {
+    withXmlDocument(signed, (doc) => {
       const verified = verifySoapRequest(doc, {}, NOW);
       assert.deepEqual(verified.signatureConfirmations, [request.signatureValue]);
       assert.equal(verified.expires?.toISOString(), new Date(NOW.getTime() + 60_000).toISOString());
       assert.equal(verified.certificate.fingerprint256, new X509Certificate(creds.server.certificatePem).fingerprint256);
       assert.equal(verified.addressing.get('RelatesTo')?.content, 'urn:uuid:4d3c2b1a-0000-4000-8000-000000000001');
     });
-    assert.match(response, /mustUnderstand="1"/);
+    assert.match(signed, /mustUnderstand="1"/);
   });
 
-  it('signs a response without a Header or a confirmation, and with a default-namespace envelope', () => {
-    const noHeader = signSoapResponse(responseEnvelope('x', false), creds.server, { now: NOW });
-    assert.equal(checkWithXmlCrypto(noHeader, creds.server.certificatePem).valid, true);
-    withXmlDocument(noHeader, (doc) => assert.equal(verifySoapRequest(doc, {}, NOW).signatureConfirmations, undefined));
+  it('signs a message without header blocks or a confirmation, and bodies that canonicalisation rewrites', () => {
+    const noHeaders = signSoapMessage(response('x', { headers: false }), creds.server, { now: NOW });
+    assert.equal(checkWithXmlCrypto(noHeaders, creds.server.certificatePem).valid, true);
+    withXmlDocument(noHeaders, (doc) => assert.equal(verifySoapRequest(doc, {}, NOW).signatureConfirmations, undefined));
 
-    const defaultNs = `<Envelope xmlns="${SOAP11}"><Header><To xmlns="${WSA}">http://www.w3.org/2005/08/addressing/anonymous</To></Header><Body><ok xmlns=""/></Body></Envelope>`;
-    const signed = signSoapResponse(defaultNs, creds.server, { now: NOW, signatureConfirmation: 'c2ln' });
+    // Attributes out of order, a redundant declaration, an empty element, escapes that c14n writes differently, the
+    // envelope's own prefix in the body (as a SOAP Fault has it), a default namespace undeclared again.
+    const body = '<k:x xmlns:k="urn:k" xmlns:unused="urn:u" b="2" a="1&#9;&quot;"><y/>a &gt; b &#13; \'q\'</k:x>'
+      + '<soapenv:Fault><faultcode>soapenv:Client</faultcode></soapenv:Fault><d xmlns="urn:d"><e xmlns=""/></d>';
+    const relatesTo = 'urn:x?a=1&b=<2>\r\n"';
+    const signed = signSoapMessage(response(relatesTo, { body }), creds.server, { now: NOW, signatureConfirmation: 'c2\tln"&<' });
     assert.equal(checkWithXmlCrypto(signed, creds.server.certificatePem).valid, true);
-    withXmlDocument(signed, (doc) => assert.deepEqual(verifySoapRequest(doc, {}, NOW).signatureConfirmations, ['c2ln']));
+    withXmlDocument(signed, (doc) => {
+      const verified = verifySoapRequest(doc, {}, NOW);
+      assert.deepEqual(verified.signatureConfirmations, ['c2\tln"&<']);
+      assert.equal(verified.addressing.get('RelatesTo')?.content, relatesTo);
+    });
+  });
+
+  it('writes every signed part in the exclusive canonical form it has in the signed document', () => {
+    const ds = { ds: 'http://www.w3.org/2000/09/xmldsig#', wsu: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd' };
+    for (const confirmation of [undefined, 'c2ln']) {
+      const signed = signSoapMessage(response('urn:x?a=1&b=<2>\r'), creds.server, { now: NOW, ...(confirmation ? { signatureConfirmation: confirmation } : {}) });
+      const canonicalParts = withXmlDocument(signed, (doc) => {
+        const ids = [...signed.matchAll(/<ds:Reference URI="#([^"]+)"/g)].map((match) => match[1]!);
+        const parts = ['//ds:SignedInfo', ...ids.map((id) => `//*[@wsu:Id='${id}']`)].map((path) => {
+          const element = elementAt(doc, compileXPath(path, ds));
+          assert.ok(element, path);
+          return Buffer.from(canonicalizeExclusive(element)).toString('utf8');
+        });
+        return parts;
+      });
+      assert.equal(canonicalParts.length, confirmation ? 8 : 7);
+      for (const canonical of canonicalParts) assert.ok(signed.includes(canonical), `not written as its canonical form: ${canonical}`);
+    }
+  });
+
+  it('refuses to sign a body that is not well-formed, or a header block that takes an envelope prefix', () => {
+    assert.throws(() => signSoapMessage(response('x', { body: '<a><b></a>' }), creds.server, { now: NOW }), { code: 'WSS_ENVELOPE' });
+    assert.throws(() => signSoapMessage(response('x', { body: '<!DOCTYPE a><a/>' }), creds.server, { now: NOW }), { code: 'WSS_ENVELOPE' });
+    const takesDs = { headers: [{ namespaceUri: WSA, prefix: 'ds', localName: 'To', text: 'x' }], body: '<ok/>' };
+    assert.throws(() => signSoapMessage(takesDs, creds.server, { now: NOW }), { code: 'WSS_ENVELOPE' });
+    const badName = { headers: [{ namespaceUri: WSA, prefix: 'wsa', localName: 'To a="1"', text: 'x' }], body: '<ok/>' };
+    assert.throws(() => signSoapMessage(badName, creds.server, { now: NOW }), { code: 'WSS_ENVELOPE' });
   });
 
   it('refuses to sign with a key that does not belong to the certificate', () => {
-    assert.throws(() => signSoapResponse(responseEnvelope('x'), { certificatePem: creds.server.certificatePem, privateKeyPem: creds.client.privateKeyPem }), { code: 'WSS_TOKEN' });
-  });
-
-  it('signs SignedInfo as written, which is its exclusive canonical form in the signed document', () => {
-    for (const confirmation of [undefined, 'c2ln']) {
-      const signed = signSoapResponse(responseEnvelope('x'), creds.server, { now: NOW, ...(confirmation ? { signatureConfirmation: confirmation } : {}) });
-      const written = /<ds:SignedInfo[\s\S]*<\/ds:SignedInfo>/.exec(signed)![0];
-      const canonical = withXmlDocument(signed, (doc) => {
-        const signedInfo = elementAt(doc, compileXPath('//ds:SignedInfo', { ds: 'http://www.w3.org/2000/09/xmldsig#' }));
-        assert.ok(signedInfo);
-        return Buffer.from(canonicalizeExclusive(signedInfo)).toString('utf8');
-      });
-      assert.equal(written, canonical);
-    }
+    assert.throws(() => signSoapMessage(response('x'), { certificatePem: creds.server.certificatePem, privateKeyPem: creds.client.privateKeyPem }), { code: 'WSS_TOKEN' });
   });
 
   it('reads the credentials again when their texts change, and then refuses a key that does not match', () => {
     const credentials = { ...creds.server };
-    assert.equal(checkWithXmlCrypto(signSoapResponse(responseEnvelope('x'), credentials, { now: NOW }), creds.server.certificatePem).valid, true);
+    assert.equal(checkWithXmlCrypto(signSoapMessage(response('x'), credentials, { now: NOW }), creds.server.certificatePem).valid, true);
     credentials.privateKeyPem = creds.client.privateKeyPem;
-    assert.throws(() => signSoapResponse(responseEnvelope('x'), credentials, { now: NOW }), { code: 'WSS_TOKEN' });
+    assert.throws(() => signSoapMessage(response('x'), credentials, { now: NOW }), { code: 'WSS_TOKEN' });
     credentials.certificatePem = creds.client.certificatePem;
-    assert.equal(checkWithXmlCrypto(signSoapResponse(responseEnvelope('x'), credentials, { now: NOW }), creds.client.certificatePem).valid, true);
+    assert.equal(checkWithXmlCrypto(signSoapMessage(response('x'), credentials, { now: NOW }), creds.client.certificatePem).valid, true);
   });
 
   it('parses once: the document stays usable and nothing is searched again', () => {

@@ -20,7 +20,7 @@ export {
   statusListResponseXml,
   type StatusListOperation,
 } from './koppelvlak-write.js';
-export { faultAction, faultBody, responseEnvelope, type ResponseAddressing } from './response-envelope.js';
+export { faultAction, faultBody, soapResponse, unsignedEnvelope, type ResponseAddressing, type SoapHeaderBlock, type SoapResponse } from './response-envelope.js';
 export { KOPPELVLAK_XSD, KOPPELVLAK_XSD_PATH, STANDARDS_DIR, publishedWsdl, publishedXsd } from './wsdl.js';
 export { WusEndpoint, type WusCall, type WusEndpointOptions, type WusHttpRequest, type WusHttpResponse, type WusOperationHandler } from './wus-endpoint.js';
 export { PostgresReplayGuard, type SqlQueryable } from './postgres-replay-guard.js';

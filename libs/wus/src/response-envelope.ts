@@ -12,24 +12,45 @@ export interface ResponseAddressing {
   readonly relatesTo?: string;
 }
 
+/** A text-only SOAP header block (the WS-Addressing headers). */
+export interface SoapHeaderBlock {
+  readonly namespaceUri: string;
+  readonly prefix: string;
+  readonly localName: string;
+  readonly text: string;
+}
+
 /**
- * An unsigned SOAP 1.1 response: wsa:To anonymous, wsa:Action, a fresh wsa:MessageID and wsa:RelatesTo (the request
- * MessageID), then the body. WS-Security adds its header when it signs.
+ * A SOAP 1.1 response before it is written: its header blocks and the content of soap:Body, which may use the
+ * envelope's prefix `soapenv`. WS-Security writes it signed; `unsignedEnvelope` writes it as it is.
  */
-export function responseEnvelope(addressing: ResponseAddressing, bodyContent: string): string {
-  const relatesTo = addressing.relatesTo === undefined ? '' : `<wsa:RelatesTo>${escapeXml(addressing.relatesTo)}</wsa:RelatesTo>`;
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<soapenv:Envelope xmlns:soapenv="${NS.soap11}" xmlns:wsa="${NS.wsa}">` +
-    `<soapenv:Header>` +
-    `<wsa:To>${WSA_ANONYMOUS}</wsa:To>` +
-    `<wsa:Action>${escapeXml(addressing.action)}</wsa:Action>` +
-    `<wsa:MessageID>urn:uuid:${randomUUID()}</wsa:MessageID>` +
-    relatesTo +
-    `</soapenv:Header>` +
-    `<soapenv:Body>${bodyContent}</soapenv:Body>` +
-    `</soapenv:Envelope>`
-  );
+export interface SoapResponse {
+  readonly headers: readonly SoapHeaderBlock[];
+  readonly body: string;
+}
+
+/** wsa:To anonymous, wsa:Action, a fresh wsa:MessageID and wsa:RelatesTo (the request MessageID), then the body. */
+export function soapResponse(addressing: ResponseAddressing, bodyContent: string): SoapResponse {
+  const wsa = (localName: string, text: string): SoapHeaderBlock => ({ namespaceUri: NS.wsa, prefix: 'wsa', localName, text });
+  return {
+    headers: [
+      wsa('To', WSA_ANONYMOUS),
+      wsa('Action', addressing.action),
+      wsa('MessageID', `urn:uuid:${randomUUID()}`),
+      ...(addressing.relatesTo === undefined ? [] : [wsa('RelatesTo', addressing.relatesTo)]),
+    ],
+    body: bodyContent,
+  };
+}
+
+/** The response as an unsigned envelope (faults for requests whose signature could not be verified). */
+export function unsignedEnvelope(response: SoapResponse): string {
+  const headers = response.headers.map((block) => {
+    const name = `${block.prefix}:${block.localName}`;
+    return `<${name} xmlns:${block.prefix}="${escapeXml(block.namespaceUri)}">${escapeXml(block.text)}</${name}>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="${NS.soap11}">`
+    + `<soapenv:Header>${headers.join('')}</soapenv:Header><soapenv:Body>${response.body}</soapenv:Body></soapenv:Envelope>`;
 }
 
 /** soap:Fault as Digipoort sends it (samples/digipoort-wus/fault-*.xml), with the koppelvlak foutType as detail. */

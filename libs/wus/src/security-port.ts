@@ -2,6 +2,8 @@ import type { X509Certificate } from 'node:crypto';
 
 import type { XmlDocument, XmlElement } from '@poort/xml';
 
+import type { SoapResponse } from './response-envelope.js';
+
 /** What WS-Security verification established about a request (mirrors @poort/ws-security's VerifiedRequest). */
 export interface VerifiedSoapRequest {
   readonly certificate: X509Certificate;
@@ -20,7 +22,8 @@ export interface VerifiedSoapRequest {
  */
 export interface SoapSecurity {
   verify(doc: XmlDocument, now: Date): VerifiedSoapRequest;
-  sign(unsignedEnvelope: string, options: { signatureConfirmation?: string; now: Date }): string;
+  /** The response written as a signed envelope. */
+  sign(response: SoapResponse, options: { signatureConfirmation?: string; now: Date }): string;
 }
 
 /** Records a wsa:MessageID; false when it was seen before (a replay). */

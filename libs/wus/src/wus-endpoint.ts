@@ -5,7 +5,7 @@ import { ClientIdentityError, identityFromCertificate, type CertificateVerifier,
 import type { CompiledSchema, XmlElement } from '@poort/xml';
 
 import { checkAddressing, checkSoapAction, unverifiedAction } from './addressing.js';
-import { faultAction, faultBody, responseEnvelope } from './response-envelope.js';
+import { faultAction, faultBody, soapResponse, unsignedEnvelope, type SoapResponse } from './response-envelope.js';
 import type { ReplayGuard, SoapSecurity } from './security-port.js';
 import { operationForElement, type WusOperation, type WusService } from './services.js';
 import { checkContentType, checkHeaderBlocks, childElements, readSoapRequest } from './soap-request.js';
@@ -84,8 +84,8 @@ export class WusEndpoint {
     try {
       const payload = await this.process(request, established, now);
       const operation = established.operation!;
-      const envelope = responseEnvelope({ action: operation.responseAction, relatesTo: established.messageId! }, payload);
-      return { status: 200, contentType: 'text/xml; charset=utf-8', body: this.sign(envelope, established, now) };
+      const response = soapResponse({ action: operation.responseAction, relatesTo: established.messageId! }, payload);
+      return { status: 200, contentType: 'text/xml; charset=utf-8', body: this.sign(response, established, now) };
     } catch (error) {
       const fault = error instanceof WusFault ? error : error instanceof Refusal ? faultForRefusal(error) : this.unexpected(error);
       return this.fault(fault, established, now);
@@ -168,23 +168,24 @@ export class WusEndpoint {
   }
 
   private fault(fault: WusFault, established: Established, now: Date): WusHttpResponse {
-    const envelope = responseEnvelope(
+    const response = soapResponse(
       { action: faultAction(this.service, established.operation?.name), ...(established.messageId ? { relatesTo: established.messageId } : {}) },
       faultBody(this.service, fault),
     );
-    let body = envelope;
+    let body: string | undefined;
     if (established.signatureValue !== undefined) {
       try {
-        body = this.sign(envelope, established, now);
+        body = this.sign(response, established, now);
       } catch (error) {
         this.options.onError(error);
       }
     }
+    body ??= unsignedEnvelope(response);
     return { status: 500, contentType: 'text/xml; charset=utf-8', body, fault };
   }
 
-  private sign(envelope: string, established: Established, now: Date): string {
-    return this.options.security.sign(envelope, {
+  private sign(response: SoapResponse, established: Established, now: Date): string {
+    return this.options.security.sign(response, {
       now,
       ...(established.signatureValue === undefined ? {} : { signatureConfirmation: established.signatureValue }),
     });

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 
 import { compileSchema, parseXml, type CompiledSchema, type XmlDocument, type XmlElement } from '@poort/xml';
 
-import { KOPPELVLAK_XSD_PATH, NS, type SoapSecurity, type VerifiedSoapRequest } from '../src/index.js';
+import { KOPPELVLAK_XSD_PATH, NS, unsignedEnvelope, type SoapResponse, type SoapSecurity, type VerifiedSoapRequest } from '../src/index.js';
 
 let schema: CompiledSchema | undefined;
 export function koppelvlakSchema(): CompiledSchema {
@@ -81,8 +81,9 @@ export class FakeSecurity implements SoapSecurity {
     return { certificate: this.certificate, signatureValue: 'c2lnbmF0dXJl', created: new Date(), body, addressing };
   }
 
-  sign(unsignedEnvelope: string, options: { signatureConfirmation?: string }): string {
-    this.signed.push({ envelope: unsignedEnvelope, ...(options.signatureConfirmation ? { confirmation: options.signatureConfirmation } : {}) });
-    return unsignedEnvelope;
+  sign(response: SoapResponse, options: { signatureConfirmation?: string }): string {
+    const envelope = unsignedEnvelope(response);
+    this.signed.push({ envelope, ...(options.signatureConfirmation ? { confirmation: options.signatureConfirmation } : {}) });
+    return envelope;
   }
 }

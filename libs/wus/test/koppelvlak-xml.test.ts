@@ -10,7 +10,8 @@ import {
   faultBody,
   processenResponseXml,
   readAanleverRequest,
-  responseEnvelope,
+  soapResponse,
+  unsignedEnvelope,
   statusListResponseXml,
   type StatusResultaat,
 } from '../src/index.js';
@@ -60,7 +61,7 @@ describe('koppelvlak responses validate against digipoort-koppelvlak-1.2.xsd', (
       statusFoutcode: { foutcode: 'X', foutbeschrijving: 'y' },
       statusdetails: 'z',
     });
-    assertValid(responseEnvelope({ action: 'a', relatesTo: 'urn:uuid:1' }, full));
+    assertValid(unsignedEnvelope(soapResponse({ action: 'a', relatesTo: 'urn:uuid:1' }, full)));
   });
 
   test('status lists, empty and with statuses', () => {
@@ -81,10 +82,10 @@ describe('koppelvlak responses validate against digipoort-koppelvlak-1.2.xsd', (
 
   test('a fault is a SOAP 1.1 Fault with the Digipoort foutType detail, as in the samples', () => {
     for (const service of [AANLEVER_SERVICE, STATUSINFORMATIE_SERVICE]) {
-      const xml = responseEnvelope(
+      const xml = unsignedEnvelope(soapResponse(
         { action: service.operations[0]!.faultAction, relatesTo: 'urn:uuid:1' },
         faultBody(service, new WusFault('Client', service.interfaceFoutcode, 'fout <x>')),
-      );
+      ));
       const doc = parseXml(xml);
       try {
         const ns = { s: 'http://schemas.xmlsoap.org/soap/envelope/', kv: 'http://logius.nl/digipoort/koppelvlakservices/1.2/', wsa: 'http://www.w3.org/2005/08/addressing' };

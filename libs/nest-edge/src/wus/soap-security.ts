@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import type { SoapSecurity } from '@poort/wus';
-import { signSoapResponse, verifySoapRequest, type WsSecurityPolicy } from '@poort/ws-security';
+import { signSoapMessage, verifySoapRequest, type WsSecurityPolicy } from '@poort/ws-security';
 
 export interface SigningFiles {
   readonly certFile: string;
@@ -13,7 +13,7 @@ export function wsSecurity(files: SigningFiles, policy: Partial<WsSecurityPolicy
   const credentials = { certificatePem: readFileSync(files.certFile, 'utf8'), privateKeyPem: readFileSync(files.keyFile, 'utf8') };
   return {
     verify: (doc, now) => verifySoapRequest(doc, policy, now),
-    sign: (envelope, { signatureConfirmation, now }) =>
-      signSoapResponse(envelope, credentials, { now, ...(signatureConfirmation === undefined ? {} : { signatureConfirmation }) }),
+    sign: (response, { signatureConfirmation, now }) =>
+      signSoapMessage(response, credentials, { now, ...(signatureConfirmation === undefined ? {} : { signatureConfirmation }) }),
   };
 }

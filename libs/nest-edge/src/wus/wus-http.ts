@@ -2,7 +2,7 @@ import { HttpException, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Refusal } from '@poort/contracts';
 import { statusOf, type RefusalRenderer } from '@poort/nest-kit';
-import { WUS_CODE, WusFault, faultAction, faultBody, faultForRefusal, responseEnvelope, type WusHttpResponse, type WusService } from '@poort/wus';
+import { WUS_CODE, WusFault, faultAction, faultBody, faultForRefusal, soapResponse, unsignedEnvelope, type WusHttpResponse, type WusService } from '@poort/wus';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** SOAP 1.1 is text/xml; the other XML types are accepted as bytes only so that the endpoint can answer with a fault. */
@@ -47,7 +47,7 @@ export function soapFaultRenderer(service: WusService): RefusalRenderer {
     handles: (path) => path === service.path || path.startsWith(`${service.path}/`),
     render: (error) => {
       const fault = toFault(service, error);
-      const body = responseEnvelope({ action: faultAction(service, undefined) }, faultBody(service, fault));
+      const body = unsignedEnvelope(soapResponse({ action: faultAction(service, undefined) }, faultBody(service, fault)));
       return { status: 500, code: fault.foutcode, contentType: 'text/xml; charset=utf-8', body };
     },
   };
