@@ -6,10 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
 import { generateTestPki } from '@poort/pki';
-import { Chain, MtlsClient, ScratchDatabase, TestRecipient, freePortBlock, type ServiceName } from '@poort/testing';
+import { Chain, MtlsClient, ScratchDatabase, freePortBlock, type ServiceName } from '@poort/testing';
 
 import { CpuSampler, kafkaBrokerPid, postmasterPid, type CpuReport, type CpuSource } from './cpu-sampler.js';
 import { describeMachine, durabilityWarning, machineLine } from './machine.js';
+import { RecipientsThread } from './recipients-thread.js';
 import { formatCpu, formatPercentiles, formatTable, percentiles, round, summarizeCpu } from './report.js';
 import { closedLoop, count, openLoop, restSubmit, wusSubmit, type Submissions, type Submit } from './submit.js';
 import { AANLEVER_PATH, WUS_MAX_MESSAGE_AGE_MS, signAanleveren, type SignedRequest } from './wus-request.js';
@@ -97,12 +98,8 @@ async function run(): Promise<number> {
   cleanups.push(() => database.drop());
   const db = database.pool;
 
-  const belastingdienst = new TestRecipient(portBase + 10);
-  const bzk = new TestRecipient(portBase + 11);
-  for (const recipient of [belastingdienst, bzk]) {
-    await recipient.start();
-    cleanups.push(() => recipient.stop());
-  }
+  const recipientsThread = await RecipientsThread.start({ belastingdienst: portBase + 10, 'ministerie-bzk': portBase + 11 });
+  cleanups.push(() => recipientsThread.stop());
 
   const chain = new Chain({
     root: ROOT,
@@ -114,8 +111,8 @@ async function run(): Promise<number> {
     logDir: join(ROOT, '.local/bench-logs', suffix),
     env: {
       KAFKA_NAMESPACE: `bench-${suffix}.`,
-      RECIPIENT_BELASTINGDIENST_URL: belastingdienst.url,
-      RECIPIENT_MINISTERIE_BZK_URL: bzk.url,
+      RECIPIENT_BELASTINGDIENST_URL: recipientsThread.urls.belastingdienst!,
+      RECIPIENT_MINISTERIE_BZK_URL: recipientsThread.urls['ministerie-bzk']!,
       ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     },
   });
@@ -168,8 +165,9 @@ async function run(): Promise<number> {
   const e2eWallMs = lastDelivered - submissions.firstSubmit;
   const open = mode.kind === 'open' ? openLoopFigures(mode, submissions, deliveredAt) : undefined;
   const wusOldestAgeAtSendMs = channel === 'wus' ? round(oldestAgeAtSend(signed, submissions)) : undefined;
-  const measuredAt = (recipient: TestRecipient) => [...recipient.deliveries.values()].filter((delivery) => submissions.startedAt.has(delivery.kenmerk)).length;
-  const recipients = { belastingdienst: measuredAt(belastingdienst), 'ministerie-bzk': measuredAt(bzk) };
+  const received = await recipientsThread.kenmerken();
+  const measuredAt = (name: string) => (received[name] ?? []).filter((kenmerk) => submissions.startedAt.has(kenmerk)).length;
+  const recipients = { belastingdienst: measuredAt('belastingdienst'), 'ministerie-bzk': measuredAt('ministerie-bzk') };
   const result = {
     channel,
     mode: mode.kind,

@@ -4,4 +4,5 @@ export * from './inbox.js';
 export * from './migrations.js';
 export * from './outbox.js';
 export * from './outbox-relay.js';
+export * from './statement.js';
 export * from './wakeup.js';

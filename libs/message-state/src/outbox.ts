@@ -1,4 +1,5 @@
 import { prepared, type Queryable } from './db.js';
+import { StatementParams } from './statement.js';
 
 export interface OutboxRecord {
   readonly topic: string;
@@ -24,20 +25,34 @@ export interface OutboxRow {
  */
 export async function enqueueOutbox(tx: Queryable, source: string, records: readonly OutboxRecord[]): Promise<OutboxRow[]> {
   if (records.length === 0) return [];
+  const params = new StatementParams();
+  const insert = outboxInsert(params, source, records);
+  const { rows } = await tx.query<{ id: number }>(prepared('outbox.insert', insert.sql, params.values));
+  return insert.rows(rows.map((row) => row.id));
+}
+
+/** The INSERT of `records` into the outbox as a part of a composed statement, and the rows it wrote from their ids. */
+export interface OutboxInsert {
+  /** `INSERT INTO outbox … RETURNING id`. */
+  readonly sql: string;
+  readonly rows: (ids: readonly number[]) => OutboxRow[];
+}
+
+export function outboxInsert(params: StatementParams, source: string, records: readonly OutboxRecord[]): OutboxInsert {
   const values = records.map((record) => JSON.stringify(record.value));
   const headers = records.map((record) => record.headers ?? {});
-  const { rows } = await tx.query<{ id: number }>(
-    prepared(
-      'outbox.insert',
-      `INSERT INTO outbox (source, topic, message_key, value, headers)
-       SELECT $1, topic, message_key, value, headers::jsonb
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
+  const sql = `INSERT INTO outbox (source, topic, message_key, value, headers)
+       SELECT ${params.add(source, 'text')}, topic, message_key, value, headers::jsonb
+         FROM unnest(${params.add(records.map((record) => record.topic), 'text[]')}, ${params.add(records.map((record) => record.key), 'text[]')},
+                     ${params.add(values, 'text[]')}, ${params.add(headers.map((header) => JSON.stringify(header)), 'text[]')})
            AS r(topic, message_key, value, headers)
-       RETURNING id`,
-      [source, records.map((record) => record.topic), records.map((record) => record.key), values, headers.map((header) => JSON.stringify(header))],
-    ),
-  );
-  // The ids are drawn in the order of the arrays, so the n-th smallest is the n-th record's.
-  const ids = rows.map((row) => row.id).sort((a, b) => a - b);
-  return records.map((record, index) => ({ id: ids[index]!, topic: record.topic, key: record.key, value: values[index]!, headers: headers[index]! }));
+       RETURNING id`;
+  return {
+    sql,
+    rows: (ids) => {
+      // The ids are drawn in the order of the arrays, so the n-th smallest is the n-th record's.
+      const sorted = [...ids].sort((a, b) => a - b);
+      return records.map((record, index) => ({ id: sorted[index]!, topic: record.topic, key: record.key, value: values[index]!, headers: headers[index]! }));
+    },
+  };
 }

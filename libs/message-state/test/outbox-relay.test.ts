@@ -17,6 +17,7 @@ const TOPICS = {
   sources: 'relay.sources',
   handOff: 'relay.hand-off',
   handOffRetry: 'relay.hand-off-retry',
+  linger: 'relay.linger',
   leftover: 'relay.leftover',
   replicas: 'relay.replicas',
 } as const;
@@ -233,6 +234,28 @@ describe('OutboxRelay with a real Kafka publisher', () => {
       publishedBatches.reduce((sum, count) => sum + count, 0),
       4,
     );
+  });
+
+  it('with handOffLingerMs, rows handed over within that time go out together: one publish and one delete', async () => {
+    const source = 'lingering-writer';
+    const publishes: string[][] = [];
+    const recording: OutboxPublisher = {
+      async publish(messages) {
+        publishes.push(messages.map((message) => message.key));
+        await bus.publish(messages);
+      },
+    };
+    const relay = await startedRelay(new OutboxRelay(db.pool, recording, source, logger, { pollIntervalMs: 600_000, handOffLingerMs: 300 }));
+    try {
+      relay.handOff(await enqueue(source, records(TOPICS.linger, 'a', 1)));
+      await sleep(50);
+      relay.handOff(await enqueue(source, records(TOPICS.linger, 'b', 2)));
+      await waitForEmptyOutbox(source);
+    } finally {
+      await relay.stop();
+    }
+    assert.deepEqual(publishes, [['a-000', 'b-000', 'b-001']]);
+    assert.deepEqual((await arrivedOn(TOPICS.linger)).map((message) => message.key), ['a-000', 'b-000', 'b-001']);
   });
 
   it('when publishing handed-over rows fails, takes them from the table on the next round, once each, in id order', async () => {

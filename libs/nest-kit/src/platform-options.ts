@@ -15,6 +15,8 @@ export interface PlatformOptions {
     readonly tls?: KafkaTlsFiles;
   };
   readonly database: { readonly url: string; readonly poolSize: number };
+  /** OutboxRelayOptions.handOffLingerMs of the service's outbox relay; default 0. */
+  readonly outboxLingerMs?: number;
   /** Tests of the fault handling only (POORT_FAULT_FILE). */
   readonly faultFile?: string;
 }

@@ -41,7 +41,10 @@ export class PlatformModule {
           provide: OutboxRelay,
           inject: [DB_POOL, KafkaBus, LOGGER, PoortMetrics],
           useFactory: (pool: Pool, bus: KafkaBus, logger: Logger, metrics: PoortMetrics) =>
-            new OutboxRelay(pool, bus, service, logger, { onPublished: (count) => metrics.outboxPublished.inc(count) }),
+            new OutboxRelay(pool, bus, service, logger, {
+              onPublished: (count) => metrics.outboxPublished.inc(count),
+              ...(options.outboxLingerMs === undefined ? {} : { handOffLingerMs: options.outboxLingerMs }),
+            }),
         },
         {
           provide: UnitOfWork,

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 
 import type { PayloadRef } from '@poort/contracts';
-import { prepared, type Pool, type Queryable } from '@poort/message-state';
+import { StatementParams, prepared, type Pool, type Queryable } from '@poort/message-state';
 
 /** Chunks are what a single row holds; a payload of any size is written and read one chunk at a time. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -80,6 +80,17 @@ export class PayloadStore {
    */
   async putAll(tx: Queryable, contents: readonly { readonly bytes: Uint8Array; readonly meta: PayloadMeta }[]): Promise<PayloadRef[]> {
     if (contents.length === 0) return [];
+    const params = new StatementParams();
+    const { refs, writes } = this.putAllWrites(params, contents);
+    await tx.query(prepared('payloads.put-all', `WITH ${writes.join(',\n')} SELECT 1`, params.values));
+    return refs;
+  }
+
+  /**
+   * putAll as WITH queries (`payloads_put`, `payload_chunks_put`) of a statement the caller composes, with the refs of
+   * what they write. The chunks' reference to their payload is checked at commit (a deferred foreign key).
+   */
+  putAllWrites(params: StatementParams, contents: readonly { readonly bytes: Uint8Array; readonly meta: PayloadMeta }[]): { refs: PayloadRef[]; writes: string[] } {
     const refs: PayloadRef[] = [];
     const chunks: { id: string; seq: number; data: Uint8Array }[] = [];
     for (const { bytes, meta } of contents) {
@@ -90,23 +101,14 @@ export class PayloadStore {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       refs.push({ id, size: bytes.byteLength, sha256, mimeType: meta.mimeType, bestandsnaam: meta.bestandsnaam });
     }
-    // One statement: the chunks' reference to their payload is checked at commit (a deferred foreign key).
-    await tx.query(
-      prepared(
-        'payloads.put-all',
-        `WITH payload AS (INSERT INTO payloads (id, size, sha256) SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[]))
-         INSERT INTO payload_chunks (payload_id, seq, data) SELECT * FROM unnest($4::uuid[], $5::int[], $6::bytea[])`,
-        [
-          refs.map((ref) => ref.id),
-          refs.map((ref) => ref.size),
-          refs.map((ref) => ref.sha256),
-          chunks.map((chunk) => chunk.id),
-          chunks.map((chunk) => chunk.seq),
-          chunks.map((chunk) => Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength)),
-        ],
-      ),
-    );
-    return refs;
+    const writes = [
+      `payloads_put AS (INSERT INTO payloads (id, size, sha256)
+         SELECT * FROM unnest(${params.add(refs.map((ref) => ref.id), 'uuid[]')}, ${params.add(refs.map((ref) => ref.size), 'bigint[]')}, ${params.add(refs.map((ref) => ref.sha256), 'text[]')}))`,
+      `payload_chunks_put AS (INSERT INTO payload_chunks (payload_id, seq, data)
+         SELECT * FROM unnest(${params.add(chunks.map((chunk) => chunk.id), 'uuid[]')}, ${params.add(chunks.map((chunk) => chunk.seq), 'int[]')},
+                              ${params.add(chunks.map((chunk) => Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength)), 'bytea[]')}))`,
+    ];
+    return { refs, writes };
   }
 
   /** The content as a stream, one chunk per query: memory stays at one chunk whatever the size. */

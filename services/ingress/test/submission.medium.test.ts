@@ -313,10 +313,10 @@ describe('submissions that arrive together (group commit)', () => {
   /** The message record, refusing to store a batch that holds the aanleverkenmerk 'gif': a fault in one submission. */
   class PoisonableMessages extends MessagesRepository {
     readonly batchSizes: number[] = [];
-    override async insert(...[tx, envelopes]: Parameters<MessagesRepository['insert']>): Promise<void> {
+    override insertWrite(...[params, envelopes]: Parameters<MessagesRepository['insertWrite']>): string {
       this.batchSizes.push(envelopes.length);
       if (envelopes.some((envelope) => envelope.aanleverkenmerk === 'gif')) throw new Error('the database refuses this message');
-      await super.insert(tx, envelopes);
+      return super.insertWrite(params, envelopes);
     }
   }
 
@@ -349,6 +349,41 @@ describe('submissions that arrive together (group commit)', () => {
       payloads: before.payloads + 5,
       payload_chunks: before.payload_chunks + 5,
       outbox: before.outbox + 15,
+    });
+  });
+
+  test('a batch of new submissions is one statement; a batch with a resubmission in it goes step by step and stores only the new ones', async () => {
+    class CountingKeys extends SubmissionKeysRepository {
+      stepByStep = 0;
+      override claimAll(...args: Parameters<SubmissionKeysRepository['claimAll']>): ReturnType<SubmissionKeysRepository['claimAll']> {
+        this.stepByStep += 1;
+        return super.claimAll(...args);
+      }
+    }
+    const keys = new CountingKeys(DAY_MS);
+    const together = new SubmissionService(fixture.unitOfWork, fixture.catalog, payloads, messages, keys, new InFlightLimiter(16));
+    const run = `${Date.now()}`;
+    const contents = Array.from({ length: 5 }, (_, index) => Buffer.from(invoice.toString('utf8').replace('</Invoice>', `<!-- ${run} ${index} --></Invoice>`)));
+    const request = (index: number, aanleverkenmerk: string) => aanleverRequest({ berichtInhoud: file('factuur.xml', contents[index]!), aanleverkenmerk });
+
+    const first = await together.submit(SENDER, request(0, `eerder-${run}`));
+    assert.equal(keys.stepByStep, 0, 'a new submission is written in one statement');
+    const before = await stored();
+
+    const outcomes = await Promise.all([1, 2, 0, 3, 4].map((index) => together.submit(SENDER, request(index, index === 0 ? `eerder-${run}` : `nieuw-${run}-${index}`))));
+
+    assert.ok(keys.stepByStep >= 1, 'the batch that holds the resubmission went step by step');
+    assert.equal(outcomes[2]!.kenmerk, first.kenmerk, 'the resubmission answers with the earlier receipt');
+    assert.equal(new Set(outcomes.map((outcome) => outcome.kenmerk)).size, 5);
+    for (const [position, index] of [1, 2, 0, 3, 4].entries()) {
+      const envelope = await messages.find(outcomes[position]!.kenmerk);
+      assert.deepEqual(await payloads.read(envelope!.content), contents[index], `submission ${index} has its own content`);
+    }
+    assert.deepEqual(await stored(), {
+      messages: before.messages + 4,
+      payloads: before.payloads + 4,
+      payload_chunks: before.payload_chunks + 4,
+      outbox: before.outbox + 12,
     });
   });
 });

@@ -1,5 +1,5 @@
 import type { Envelope } from '@poort/contracts';
-import { prepared, type Pool, type Queryable } from '@poort/message-state';
+import { StatementParams, prepared, type Pool, type Queryable } from '@poort/message-state';
 
 /** Ingress's own table: the record of every accepted message. */
 export class MessagesRepository {
@@ -7,21 +7,16 @@ export class MessagesRepository {
 
   async insert(tx: Queryable, envelopes: readonly Envelope[]): Promise<void> {
     if (envelopes.length === 0) return;
-    await tx.query(
-      prepared(
-        'messages.insert',
-        `INSERT INTO messages (kenmerk, berichtsoort, sender_oin, aanleverkenmerk, envelope, received_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])`,
-        [
-          envelopes.map((envelope) => envelope.kenmerk),
-          envelopes.map((envelope) => envelope.berichtsoort),
-          envelopes.map((envelope) => envelope.sender.oin),
-          envelopes.map((envelope) => envelope.aanleverkenmerk ?? null),
-          envelopes.map((envelope) => JSON.stringify(envelope)),
-          envelopes.map((envelope) => envelope.tijdstempelAangeleverd),
-        ],
-      ),
-    );
+    const params = new StatementParams();
+    await tx.query(prepared('messages.insert', this.insertWrite(params, envelopes), params.values));
+  }
+
+  /** The INSERT of insert(), for a statement the caller composes. */
+  insertWrite(params: StatementParams, envelopes: readonly Envelope[]): string {
+    return `INSERT INTO messages (kenmerk, berichtsoort, sender_oin, aanleverkenmerk, envelope, received_at)
+         SELECT * FROM unnest(${params.add(envelopes.map((envelope) => envelope.kenmerk), 'text[]')}, ${params.add(envelopes.map((envelope) => envelope.berichtsoort), 'text[]')},
+                              ${params.add(envelopes.map((envelope) => envelope.sender.oin), 'text[]')}, ${params.add(envelopes.map((envelope) => envelope.aanleverkenmerk ?? null), 'text[]')},
+                              ${params.add(envelopes.map((envelope) => JSON.stringify(envelope)), 'jsonb[]')}, ${params.add(envelopes.map((envelope) => envelope.tijdstempelAangeleverd), 'timestamptz[]')})`;
   }
 
   async find(kenmerk: string): Promise<Envelope | undefined> {

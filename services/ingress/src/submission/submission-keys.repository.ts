@@ -1,4 +1,4 @@
-import { prepared, type Queryable } from '@poort/message-state';
+import { StatementParams, prepared, type Queryable } from '@poort/message-state';
 
 /**
  * The keys that make a resubmission safe: the aanleverkenmerk (REST and WUS) and the REST Idempotency-Key header.
@@ -57,31 +57,11 @@ export class SubmissionKeysRepository {
    * a holder that expired before it could be read, go through claim() one by one.
    */
   async claimAll(tx: Queryable, claims: readonly KeyClaim[]): Promise<(EarlierSubmission | undefined)[]> {
-    const ids = claims.flatMap((claim) => claim.keys.map((key) => keyId(claim.senderOin, key)));
-    if (new Set(ids).size < ids.length) return this.claimEach(tx, claims);
-    const rows = claims.flatMap((claim) => claim.keys.map((key) => ({ claim, key })));
-    if (rows.length === 0) return claims.map(() => undefined);
-    // In one order (the primary key's), so that two transactions claiming the same keys cannot deadlock.
-    const { rows: claimed } = await tx.query<{ sender_oin: string; key_kind: string; key: string }>(
-      prepared(
-        'submission-keys.claim-all',
-        `INSERT INTO submission_keys (sender_oin, key_kind, key, fingerprint, kenmerk)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS k(sender_oin, key_kind, key, fingerprint, kenmerk)
-          ORDER BY sender_oin, key_kind, key
-         ON CONFLICT (sender_oin, key_kind, key) DO UPDATE
-           SET fingerprint = EXCLUDED.fingerprint, kenmerk = EXCLUDED.kenmerk, created_at = now()
-           WHERE submission_keys.created_at < now() - $6::float8 * interval '1 millisecond'
-         RETURNING sender_oin, key_kind, key`,
-        [
-          rows.map((row) => row.claim.senderOin),
-          rows.map((row) => row.key.kind),
-          rows.map((row) => row.key.value),
-          rows.map((row) => row.claim.fingerprint),
-          rows.map((row) => row.claim.kenmerk),
-          this.windowMs,
-        ],
-      ),
-    );
+    if (!canClaimAtOnce(claims)) return this.claimEach(tx, claims);
+    const params = new StatementParams();
+    const write = this.claimAllWrite(params, claims);
+    if (write === undefined) return claims.map(() => undefined);
+    const { rows: claimed } = await tx.query<{ sender_oin: string; key_kind: string; key: string }>(prepared('submission-keys.claim-all', write.sql, params.values));
     const won = new Set(claimed.map((row) => rowId(row)));
     const lost = claims.filter((claim) => claim.keys.some((key) => !won.has(keyId(claim.senderOin, key))));
     if (lost.length === 0) return claims.map(() => undefined);
@@ -104,6 +84,26 @@ export class SubmissionKeysRepository {
       outcomes.set(claim, holder ? { key, kenmerk: holder.kenmerk, fingerprint: holder.fingerprint } : await this.claim(tx, claim.senderOin, claim.keys, claim.fingerprint, claim.kenmerk));
     }
     return claims.map((claim) => outcomes.get(claim));
+  }
+
+  /**
+   * The INSERT that claims every key of `claims` at once (for claims that canClaimAtOnce), `RETURNING` the keys it
+   * won, and how many keys there are; undefined when there are none.
+   */
+  claimAllWrite(params: StatementParams, claims: readonly KeyClaim[]): { sql: string; keys: number } | undefined {
+    const rows = claims.flatMap((claim) => claim.keys.map((key) => ({ claim, key })));
+    if (rows.length === 0) return undefined;
+    // In one order (the primary key's), so that two transactions claiming the same keys cannot deadlock.
+    const sql = `INSERT INTO submission_keys (sender_oin, key_kind, key, fingerprint, kenmerk)
+         SELECT * FROM unnest(${params.add(rows.map((row) => row.claim.senderOin), 'text[]')}, ${params.add(rows.map((row) => row.key.kind), 'text[]')},
+                              ${params.add(rows.map((row) => row.key.value), 'text[]')}, ${params.add(rows.map((row) => row.claim.fingerprint), 'text[]')},
+                              ${params.add(rows.map((row) => row.claim.kenmerk), 'text[]')}) AS k(sender_oin, key_kind, key, fingerprint, kenmerk)
+          ORDER BY sender_oin, key_kind, key
+         ON CONFLICT (sender_oin, key_kind, key) DO UPDATE
+           SET fingerprint = EXCLUDED.fingerprint, kenmerk = EXCLUDED.kenmerk, created_at = now()
+           WHERE submission_keys.created_at < now() - ${params.add(this.windowMs, 'float8')} * interval '1 millisecond'
+         RETURNING sender_oin, key_kind, key`;
+    return { sql, keys: rows.length };
   }
 
   private async claimEach(tx: Queryable, claims: readonly KeyClaim[]): Promise<(EarlierSubmission | undefined)[]> {
@@ -167,6 +167,10 @@ export class SubmissionKeysRepository {
     ]);
   }
 
+  sweepDue(): boolean {
+    return Date.now() >= this.nextSweepAt;
+  }
+
   /**
    * The window's cleanup, done by the submissions themselves: the oldest expired keys go (along the index on
    * created_at). SKIP LOCKED: a key another submission is deleting or claiming is left to it, so this never waits.
@@ -174,7 +178,7 @@ export class SubmissionKeysRepository {
    * statement in the submissions' transaction.
    */
   async sweep(tx: Queryable): Promise<void> {
-    if (Date.now() < this.nextSweepAt) return;
+    if (!this.sweepDue()) return;
     const { rowCount } = await tx.query(
       `DELETE FROM submission_keys
         WHERE (sender_oin, key_kind, key) IN (
@@ -187,6 +191,12 @@ export class SubmissionKeysRepository {
     );
     this.nextSweepAt = (rowCount ?? 0) < SWEEP_BATCH ? Date.now() + Math.min(SWEEP_REST_MS, this.windowMs) : 0;
   }
+}
+
+/** Whether claimAllWrite can claim these at once: no two of them share a key (the usual case). */
+export function canClaimAtOnce(claims: readonly KeyClaim[]): boolean {
+  const ids = claims.flatMap((claim) => claim.keys.map((key) => keyId(claim.senderOin, key)));
+  return new Set(ids).size === ids.length;
 }
 
 const keyId = (senderOin: string, key: SubmissionKey): string => `${senderOin}\u0000${key.kind}\u0000${key.value}`;
