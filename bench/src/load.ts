@@ -24,6 +24,12 @@ const E2E_TIMEOUT_MS = 10 * 60_000;
 const POLL_INTERVAL_MS = 200;
 /** undici's per-origin connection limit of one MtlsClient. */
 const CONNECTIONS_PER_CLIENT = 64;
+/**
+ * How long the bench's connections stay open while idle: below ingress's HTTP_KEEP_ALIVE_TIMEOUT_MS (5 s), as a
+ * submitter's client would keep them. With the test clients' 0.5 s, every lull in an open loop ended in new mutual TLS
+ * handshakes (ingress's CPU, and the next requests' latency) that a real submitter does not cause.
+ */
+const CLIENT_KEEP_ALIVE_MS = 4_000;
 /** Open loop: connections available, as many as ingress takes at once (INGRESS_MAX_IN_FLIGHT's default). */
 const OPEN_LOOP_CONNECTIONS = 256;
 /** Open loop "kept up": delivered/s at least this share of the offered rate … */
@@ -129,7 +135,10 @@ async function run(): Promise<number> {
 
   const sender = pki.clients['sender-a'];
   const connections = mode.kind === 'closed' ? mode.concurrency : OPEN_LOOP_CONNECTIONS;
-  const clients = Array.from({ length: Math.ceil(connections / CONNECTIONS_PER_CLIENT) }, () => new MtlsClient({ cert: sender.cert, key: sender.key, ca: pki.caChain }));
+  const clients = Array.from(
+    { length: Math.ceil(connections / CONNECTIONS_PER_CLIENT) },
+    () => new MtlsClient({ cert: sender.cert, key: sender.key, ca: pki.caChain }, { keepAliveMs: CLIENT_KEEP_ALIVE_MS }),
+  );
   for (const client of clients) cleanups.push(() => client.close());
 
   // --- submit ----------------------------------------------------------------------------------------------
