@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
+import { KafkaBus } from '@poort/kafka';
 import { generateTestPki } from '@poort/pki';
 import { Chain, MtlsClient, ScratchDatabase, freePortBlock, type ServiceName } from '@poort/testing';
 
@@ -104,6 +105,8 @@ async function run(): Promise<number> {
   cleanups.push(() => database.drop());
   const db = database.pool;
 
+  // The run's topics and consumer groups go with it: partitions left by earlier runs cost the broker in every later one.
+  cleanups.push(() => deleteKafkaNamespace(`bench-${suffix}.`));
   const recipientsThread = await RecipientsThread.start({ belastingdienst: portBase + 10, 'ministerie-bzk': portBase + 11 });
   cleanups.push(() => recipientsThread.stop());
 
@@ -413,4 +416,15 @@ function required(name: string): string {
     process.exit(64);
   }
   return value;
+}
+
+async function deleteKafkaNamespace(namespace: string): Promise<void> {
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const bus = new KafkaBus({ brokers: kafkaBrokers.split(','), clientId: 'bench-cleanup', namespace }, quiet);
+  await bus.connect();
+  try {
+    await bus.deleteNamespace();
+  } finally {
+    await bus.close();
+  }
 }

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { Kafka } from 'kafkajs';
-
 import { KafkaBus } from '../src/index.js';
 import type { KafkaLogger } from '../src/index.js';
 
@@ -58,14 +56,11 @@ export function deferred(): { promise: Promise<void>; resolve: () => void } {
 
 /** Removes the namespace's topics and consumer groups from the shared broker. */
 export async function deleteNamespace(namespace: string): Promise<void> {
-  const admin = new Kafka({ brokers: kafkaBrokers(), clientId: 'kafka-test-cleanup', logCreator: () => () => undefined }).admin();
-  await admin.connect();
+  const bus = createBus(namespace, new RecordingLogger());
+  await bus.connect();
   try {
-    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(namespace));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-    const groups = (await admin.listGroups()).groups.map((group) => group.groupId).filter((group) => group.startsWith(namespace));
-    if (groups.length > 0) await admin.deleteGroups(groups);
+    await bus.deleteNamespace();
   } finally {
-    await admin.disconnect();
+    await bus.close();
   }
 }

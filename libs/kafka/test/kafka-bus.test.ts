@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { Kafka } from 'kafkajs';
+
 import type { IncomingMessage, KafkaBus } from '../src/index.js';
-import { RecordingLogger, createBus, deleteNamespace, testNamespace, waitFor } from './harness.js';
+import { RecordingLogger, createBus, deleteNamespace, kafkaBrokers, testNamespace, waitFor } from './harness.js';
 
 const namespace = testNamespace('bus');
 let bus: KafkaBus;
@@ -16,6 +18,40 @@ after(async () => {
   if (!bus) return;
   await bus.close();
   await deleteNamespace(namespace);
+});
+
+describe('KafkaBus.deleteNamespace', () => {
+  it("removes its namespace's topics and consumer groups and nobody else's; refuses without a namespace", async () => {
+    const mine = createBus(testNamespace('delete-mine'), new RecordingLogger());
+    const theirs = createBus(testNamespace('delete-theirs'), new RecordingLogger());
+    await Promise.all([mine.connect(), theirs.connect()]);
+    try {
+      for (const one of [mine, theirs]) await one.provisionTopics([{ name: 'kept-or-not', partitions: 1, replicationFactor: 1 }]);
+      const consumer = mine.consumer({ groupId: 'group', topics: ['kept-or-not'], handle: async () => undefined, deadLetterTopic: (topic) => `${topic}.dlq` });
+      await consumer.start();
+      await mine.stopConsumers();
+
+      await mine.deleteNamespace();
+
+      const admin = new Kafka({ brokers: kafkaBrokers(), clientId: 'kafka-test-listing', logCreator: () => () => undefined }).admin();
+      await admin.connect();
+      try {
+        const topics = await waitFor('the namespace gone', async () => {
+          const listed = await admin.listTopics();
+          return listed.some((topic) => topic.includes('delete-mine')) ? undefined : listed;
+        });
+        assert.ok(topics.some((topic) => topic.includes('delete-theirs')), 'the other namespace keeps its topic');
+        assert.deepEqual((await admin.listGroups()).groups.filter((group) => group.groupId.includes('delete-mine')), []);
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      await theirs.deleteNamespace();
+      await Promise.all([mine.close(), theirs.close()]);
+    }
+    const unnamespaced = createBus('', new RecordingLogger());
+    await assert.rejects(unnamespaced.deleteNamespace(), /needs a namespace/);
+  });
 });
 
 describe('KafkaBus.publish', () => {
