@@ -152,7 +152,8 @@ export function signSoapMessage(
 }
 
 function checkHeaderBlock(block: TextHeaderBlock): void {
-  if (!isNcName(block.prefix) || !isNcName(block.localName)) {
+  // Prefixes that start with "xml" are the Namespaces spec's own.
+  if (!isNcName(block.prefix) || !isNcName(block.localName) || /^xml/i.test(block.prefix)) {
     throw new WsSecurityError('WSS_ENVELOPE', `Cannot sign a header block named ${block.prefix}:${block.localName}`);
   }
   const reserved = (PREFIXES as Record<string, string>)[block.prefix];

@@ -169,6 +169,8 @@ describe('interop with xml-crypto', () => {
     assert.throws(() => signSoapMessage(takesDs, creds.server, { now: NOW }), { code: 'WSS_ENVELOPE' });
     const badName = { headers: [{ namespaceUri: WSA, prefix: 'wsa', localName: 'To a="1"', text: 'x' }], body: '<ok/>' };
     assert.throws(() => signSoapMessage(badName, creds.server, { now: NOW }), { code: 'WSS_ENVELOPE' });
+    const xmlPrefix = { headers: [{ namespaceUri: WSA, prefix: 'xmlns', localName: 'To', text: 'x' }], body: '<ok/>' };
+    assert.throws(() => signSoapMessage(xmlPrefix, creds.server, { now: NOW }), { code: 'WSS_ENVELOPE' });
   });
 
   it('refuses to sign with a key that does not belong to the certificate', () => {
