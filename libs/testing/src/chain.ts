@@ -19,7 +19,7 @@ const FRONT_DOORS: ReadonlySet<ServiceName> = new Set(['ingress', 'notification'
 /**
  * The niceness of the pipeline stages. On one machine their bursts (each handles a fetch's batch, six of them) took the
  * cores just when a submission wanted one: the bench's receipt p99 at 150/s was 65-110 ms with every service equal,
- * about 20-25 ms with the stages at nice 8, their own throughput unchanged. In Kubernetes the same is the pods' CPU
+ * about 20-25 ms with the stages at nice 8, and the chain's throughput no lower. In Kubernetes the same is the pods' CPU
  * requests (helm values): a process's niceness counts only within its own pod.
  */
 const STAGE_NICENESS = 8;
