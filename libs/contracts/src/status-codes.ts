@@ -15,6 +15,9 @@ export const STATUS = {
   afgeleverd: '400',
   afleveringMislukt: '410',
   technischeFoutAflevering: '420',
+  /** The recipient's own processing result, reported back with zetStatus. */
+  verwerktDoorOntvanger: '500',
+  geweigerdDoorOntvanger: '510',
 } as const;
 
 export type StatusCode = (typeof STATUS)[keyof typeof STATUS];
@@ -41,6 +44,8 @@ export const STATUS_DEFINITIONS: Readonly<Record<StatusCode, StatusDefinition>> 
   '400': { omschrijving: 'Afleveren aan uitvragende partij gelukt', final: false, class: 'ok' },
   '410': { omschrijving: 'Afleveren aan uitvragende partij mislukt', final: true, class: 'error' },
   '420': { omschrijving: 'Technische fout bij afleveren aan uitvragende partij', final: false, class: 'warning' },
+  '500': { omschrijving: 'Validatie bij uitvragende partij geslaagd', final: true, class: 'ok' },
+  '510': { omschrijving: 'Validatie bij uitvragende partij mislukt', final: true, class: 'error' },
 };
 
 /** Digipoort foutcodes (domain.md 1.5) that Poort emits. */

@@ -30,7 +30,7 @@ export class MessageCatalog {
     const recipientsById = new Map<string, Recipient>();
     for (const recipient of recipients) {
       if (recipientsById.has(recipient.id)) throw new CatalogError(`recipients.yaml: recipient ${recipient.id} is defined twice`);
-      recipientsById.set(recipient.id, recipient);
+      recipientsById.set(recipient.id, withResolvedFiles(root, recipient));
     }
     const typesDir = join(root, 'message-types');
     const files = existsSync(typesDir) ? readdirSync(typesDir).filter((name) => /\.ya?ml$/.test(name)).sort() : [];
@@ -69,6 +69,10 @@ export class MessageCatalog {
     return type;
   }
 
+  get recipients(): Recipient[] {
+    return [...this.recipientsById.values()];
+  }
+
   findRecipient(id: string): Recipient | undefined {
     return this.recipientsById.get(id);
   }
@@ -82,6 +86,22 @@ export class MessageCatalog {
   schemaPath(type: MessageType): string {
     return join(this.dir, type.validation.schema);
   }
+}
+
+/** The profile's PEM files as absolute paths, each of which must exist. */
+function withResolvedFiles(root: string, recipient: Recipient): Recipient {
+  const file = (path: string, what: string): string => {
+    const absolute = resolve(root, path);
+    if (!existsSync(absolute)) throw new CatalogError(`recipients.yaml: ${what} of recipient ${recipient.id} (${absolute}) does not exist`);
+    return absolute;
+  };
+  return {
+    ...recipient,
+    ...(recipient.certificate ? { certificate: file(recipient.certificate, 'the certificate') } : {}),
+    ...(recipient.clientCertificate
+      ? { clientCertificate: { cert: file(recipient.clientCertificate.cert, 'the client certificate'), key: file(recipient.clientCertificate.key, 'the client key') } }
+      : {}),
+  };
 }
 
 function readYaml<S extends z.ZodType>(path: string, schema: S, env: NodeJS.ProcessEnv): z.infer<S> {

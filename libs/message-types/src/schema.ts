@@ -6,14 +6,58 @@ import { Duration } from './duration.js';
 export const TRANSFORMATIONS = ['none', 'ubl-invoice-to-json'] as const;
 export type TransformationName = (typeof TRANSFORMATIONS)[number];
 
-export const Recipient = z.object({
-  id: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
-  name: z.string().min(1),
-  oin: Oin,
-  /** Push delivery: Poort POSTs each message here. */
-  endpoint: z.url(),
-  timeout: Duration.default(10_000),
-});
+/**
+ * How a recipient receives its messages: `rest` (Poort POSTs each message to its endpoint), `wus` (Poort calls its
+ * WUS afleverservice) or `pull` (Poort parks each message in its mailbox, fetched through the OphaalService or REST).
+ */
+export const DELIVERY_CHANNELS = ['rest', 'wus', 'pull'] as const;
+export type DeliveryChannelName = (typeof DELIVERY_CHANNELS)[number];
+
+/** A PEM file, relative to the configuration directory or absolute. */
+const PemFile = z.string().min(1);
+
+/**
+ * A recipient and its delivery profile. Secrets are not here: Poort's client key comes from the delivery service's
+ * environment (DELIVERY_CLIENT_*), or from a file this profile names, mounted as a secret.
+ */
+export const Recipient = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
+    name: z.string().min(1),
+    oin: Oin,
+    channel: z.enum(DELIVERY_CHANNELS).default('rest'),
+    /** Push channels: the recipient's REST inbox or WUS afleverservice. */
+    endpoint: z.url().optional(),
+    timeout: Duration.default(10_000),
+    /**
+     * The recipient's own certificate: the TLS server certificate its endpoint must present (pinned, on top of the
+     * chain check), and the key that content encrypted for it is encrypted to.
+     */
+    certificate: PemFile.optional(),
+    /** Poort's client certificate for this recipient, when not the delivery service's default. */
+    clientCertificate: z.object({ cert: PemFile, key: PemFile }).optional(),
+    /** Poort signs what it delivers (WS-Security for WUS, HTTP Message Signatures for REST). */
+    sign: z.boolean().default(true),
+    /** Content and attachments are encrypted for the recipient's certificate. */
+    encrypt: z.boolean().default(false),
+    /** The message's attachments travel with it. */
+    attachments: z.boolean().default(true),
+    /** Deliveries open at once to this recipient, across the whole round of one delivery process. */
+    concurrency: z.number().int().positive().max(256).default(16),
+    /** How long delivery to this recipient is retried; absent: the message type's retry window. */
+    retryWindow: Duration.optional(),
+  })
+  .superRefine((recipient, context) => {
+    if (recipient.channel !== 'pull' && !recipient.endpoint) {
+      context.addIssue({ code: 'custom', path: ['endpoint'], message: `a ${recipient.channel} recipient needs an endpoint` });
+    }
+    if (recipient.channel === 'wus' && recipient.endpoint && !recipient.endpoint.startsWith('https:')) {
+      context.addIssue({ code: 'custom', path: ['endpoint'], message: 'a WUS afleverservice is called over https (two-way TLS)' });
+    }
+    if (recipient.encrypt && !recipient.certificate) {
+      context.addIssue({ code: 'custom', path: ['certificate'], message: 'encryption needs the recipient\'s certificate' });
+    }
+  });
 export type Recipient = z.infer<typeof Recipient>;
 
 export const RecipientsFile = z.object({ recipients: z.array(Recipient).min(1) });

@@ -3,6 +3,8 @@ import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBac
 import { PayloadStore } from '@poort/payload-store';
 
 import type { DeliveryConfig } from './config.js';
+import { RestPushChannel } from './delivery/channels/rest-push.js';
+import { DELIVERY_CHANNELS, type DeliveryChannel } from './delivery/channels/delivery-channel.js';
 import { DeliveriesRepository } from './delivery/deliveries.repository.js';
 import { DeliveryConsumer } from './delivery/delivery.consumer.js';
 import { DeliveryMetrics } from './delivery/delivery.metrics.js';
@@ -21,6 +23,10 @@ export class AppModule {
             concurrency: config.DELIVERY_CONCURRENCY,
             perRecipient: config.DELIVERY_CONCURRENCY_PER_RECIPIENT,
           },
+        },
+        {
+          provide: DELIVERY_CHANNELS,
+          useFactory: (): ReadonlyMap<string, DeliveryChannel> => new Map([new RestPushChannel()].map((channel) => [channel.name, channel])),
         },
         poolBacked(DeliveriesRepository),
         poolBacked(PayloadStore),

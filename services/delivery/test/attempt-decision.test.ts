@@ -5,7 +5,7 @@ import { statusRecord } from '@poort/contracts';
 import { anEnvelope } from '@poort/testing';
 
 import { decideAttempt, type AttemptFacts } from '../src/delivery/attempt-decision.js';
-import type { AttemptOutcome } from '../src/delivery/recipient-client.js';
+import type { AttemptOutcome } from '../src/delivery/attempt-outcome.js';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const at = (ms: number) => new Date(NOW.getTime() + ms);

@@ -14,6 +14,7 @@ import { ScratchDatabase, TEST_SENDER_OIN, TestRecipient, anEnvelope, freePortBl
 
 import { DeliveriesRepository, type DeliveryState } from '../src/delivery/deliveries.repository.js';
 import { DeliveryMetrics } from '../src/delivery/delivery.metrics.js';
+import { RestPushChannel } from '../src/delivery/channels/rest-push.js';
 import { DeliveryWorker } from '../src/delivery/delivery.worker.js';
 
 /*
@@ -88,7 +89,7 @@ async function withWorkers<T>(count: number, body: (workers: DeliveryWorker[]) =
   const workers = Array.from({ length: count }, () => {
     // Each worker has its own registry, as each process does.
     const metrics = new DeliveryMetrics(new PoortMetrics('delivery-test'));
-    return new DeliveryWorker(logger, { pollIntervalMs: 100, concurrency: 8, perRecipient: 8 }, unitOfWork, deliveries, catalog, payloads, metrics);
+    return new DeliveryWorker(logger, { pollIntervalMs: 100, concurrency: 8, perRecipient: 8 }, unitOfWork, deliveries, catalog, payloads, metrics, new Map([['rest', new RestPushChannel()]]));
   });
   for (const worker of workers) worker.onApplicationBootstrap();
   try {

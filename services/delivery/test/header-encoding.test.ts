@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { contentDisposition, extValue, headerText } from '../src/delivery/header-encoding.js';
+import { contentDisposition, extValue, headerText } from '../src/delivery/channels/header-encoding.js';
 
 /** What a recipient does with an RFC 8187 ext-value: the exact text back. */
 const decode = (value: string) => decodeURIComponent(value.replace(/^UTF-8''/, ''));

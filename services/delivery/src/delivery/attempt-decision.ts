@@ -1,7 +1,7 @@
 import { FOUTCODE, STATUS, type Foutmelding, type StatusInput } from '@poort/contracts';
 
 import { nextDelayMs, type BackoffPolicy } from './backoff.js';
-import type { AttemptOutcome } from './recipient-client.js';
+import type { AttemptOutcome } from './attempt-outcome.js';
 
 /** How a delivery's row changes after an attempt. */
 export type DeliveryUpdate =
@@ -47,7 +47,7 @@ export function decideAttempt(outcome: AttemptOutcome, facts: AttemptFacts, rand
         statuses: facts.deliveredToOthers + 1 >= facts.recipientCount ? [{ code: STATUS.afgeleverd }] : [],
       };
     case 'refused': {
-      const reden = { foutcode: FOUTCODE.ontvangerWeigert, foutbeschrijving: `${recipientId} weigert het bericht: ${outcome.detail}` };
+      const reden = { foutcode: outcome.foutcode ?? FOUTCODE.ontvangerWeigert, foutbeschrijving: `${recipientId} weigert het bericht: ${outcome.detail}` };
       return {
         update: { state: 'refused', lastError: outcome.detail },
         statuses: [{ code: STATUS.afleveringMislukt, scope: recipientId, fout: reden }],

@@ -26,8 +26,9 @@ export class DeliveryConsumer implements OnModuleInit {
       writeIdempotently: async (events, { tx }) => {
         const now = Date.now();
         const rows = events.map((event) => {
-          const { retryWindow } = this.catalog.get(event.envelope.berichtsoort).delivery;
-          this.catalog.recipient(event.recipientId); // an unknown recipient is a poison event, not a silent drop
+          const type = this.catalog.get(event.envelope.berichtsoort);
+          const recipient = this.catalog.recipient(event.recipientId); // an unknown recipient is a poison event, not a silent drop
+          const retryWindow = recipient.retryWindow ?? type.delivery.retryWindow;
           return {
             kenmerk: event.envelope.kenmerk,
             recipientId: event.recipientId,

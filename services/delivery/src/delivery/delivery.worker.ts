@@ -10,7 +10,8 @@ import { UnitOfWork, type Emissions } from '@poort/pipeline';
 import { decideAttempt } from './attempt-decision.js';
 import { DeliveriesRepository, type DeliveryRow } from './deliveries.repository.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
-import { pushToRecipient, type AttemptOutcome } from './recipient-client.js';
+import type { AttemptOutcome } from './attempt-outcome.js';
+import { DELIVERY_CHANNELS, type DeliveryChannel } from './channels/delivery-channel.js';
 
 export const DELIVERY_WORKER_SETTINGS = Symbol('delivery-worker-settings');
 export interface DeliveryWorkerSettings {
@@ -38,9 +39,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly catalog: MessageCatalog,
     private readonly payloads: PayloadStore,
     private readonly metrics: DeliveryMetrics,
+    @Inject(DELIVERY_CHANNELS) private readonly channels: ReadonlyMap<string, DeliveryChannel>,
   ) {}
 
   onApplicationBootstrap(): void {
+    for (const recipient of this.catalog.recipients) {
+      if (!this.channels.has(recipient.channel)) throw new Error(`recipient ${recipient.id}: channel ${recipient.channel} is not available in this delivery service`);
+    }
     // A lease outlives the slowest attempt, so no second worker takes a delivery that is still being attempted.
     const longestTimeout = Math.max(
       ...this.catalog.berichtsoorten.flatMap((soort) =>
@@ -87,9 +92,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private attempt(delivery: DeliveryRow, content: Buffer | undefined): Promise<AttemptOutcome> {
     return withLogContext({ kenmerk: delivery.envelope.kenmerk, stage: 'delivery' }, async () => {
       const recipient = this.catalog.findRecipient(delivery.recipientId);
+      const channel = recipient && this.channels.get(recipient.channel);
       const stopTimer = this.metrics.attemptDuration.startTimer({ recipient: delivery.recipientId });
-      const outcome: AttemptOutcome = recipient
-        ? await pushToRecipient(recipient, delivery.envelope, delivery.payload, content ?? this.payloads.stream(delivery.payload))
+      const outcome: AttemptOutcome = channel
+        ? await channel.deliver({ recipient, envelope: delivery.envelope, payload: delivery.payload, content: content ?? this.payloads.stream(delivery.payload) })
         : { kind: 'undeliverable', detail: `ontvanger ${delivery.recipientId} is niet meer geconfigureerd` };
       stopTimer();
       this.metrics.attempts.inc({ recipient: delivery.recipientId, outcome: outcome.kind });

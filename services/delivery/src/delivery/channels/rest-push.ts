@@ -5,21 +5,11 @@ import type { Readable } from 'node:stream';
 import type { Envelope, PayloadRef } from '@poort/contracts';
 import type { Recipient } from '@poort/message-types';
 
+import { deliveryMessageId, type AttemptOutcome } from '../attempt-outcome.js';
+import type { DeliveryAttempt, DeliveryChannel } from './delivery-channel.js';
 import { contentDisposition, headerText } from './header-encoding.js';
 
-export type AttemptOutcome =
-  | { readonly kind: 'delivered'; readonly httpStatus: number }
-  /** The recipient refuses this message (4xx): retrying cannot help. */
-  | { readonly kind: 'refused'; readonly httpStatus: number; readonly detail: string }
-  /** Unreachable, timed out or failing (5xx, 408, 429): try again later. */
-  | { readonly kind: 'failed'; readonly detail: string }
-  /** Poort itself cannot make this delivery (its content is gone, its recipient no longer configured): no retry can help. */
-  | { readonly kind: 'undeliverable'; readonly detail: string };
-
 const RETRYABLE_CLIENT_STATUSES = new Set([408, 425, 429]);
-
-/** The stable id of one message for one recipient: the same on every retry, so the recipient can drop repeats. */
-export const deliveryMessageId = (kenmerk: string, recipientId: string): string => `${kenmerk}:${recipientId}`;
 
 /** Connections to recipients are kept and reused between deliveries (one TLS handshake per connection, not per message). */
 const AGENTS = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) } as const;
@@ -40,6 +30,15 @@ export async function pushToRecipient(recipient: Recipient, envelope: Envelope, 
   return first.outcome;
 }
 
+/** REST push: each message POSTed to the recipient's endpoint. */
+export class RestPushChannel implements DeliveryChannel {
+  readonly name = 'rest';
+
+  deliver({ recipient, envelope, payload, content }: DeliveryAttempt): Promise<AttemptOutcome> {
+    return pushToRecipient(recipient, envelope, payload, content);
+  }
+}
+
 /** Errors of a reused connection that the other end had closed. */
 const STALE_CONNECTION_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE']);
 
@@ -50,7 +49,7 @@ function sendOnce(
   body: Buffer | Readable,
 ): Promise<{ readonly outcome: AttemptOutcome; readonly staleConnection: boolean }> {
   const messageId = deliveryMessageId(envelope.kenmerk, recipient.id);
-  const url = new URL(recipient.endpoint);
+  const url = new URL(recipient.endpoint!);
   const agent = url.protocol === 'https:' ? AGENTS['https:'] : AGENTS['http:'];
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((settle) => {

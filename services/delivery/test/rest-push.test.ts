@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { anEnvelope } from '@poort/testing';
 
-import { pushToRecipient } from '../src/delivery/recipient-client.js';
+import { pushToRecipient } from '../src/delivery/channels/rest-push.js';
 
 // A recipient that answers the first request on each connection and keeps it open, then closes it without an answer
 // when a second request comes on it: what a server does whose keep-alive timeout ends just as the client reuses the
@@ -47,7 +47,7 @@ after(async () => {
 
 describe('pushToRecipient', () => {
   it('sends again at once on a new connection when the kept-alive one was closed under it', async () => {
-    const recipient = { id: 'stale', name: 'Stale', oin: '00000001000000000000', endpoint: `http://127.0.0.1:${port}/inbox`, timeout: 5_000 };
+    const recipient = { id: 'stale', name: 'Stale', oin: '00000001000000000000', channel: "rest" as const, endpoint: `http://127.0.0.1:${port}/inbox`, timeout: 5_000, sign: false, encrypt: false, attachments: true, concurrency: 8 };
     const body = Buffer.from('<Invoice/>');
     const payload = { id: 'p', size: body.byteLength, sha256: '0'.repeat(64), mimeType: 'application/xml', bestandsnaam: 'f.xml' };
     const envelope = anEnvelope();

@@ -1,0 +1,13 @@
+/** What one delivery attempt came to, whatever the channel. */
+export type AttemptOutcome =
+  /** The recipient has it . */
+  | { readonly kind: 'delivered'; readonly httpStatus?: number; readonly tijdstempelAfgeleverd?: string }
+  /** The recipient refuses this message (4xx, a SOAP fault): retrying cannot help. Its own foutcode when it gave one. */
+  | { readonly kind: 'refused'; readonly httpStatus?: number; readonly detail: string; readonly foutcode?: string }
+  /** Unreachable, timed out or failing (5xx, 408, 429): try again later. */
+  | { readonly kind: 'failed'; readonly detail: string }
+  /** Poort itself cannot make this delivery (its content is gone, its recipient no longer configured): no retry can help. */
+  | { readonly kind: 'undeliverable'; readonly detail: string };
+
+/** The stable id of one message for one recipient: the same on every retry, so the recipient can drop repeats. */
+export const deliveryMessageId = (kenmerk: string, recipientId: string): string => `${kenmerk}:${recipientId}`;
