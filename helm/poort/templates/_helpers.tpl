@@ -50,7 +50,7 @@ authorization: { edge: false, config: true, consumes: true, operators: false, wu
 validation: { edge: false, config: true, consumes: true, operators: false, wus: false }
 transformation: { edge: false, config: true, consumes: true, operators: false, wus: false }
 routing: { edge: false, config: true, consumes: true, operators: false, wus: false }
-delivery: { edge: false, config: true, consumes: true, operators: false, wus: false }
+delivery: { edge: true, config: true, consumes: true, operators: false, wus: true }
 archive: { edge: true, config: false, consumes: true, operators: true, wus: false }
 notification: { edge: true, config: false, consumes: true, operators: false, wus: true }
 {{- end -}}

@@ -11,7 +11,7 @@ export const SERVICES = ['ingress', 'authorization', 'validation', 'transformati
 export type ServiceName = (typeof SERVICES)[number];
 
 /** Services whose callers are identified by client certificate: they listen with two-way TLS. */
-const MTLS_SERVICES: ReadonlySet<ServiceName> = new Set(['ingress', 'notification', 'archive']);
+const MTLS_SERVICES: ReadonlySet<ServiceName> = new Set(['ingress', 'notification', 'archive', 'delivery']);
 /** Services that know the platform's operators (OPERATOR_OINS). */
 const OPERATOR_SERVICES: ReadonlySet<ServiceName> = new Set(['archive']);
 /** Services people wait on: ingress's receipts and notification's status reads. */

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { clientIdentityProviders, type ClientIdentitySource } from '@poort/nest-edge';
 import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
 import { PayloadStore } from '@poort/payload-store';
 
@@ -12,11 +13,12 @@ import { DELIVERY_WORKER_SETTINGS, DeliveryWorker } from './delivery/delivery.wo
 
 @Module({})
 export class AppModule {
-  static forRoot(config: DeliveryConfig): DynamicModule {
+  static forRoot(config: DeliveryConfig, identitySource: ClientIdentitySource): DynamicModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService(platformOptionsFromEnv('delivery', config))],
       providers: [
+        ...clientIdentityProviders(identitySource),
         messageCatalogProvider(config.POORT_CONFIG_DIR),
         { provide: DELIVERY_WORKER_SETTINGS, useValue: {
             pollIntervalMs: config.DELIVERY_POLL_INTERVAL_MS,
