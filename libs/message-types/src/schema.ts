@@ -43,7 +43,7 @@ export const Recipient = z
     /** The message's attachments travel with it. */
     attachments: z.boolean().default(true),
     /** Deliveries open at once to this recipient, across the whole round of one delivery process. */
-    concurrency: z.number().int().positive().max(256).default(16),
+    concurrency: z.number().int().positive().max(256).default(32),
     /** How long delivery to this recipient is retried; absent: the message type's retry window. */
     retryWindow: Duration.optional(),
   })

@@ -19,7 +19,7 @@ describe('recipient delivery profiles', () => {
     const profile = Recipient.parse({ ...base, endpoint: 'https://ontvanger.example/inbox' });
     assert.deepEqual(
       { channel: profile.channel, sign: profile.sign, encrypt: profile.encrypt, attachments: profile.attachments, concurrency: profile.concurrency },
-      { channel: 'rest', sign: true, encrypt: false, attachments: true, concurrency: 16 },
+      { channel: 'rest', sign: true, encrypt: false, attachments: true, concurrency: 32 },
     );
   });
 

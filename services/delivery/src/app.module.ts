@@ -23,7 +23,11 @@ export class AppModule {
         { provide: DELIVERY_WORKER_SETTINGS, useValue: {
             pollIntervalMs: config.DELIVERY_POLL_INTERVAL_MS,
             concurrency: config.DELIVERY_CONCURRENCY,
-            perRecipient: config.DELIVERY_CONCURRENCY_PER_RECIPIENT,
+            circuit: {
+              failureThreshold: config.DELIVERY_CIRCUIT_FAILURES,
+              openMs: config.DELIVERY_CIRCUIT_OPEN_MS,
+              maxOpenMs: config.DELIVERY_CIRCUIT_MAX_OPEN_MS,
+            },
           },
         },
         {

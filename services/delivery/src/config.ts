@@ -1,4 +1,4 @@
-import { clientIdentityEnv, loadConfigOrExit, messageTypesEnv, platformEnv, secret, wusEnv } from '@poort/config';
+import { clientIdentityEnv, durationMs, loadConfigOrExit, messageTypesEnv, platformEnv, secret, wusEnv } from '@poort/config';
 import { z } from 'zod';
 
 export const DeliveryEnv = z.object({
@@ -16,12 +16,15 @@ export const DeliveryEnv = z.object({
   /** How often the worker looks for due retries when nothing woke it. */
   DELIVERY_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
   /**
-   * Deliveries attempted at once by one process, in one round (leased, pushed and recorded together): larger rounds
-   * cost less per delivery (bench/RESULTS.md).
+   * Delivery attempts in flight at once in one process, to all recipients together; each recipient's own limit is
+   * the concurrency of its profile.
    */
   DELIVERY_CONCURRENCY: z.coerce.number().int().positive().default(64),
-  /** Of those, at most this many to one recipient: the requests one process has open at a recipient. */
-  DELIVERY_CONCURRENCY_PER_RECIPIENT: z.coerce.number().int().positive().default(32),
+  /** Failed attempts in a row that open a recipient's circuit: nothing is sent to it for a while. */
+  DELIVERY_CIRCUIT_FAILURES: z.coerce.number().int().positive().default(5),
+  /** How long a circuit stays open before one probe; doubled after each failed probe, up to the maximum. */
+  DELIVERY_CIRCUIT_OPEN_MS: durationMs.default(5_000),
+  DELIVERY_CIRCUIT_MAX_OPEN_MS: durationMs.default(300_000),
 });
 export type DeliveryConfig = z.infer<typeof DeliveryEnv>;
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 
 import { TOPICS, decodeEvent, type Envelope, type MessageReturned, type PayloadRef, type StatusChanged } from '@poort/contracts';
 import { OutboxRelay, createPool, withTransaction, type OutboxPublisher } from '@poort/message-state';
@@ -10,12 +11,14 @@ import { MessageCatalog } from '@poort/message-types';
 import { PoortMetrics, createLogger } from '@poort/observability';
 import { CHUNK_BYTES, PayloadStore } from '@poort/payload-store';
 import { UnitOfWork } from '@poort/pipeline';
+import type { Registry } from 'prom-client';
 import { ScratchDatabase, TEST_SENDER_OIN, TestRecipient, anEnvelope, freePortBlock, requiredEnv, scratchConfig, waitFor } from '@poort/testing';
 
 import { DeliveriesRepository, type DeliveryState } from '../src/delivery/deliveries.repository.js';
 import { DeliveryMetrics } from '../src/delivery/delivery.metrics.js';
 import { RestPushChannel } from '../src/delivery/channels/rest-push.js';
-import { DeliveryWorker } from '../src/delivery/delivery.worker.js';
+import type { CircuitPolicy } from '../src/delivery/circuit-breaker.js';
+import { DeliveryWorker, type DeliveryWorkerSettings } from '../src/delivery/delivery.worker.js';
 
 /*
  * The delivery worker on a real Postgres (the real migrations), real HTTP recipients and the shipped catalog. What
@@ -29,6 +32,8 @@ const SHIPPED = ['belastingdienst', 'ministerie-bzk'] as const;
 const SCENARIOS = {
   herstel: { retryWindow: '30s', initialBackoff: '100ms', maxBackoff: '400ms' },
   verdwenen: { retryWindow: '1s', initialBackoff: '200ms', maxBackoff: '400ms' },
+  /** Its endpoint takes connections and never answers: every attempt runs into the scenario's 2 s timeout. */
+  traag: { retryWindow: '1h', initialBackoff: '100ms', maxBackoff: '400ms' },
 } as const;
 type RecipientId = (typeof SHIPPED)[number] | keyof typeof SCENARIOS;
 const RECIPIENTS: readonly RecipientId[] = [...SHIPPED, ...(Object.keys(SCENARIOS) as (keyof typeof SCENARIOS)[])];
@@ -44,6 +49,9 @@ let deliveries: DeliveriesRepository;
 let payloads: PayloadStore;
 let unitOfWork: UnitOfWork;
 const recipients = new Map<RecipientId, TestRecipient>();
+/** traag's endpoint: accepts connections, reads what comes and answers nothing. */
+let hanging: NetServer;
+const hangingSockets = new Set<Socket>();
 
 /** The relay is never started: what the worker committed stays in the outbox table, where the tests read it. */
 const publisher: OutboxPublisher = {
@@ -56,7 +64,15 @@ before(async () => {
   db = await ScratchDatabase.create(requiredEnv('DATABASE_URL'), 'delivery_worker');
   const base = await freePortBlock(RECIPIENTS.length, 20_000, 30_000);
   for (const [index, id] of RECIPIENTS.entries()) recipients.set(id, await new TestRecipient(base + index).start());
-  configDir = scratchConfig(requiredEnv('POORT_ROOT'), new Map(RECIPIENTS.map((id) => [id, recipient(id).url])), SCENARIOS);
+  hanging = createNetServer((socket) => {
+    hangingSockets.add(socket);
+    socket.on('close', () => hangingSockets.delete(socket));
+    socket.resume();
+  });
+  await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+  const endpoints = new Map(RECIPIENTS.map((id) => [id, recipient(id).url]));
+  endpoints.set('traag', `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/inbox`);
+  configDir = scratchConfig(requiredEnv('POORT_ROOT'), endpoints, SCENARIOS);
   catalog = MessageCatalog.load(configDir);
   deliveries = new DeliveriesRepository(db.pool);
   payloads = new PayloadStore(db.pool);
@@ -66,6 +82,8 @@ before(async () => {
 
 after(async () => {
   await Promise.all([...recipients.values()].map((each) => each.stop()));
+  for (const socket of hangingSockets) socket.destroy();
+  await new Promise((resolve) => hanging?.close(resolve));
   await db?.drop();
   if (configDir) rmSync(configDir, { recursive: true, force: true });
 });
@@ -85,15 +103,34 @@ function recipient(id: RecipientId): TestRecipient {
 }
 
 /** Runs `body` with delivery workers attempting due deliveries; they have stopped (nothing in flight) when it returns. */
-async function withWorkers<T>(count: number, body: (workers: DeliveryWorker[]) => Promise<T>): Promise<T> {
+/** Circuits that stay closed however often a recipient fails: the retry schedule on its own. */
+const NEVER_OPEN: CircuitPolicy = { failureThreshold: 1_000_000, openMs: 1_000, maxOpenMs: 1_000 };
+
+async function withWorkers<T>(
+  count: number,
+  body: (workers: DeliveryWorker[], registries: Registry[]) => Promise<T>,
+  settings: Partial<DeliveryWorkerSettings> = {},
+): Promise<T> {
+  const registries: Registry[] = [];
   const workers = Array.from({ length: count }, () => {
     // Each worker has its own registry, as each process does.
-    const metrics = new DeliveryMetrics(new PoortMetrics('delivery-test'));
-    return new DeliveryWorker(logger, { pollIntervalMs: 100, concurrency: 8, perRecipient: 8 }, unitOfWork, deliveries, catalog, payloads, metrics, new Map([['rest', new RestPushChannel()]]));
+    const platformMetrics = new PoortMetrics('delivery-test');
+    registries.push(platformMetrics.registry);
+    const metrics = new DeliveryMetrics(platformMetrics);
+    return new DeliveryWorker(
+      logger,
+      { pollIntervalMs: 100, concurrency: 8, circuit: NEVER_OPEN, ...settings },
+      unitOfWork,
+      deliveries,
+      catalog,
+      payloads,
+      metrics,
+      new Map([['rest', new RestPushChannel()]]),
+    );
   });
   for (const worker of workers) worker.onApplicationBootstrap();
   try {
-    return await body(workers);
+    return await body(workers, registries);
   } finally {
     await Promise.all(workers.map((worker) => worker.beforeApplicationShutdown()));
   }
@@ -480,5 +517,100 @@ describe('DeliveriesRepository leases', () => {
     } finally {
       await db.pool.query('DELETE FROM deliveries WHERE kenmerk = $1', [kenmerk]);
     }
+  });
+});
+
+describe('DeliveryWorker: recipients apart', () => {
+  /** Delivery requests for `count` new messages to one recipient, in one transaction. */
+  async function requestMany(count: number, recipientId: RecipientId): Promise<string[]> {
+    const messages = await Promise.all(Array.from({ length: count }, () => storeMessage('Omzetbelasting')));
+    const deadline = new Date(Date.now() + 3_600_000);
+    await withTransaction(db.pool, (tx) =>
+      deliveries.insert(
+        tx,
+        messages.map((message) => ({ kenmerk: message.envelope.kenmerk, recipientId, recipientCount: 1, envelope: message.envelope, payload: message.payload, deadline })),
+      ),
+    );
+    return messages.map((message) => message.envelope.kenmerk);
+  }
+
+  const deliveredOf = async (kenmerken: readonly string[], recipientId: RecipientId): Promise<number> => {
+    const { rows } = await db.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM deliveries WHERE kenmerk = ANY($1) AND recipient_id = $2 AND state = 'delivered'",
+      [kenmerken, recipientId],
+    );
+    return rows[0]!.n;
+  };
+
+  const metricValue = async (registry: Registry, name: string, recipientId: string): Promise<number | undefined> =>
+    (await registry.getSingleMetric(name)?.get())?.values.find((value) => value.labels.recipient === recipientId)?.value;
+
+  afterEach(async () => {
+    await db.pool.query("DELETE FROM deliveries WHERE recipient_id IN ('traag', 'belastingdienst', 'herstel')");
+  });
+
+  it('leases by lane: one recipient\'s backlog does not take another\'s room, and an open lane gives only what is overdue', async () => {
+    const backlog = await requestMany(12, 'traag');
+    await sleep(5); // the backlog is due first
+    const others = await requestMany(3, 'belastingdienst');
+    const lanes = [
+      { recipientId: 'traag', room: 4, overdueOnly: false },
+      { recipientId: 'belastingdienst', room: 4, overdueOnly: false },
+    ];
+    const leased = await deliveries.leaseLanes(10, 60_000, lanes);
+    const of = (recipientId: string) => leased.filter((delivery) => delivery.recipientId === recipientId).map((delivery) => delivery.kenmerk);
+    assert.equal(of('traag').length, 4, 'traag gets its room, no more');
+    assert.deepEqual(new Set(of('belastingdienst')), new Set(others), 'belastingdienst gets all of its own though traag\'s are older');
+    assert.deepEqual(await deliveries.leaseLanes(10, 60_000, [{ recipientId: 'traag', room: 10, overdueOnly: true }]), [], 'nothing of traag is overdue');
+    await db.pool.query("UPDATE deliveries SET deadline = now() - interval '1 second' WHERE kenmerk = $1 AND recipient_id = 'traag'", [backlog.at(-1)]);
+    const overdue = await deliveries.leaseLanes(10, 60_000, [{ recipientId: 'traag', room: 10, overdueOnly: true }]);
+    assert.deepEqual(overdue.map((delivery) => delivery.kenmerk), [backlog.at(-1)]);
+  });
+
+  it('a recipient that hangs does not slow the delivery rate to another (both measured)', async (context) => {
+    const settings = { concurrency: 64, circuit: { failureThreshold: 5, openMs: 5_000, maxOpenMs: 5_000 } };
+    const rate = async (withHangingRecipient: boolean): Promise<number> => {
+      // traag's deliveries are due first: the worst case for the others.
+      if (withHangingRecipient) await requestMany(200, 'traag');
+      const kenmerken = await requestMany(200, 'belastingdienst');
+      return withWorkers(
+        1,
+        async () => {
+          const started = performance.now();
+          await waitFor('belastingdienst to have all 200', async () => ((await deliveredOf(kenmerken, 'belastingdienst')) === 200 ? true : undefined), 60_000, 20);
+          return 200 / ((performance.now() - started) / 1_000);
+        },
+        settings,
+      );
+    };
+    const alone = await rate(false);
+    const beside = await rate(true);
+    context.diagnostic(`belastingdienst: ${alone.toFixed(0)} deliveries/s alone, ${beside.toFixed(0)}/s beside a recipient that never answers`);
+    // Before lanes a round waited for its slowest attempt: beside traag (2 s timeouts) this was ~16/s, a tenth or less.
+    assert.ok(beside >= alone / 2, `beside a hanging recipient ${beside.toFixed(0)}/s, alone ${alone.toFixed(0)}/s`);
+  });
+
+  it('opens a failing recipient\'s circuit (nothing sent, visible in metrics), probes after a while and closes when it answers', async () => {
+    const herstel = recipient('herstel');
+    herstel.behaviour = 'down';
+    const messages = await Promise.all(Array.from({ length: 20 }, () => storeMessage('herstel')));
+    for (const message of messages) await requestDelivery(message, 'herstel', 1);
+    const settings = { concurrency: 8, circuit: { failureThreshold: 3, openMs: 1_500, maxOpenMs: 1_500 } };
+    await withWorkers(
+      1,
+      async (_, [registry]) => {
+        await waitFor('the circuit to open', async () => ((await metricValue(registry!, 'poort_delivery_circuit_state', 'herstel')) === 2 ? true : undefined), WAIT_MS, 20);
+        const postsWhenOpened = herstel.posts;
+        await sleep(800);
+        assert.equal(herstel.posts, postsWhenOpened, 'nothing is sent to a recipient whose circuit is open');
+        herstel.behaviour = 'accept';
+        await waitFor('every message delivered after the probe', async () => {
+          const kenmerken = messages.map((message) => message.envelope.kenmerk);
+          return (await deliveredOf(kenmerken, 'herstel')) === messages.length ? true : undefined;
+        }, WAIT_MS, 20);
+        assert.equal(await metricValue(registry!, 'poort_delivery_circuit_state', 'herstel'), 0, 'closed again');
+      },
+      settings,
+    );
   });
 });

@@ -3,6 +3,13 @@ import { prepared, type Pool, type Queryable } from '@poort/message-state';
 
 import type { DeliveryUpdate } from './attempt-decision.js';
 
+/** One recipient's share of a lease: how many of its due deliveries may be taken. */
+export interface DeliveryLane {
+  readonly recipientId: string;
+  readonly room: number;
+  readonly overdueOnly: boolean;
+}
+
 export type DeliveryState = 'pending' | 'delivered' | 'refused' | 'expired';
 
 export interface DeliveryRow {
@@ -68,9 +75,9 @@ export class DeliveriesRepository {
    * between sending and recording the outcome then still shows as an attempt, and the recipient sees a repeat of the
    * same message id. The lease pushes the next attempt past it, so no other worker takes them meanwhile; a worker
    * that dies mid-attempt leaves it to expire and the delivery is tried again. At most `perRecipient` of one
-   * recipient: what a process sends one recipient at once.
+   * recipient, and none of the `excluded` recipients (those the worker leases by lane).
    */
-  async leaseDue(limit: number, leaseMs: number, perRecipient = limit): Promise<DeliveryRow[]> {
+  async leaseDue(limit: number, leaseMs: number, perRecipient = limit, excluded: readonly string[] = []): Promise<DeliveryRow[]> {
     // The due ones in time order (a few rounds' worth, locked), then at most perRecipient of each recipient among them.
     const { rows } = await this.pool.query<DbRow>(
       prepared(
@@ -82,13 +89,41 @@ export class DeliveriesRepository {
               SELECT kenmerk, recipient_id, next_attempt_at,
                      row_number() OVER (PARTITION BY recipient_id ORDER BY next_attempt_at) AS place
                 FROM (SELECT kenmerk, recipient_id, next_attempt_at FROM deliveries
-                       WHERE state = 'pending' AND next_attempt_at <= now()
+                       WHERE state = 'pending' AND next_attempt_at <= now() AND recipient_id <> ALL($4::text[])
                        ORDER BY next_attempt_at LIMIT $1 * 4 FOR UPDATE SKIP LOCKED) AS due
             ) AS ranked
              WHERE place <= $3
              ORDER BY next_attempt_at LIMIT $1)
           RETURNING kenmerk, recipient_id, recipient_count, envelope, payload, attempts - 1 AS attempts, deadline`,
-        [limit, leaseMs, perRecipient],
+        [limit, leaseMs, perRecipient, excluded],
+      ),
+    );
+    return rows.map(toRow);
+  }
+
+  /**
+   * The same by lane: each recipient's due deliveries on their own, at most its lane's room, so that a recipient
+   * with a large backlog (one that is down) never takes the room of another; in all at most `limit`, earliest first.
+   * An `overdueOnly` lane (its circuit is open) gives only deliveries whose retry window has ended.
+   */
+  async leaseLanes(limit: number, leaseMs: number, lanes: readonly DeliveryLane[]): Promise<DeliveryRow[]> {
+    if (lanes.length === 0 || limit <= 0) return [];
+    const { rows } = await this.pool.query<DbRow>(
+      prepared(
+        'deliveries.lease-lanes',
+        `WITH lane AS (SELECT * FROM unnest($3::text[], $4::int[], $5::boolean[]) AS l(recipient_id, room, overdue_only)),
+              candidate AS (
+                SELECT due.kenmerk, due.recipient_id, due.next_attempt_at FROM lane CROSS JOIN LATERAL (
+                  SELECT kenmerk, recipient_id, next_attempt_at FROM deliveries
+                   WHERE state = 'pending' AND recipient_id = lane.recipient_id AND next_attempt_at <= now()
+                     AND (NOT lane.overdue_only OR deadline <= now())
+                   ORDER BY next_attempt_at LIMIT lane.room FOR UPDATE SKIP LOCKED) AS due),
+              chosen AS (SELECT kenmerk, recipient_id FROM candidate ORDER BY next_attempt_at LIMIT $1)
+         UPDATE deliveries d SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
+                attempts = d.attempts + 1, updated_at = now()
+           FROM chosen WHERE d.kenmerk = chosen.kenmerk AND d.recipient_id = chosen.recipient_id
+         RETURNING d.kenmerk, d.recipient_id, d.recipient_count, d.envelope, d.payload, d.attempts - 1 AS attempts, d.deadline`,
+        [limit, leaseMs, lanes.map((lane) => lane.recipientId), lanes.map((lane) => lane.room), lanes.map((lane) => lane.overdueOnly)],
       ),
     );
     return rows.map(toRow);

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { PoortMetrics } from '@poort/observability';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 @Injectable()
 export class DeliveryMetrics {
   readonly attempts: Counter<'recipient' | 'outcome'>;
   readonly attemptDuration: Histogram<'recipient'>;
+  readonly inFlight: Gauge<'recipient'>;
+  readonly circuitState: Gauge<'recipient'>;
 
   constructor(metrics: PoortMetrics) {
     this.attempts = new Counter({
@@ -17,6 +19,18 @@ export class DeliveryMetrics {
     this.attemptDuration = new Histogram({
       name: 'poort_delivery_attempt_seconds',
       help: 'Duration of one delivery attempt',
+      labelNames: ['recipient'],
+      registers: [metrics.registry],
+    });
+    this.inFlight = new Gauge({
+      name: 'poort_delivery_in_flight',
+      help: 'Delivery attempts in flight, by recipient (at most its profile\'s concurrency)',
+      labelNames: ['recipient'],
+      registers: [metrics.registry],
+    });
+    this.circuitState = new Gauge({
+      name: 'poort_delivery_circuit_state',
+      help: 'Circuit breaker per recipient: 0 closed, 1 half-open (one probe), 2 open (nothing sent)',
       labelNames: ['recipient'],
       registers: [metrics.registry],
     });
