@@ -80,6 +80,15 @@ export const MessageType = z.object({
       maxBytes: z.number().int().positive().max(20_971_520).default(20_971_520),
     })
     .prefault({}),
+  /** berichtBijlagen: their own MIME types and sizes, apart from the content's (a PDF beside an XML invoice). */
+  attachments: z
+    .object({
+      mimeTypes: z.array(z.string().min(1)).default(['application/pdf', 'application/xml', 'text/xml', 'text/plain', 'image/png', 'image/jpeg']),
+      maxBytes: z.number().int().positive().max(20_971_520).default(20_971_520),
+      /** At most this many per message (the koppelvlak allows 100); 0: none. */
+      maxCount: z.number().int().nonnegative().max(100).default(100),
+    })
+    .prefault({}),
   authorization: z.object({ allowedSenders: z.array(Oin).min(1) }),
   validation: z.object({
     /** XSD path relative to the configuration directory; it may import only files inside that directory. */

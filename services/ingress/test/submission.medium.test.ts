@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { Refusal, TOPICS, type RefusalKind } from '@poort/contracts';
+import { Refusal, TOPICS, type Envelope, type RefusalKind } from '@poort/contracts';
 import type { PayloadStore } from '@poort/payload-store';
 import type { ScratchDatabase } from '@poort/testing';
 
@@ -223,17 +223,23 @@ describe('a refused submission gets its foutcode and kind and stores nothing', (
     });
   });
 
-  test('a mimeType the type does not accept is ALS100 unsupported-media-type, for the content and for an attachment', async () => {
+  test('content and attachments each have their own mimeTypes: a PDF attachment is fine, a PDF as the content is ALS100 unsupported-media-type', async () => {
     const pdf = Buffer.from('%PDF-1.7\n');
     await assertRefusedStoringNothing(() => service().submit(SENDER, aanleverRequest({ berichtInhoud: file('factuur.pdf', pdf, 'application/pdf') })), {
       code: 'ALS100',
       kind: 'unsupported-media-type',
       messageIncludes: 'application/pdf',
     });
-    await assertRefusedStoringNothing(() => service().submit(SENDER, aanleverRequest({ berichtBijlagen: [file('bijlage.pdf', pdf, 'application/pdf')] })), {
+    const receipt = await service().submit(SENDER, aanleverRequest({ berichtBijlagen: [file('bijlage.pdf', pdf, 'application/pdf')] }));
+    const stored = await db.pool.query<{ envelope: Envelope }>('SELECT envelope FROM messages WHERE kenmerk = $1', [receipt.kenmerk]);
+    assert.deepEqual(
+      stored.rows[0]?.envelope.attachments.map((attachment) => [attachment.bestandsnaam, attachment.mimeType, attachment.size]),
+      [['bijlage.pdf', 'application/pdf', pdf.byteLength]],
+    );
+    await assertRefusedStoringNothing(() => service().submit(SENDER, aanleverRequest({ berichtBijlagen: [file('setup.exe', pdf, 'application/x-msdownload')] })), {
       code: 'ALS100',
       kind: 'unsupported-media-type',
-      messageIncludes: 'bijlage.pdf',
+      messageIncludes: 'bijlage setup.exe',
     });
   });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { FOUTCODE, Refusal, STATUS, STATUS_DEFINITIONS, type AanleverResponse, type Envelope } from '@poort/contracts';
-import type { MessageCatalog, MessageType } from '@poort/message-types';
+import type { MessageCatalog } from '@poort/message-types';
 import type { PayloadStore } from '@poort/payload-store';
 import type { UnitOfWork } from '@poort/pipeline';
 import type { ClientIdentity } from '@poort/pki';
@@ -67,8 +67,13 @@ export class SubmissionService {
     const type = this.catalog.find(request.berichtsoort);
     if (!type) throw refuse('invalid', `berichtsoort ${request.berichtsoort} is onbekend`);
     if (request.kenmerk !== undefined) throw refuse('invalid', 'het kenmerk wordt door Poort toegekend en mag niet worden meegestuurd');
-    const files = [request.berichtInhoud, ...(request.berichtBijlagen ?? [])];
-    for (const file of files) this.checkFile(type, file);
+    const bijlagen = request.berichtBijlagen ?? [];
+    if (bijlagen.length > type.attachments.maxCount) {
+      throw refuse('invalid', `${type.berichtsoort} neemt ten hoogste ${type.attachments.maxCount} bijlagen aan, niet ${bijlagen.length}`);
+    }
+    checkFile(type.berichtsoort, request.berichtInhoud, type.content, 'inhoud');
+    for (const bijlage of bijlagen) checkFile(type.berichtsoort, bijlage, type.attachments, 'bijlage');
+    const files = [request.berichtInhoud, ...bijlagen];
 
     // Only a request that can be resubmitted needs its fingerprint: hashing 20 MiB is not free.
     const fingerprint = keys.length > 0 ? requestFingerprint(request) : '';
@@ -91,7 +96,10 @@ export class SubmissionService {
         autorisatieAdres: request.autorisatieAdres,
         tijdstempelAangeleverd: receivedAt.toISOString(),
       },
-      files: files.map((file) => ({ bytes: decoded(type, file), meta: { mimeType: file.mimeType, bestandsnaam: file.bestandsnaam } })),
+      files: files.map((file, index) => ({
+        bytes: decoded(file, index === 0 ? type.content.maxBytes : type.attachments.maxBytes),
+        meta: { mimeType: file.mimeType, bestandsnaam: file.bestandsnaam },
+      })),
     });
     return 'envelope' in outcome ? receipt(outcome.envelope) : this.resubmitted(outcome.earlier, fingerprint);
   }
@@ -104,17 +112,17 @@ export class SubmissionService {
     if (!envelope) throw new Error(`submission key ${earlier.key.kind} refers to message ${earlier.kenmerk}, which does not exist`);
     return receipt(envelope);
   }
+}
 
-  /** What can be refused from the request alone, before anything is written. */
-  private checkFile(type: MessageType, file: Bestand): void {
-    if (!type.content.mimeTypes.includes(file.mimeType)) {
-      throw refuse(
-        'unsupported-media-type',
-        `mimeType ${file.mimeType} van ${file.bestandsnaam} wordt niet geaccepteerd voor ${type.berichtsoort} (toegestaan: ${type.content.mimeTypes.join(', ')})`,
-      );
-    }
-    if (decodedBase64Size(file.inhoud) > type.content.maxBytes) throw tooLarge(file, type.content.maxBytes);
+/** What can be refused of a file from the request alone, before anything is written: its MIME type and its size. */
+function checkFile(berichtsoort: string, file: Bestand, allowed: { readonly mimeTypes: readonly string[]; readonly maxBytes: number }, role: 'inhoud' | 'bijlage'): void {
+  if (!allowed.mimeTypes.includes(file.mimeType)) {
+    throw refuse(
+      'unsupported-media-type',
+      `mimeType ${file.mimeType} van ${role} ${file.bestandsnaam} wordt niet geaccepteerd voor ${berichtsoort} (toegestaan: ${allowed.mimeTypes.join(', ')})`,
+    );
   }
+  if (decodedBase64Size(file.inhoud) > allowed.maxBytes) throw tooLarge(file, allowed.maxBytes);
 }
 
 /** The issues of a request that is not the koppelvlak, kept small whatever the request was (100,000 unknown keys, say). */
@@ -165,9 +173,9 @@ function dutchDuration(ms: number): string {
 const tooLarge = (file: Bestand, limit: number) => refuse('too-large', `${file.bestandsnaam} is groter dan ${limit} bytes`);
 
 /** A file's content; checked against the type's limit again, now that its size is exact. */
-function decoded(type: MessageType, file: Bestand): Buffer {
+function decoded(file: Bestand, maxBytes: number): Buffer {
   const bytes = Buffer.from(file.inhoud, 'base64');
-  if (bytes.byteLength > type.content.maxBytes) throw tooLarge(file, type.content.maxBytes);
+  if (bytes.byteLength > maxBytes) throw tooLarge(file, maxBytes);
   return bytes;
 }
 
