@@ -15,7 +15,6 @@ export {
   XMLENC_ALGORITHMS,
   XMLENC_MEDIA_TYPE,
   XMLENC_NS,
-  XMLENC_TYPE_CONTENT,
   type XmlEncryptionOptions,
 } from './xml-encryption.js';
 export { encryptJwe, JWE_ALGORITHMS, JWE_COMPACT_MEDIA_TYPE, type JweOptions } from './jwe.js';

@@ -14,8 +14,3 @@ export function checkMimeType(mimeType: string): string {
   return mimeType;
 }
 
-/** XML content, by its MIME type: `text/xml`, `application/xml` or any `+xml` structured syntax. */
-export function isXmlMimeType(mimeType: string): boolean {
-  const essence = mimeType.split(';', 1)[0]!.trim().toLowerCase();
-  return essence === 'text/xml' || essence === 'application/xml' || essence.endsWith('+xml');
-}

@@ -1,6 +1,6 @@
 import { createCipheriv, constants, publicEncrypt, randomBytes } from 'node:crypto';
 
-import { checkMimeType, isXmlMimeType } from './mime-type.js';
+import { checkMimeType } from './mime-type.js';
 import type { RecipientCertificate } from './recipient-certificate.js';
 import { escapeXml } from './xml-markup.js';
 
@@ -22,9 +22,6 @@ export const XMLENC_ALGORITHMS = {
   digest: 'http://www.w3.org/2001/04/xmlenc#sha256',
 } as const;
 
-/** `Type` of an EncryptedData whose plaintext is XML content (elements and/or character data). */
-export const XMLENC_TYPE_CONTENT = 'http://www.w3.org/2001/04/xmlenc#Content';
-
 /** The registered media type of an XML Encryption document (XML Encryption Syntax, appendix "application/xenc+xml"). */
 export const XMLENC_MEDIA_TYPE = 'application/xenc+xml';
 
@@ -32,7 +29,7 @@ const AES_256_GCM_IV_BYTES = 12;
 const AES_256_KEY_BYTES = 32;
 
 export interface XmlEncryptionOptions {
-  /** The MIME type of the plaintext; becomes the `MimeType` attribute. XML types also get Type=…#Content. */
+  /** The MIME type of the plaintext; becomes the `MimeType` attribute. */
   mimeType?: string;
 }
 
@@ -41,6 +38,10 @@ export interface XmlEncryptionOptions {
  * embedded in another document or sent on its own). A fresh AES-256 key and 96-bit IV per call; the CipherValue is
  * IV ‖ ciphertext ‖ 128-bit tag as XML Encryption 1.1 §5.2.4 prescribes. The recipient's certificate travels in
  * KeyInfo (X509IssuerSerial and X509Certificate) so the recipient knows which of its keys to use.
+ *
+ * The plaintext is always octets, described by `MimeType` only, never `Type="…#Element"`/`"…#Content"`, even for XML:
+ * a decryptor told Type=Content parses the plaintext back into a parent document (xmlsec1 then fails on an XML
+ * declaration and otherwise re-serializes), while a payload must reach the recipient byte for byte.
  */
 export function encryptXml(content: Uint8Array, recipient: RecipientCertificate, options: XmlEncryptionOptions = {}): Buffer {
   const mimeType = options.mimeType === undefined ? undefined : checkMimeType(options.mimeType);
@@ -68,7 +69,6 @@ function encryptedDataMarkup({ mimeType, cipherValue, wrappedKey, recipient }: E
     `xmlns:xenc="${XMLENC_NS}"`,
     `xmlns:xenc11="${XMLENC11_NS}"`,
     `xmlns:ds="${XMLDSIG_NS}"`,
-    ...(mimeType !== undefined && isXmlMimeType(mimeType) ? [`Type="${XMLENC_TYPE_CONTENT}"`] : []),
     ...(mimeType !== undefined ? [`MimeType="${escapeXml(mimeType)}"`] : []),
   ];
   const { certificate } = recipient;
