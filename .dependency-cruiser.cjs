@@ -29,6 +29,8 @@ const ALLOW = {
   transforms: ['xml'],
   'ws-security': ['xml'],
   wus: ['batching', 'contracts', 'pki', 'xml'],
+  // Payloads and attachments encrypted for a recipient's certificate (XML Encryption 1.1, JWE).
+  'recipient-encryption': ['pki'],
   // The Nest platform adapter: module, lifecycle, health, metrics, error filter, runService.
   'nest-kit': ['config', 'contracts', 'kafka', 'message-state', 'message-types', 'observability', 'pipeline'],
   // The Nest edge adapter: client identity, WUS glue.

@@ -39,3 +39,4 @@ export {
   type TestPkiServer,
 } from './test-pki.js';
 export { startTestOcspResponder, type TestOcspResponder, type TestOcspResponderOptions } from './test-ocsp-responder.js';
+export { KEY_USAGE, keyUsageFlags } from './certificate-extensions.js';
