@@ -34,4 +34,14 @@ if [ ! -f "$stamp" ] || [ "$ROOT/pnpm-lock.yaml" -nt "$stamp" ] || [ "$ROOT/pack
   fi
   touch "$stamp"
 fi
+# The tests decrypt what Poort encrypts for recipients with an independent implementation: pyca/cryptography
+# (the machine's Python has it; otherwise it comes from PyPI into .tools/python once).
+if ! python3 -c 'import cryptography' 2>/dev/null; then
+  if ! PYTHONPATH="$TOOLS/python" python3 -c 'import cryptography' 2>/dev/null; then
+    log "installing pyca/cryptography into .tools/python"
+    python3 -m pip install --quiet --disable-pip-version-check --target "$TOOLS/python" 'cryptography>=42' >&2 \
+      || die "could not install cryptography from PyPI (python3 -m pip)"
+  fi
+  export PYTHONPATH="$TOOLS/python${PYTHONPATH:+:$PYTHONPATH}"
+fi
 log "node $(node --version), pnpm $(pnpm --version)"
