@@ -100,7 +100,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       this.metrics.attempts.inc({ recipient: delivery.recipientId, outcome: outcome.kind });
       // A delivered message is on record already (its status, the attempts metric): logging each one is the hot path's
       // largest write. What went wrong is logged as it happens.
-      const level = outcome.kind === 'delivered' ? 'debug' : 'info';
+      const level = outcome.kind === 'delivered' || outcome.kind === 'parked' ? 'debug' : 'info';
       this.logger[level]({ recipient: delivery.recipientId, attempt: delivery.attempts + 1, outcome }, 'delivery attempt');
       return outcome;
     });
