@@ -15,6 +15,7 @@ import {
   requiredEnv,
   scratchConfig,
   waitFor,
+  type ExtraConfig,
   type RecipientBehaviour,
   type ServiceName,
 } from '@poort/testing';
@@ -56,6 +57,8 @@ export interface E2eOptions {
   readonly replicas?: Partial<Record<ServiceName, number>>;
   /** Only these services (default: all eight). */
   readonly services?: readonly ServiceName[];
+  /** Recipients and message types of the test's own (pull recipients, mededelingen), added to the shipped ones. */
+  readonly extraConfig?: ExtraConfig;
   /** Extra environment of every service (operator settings under test). */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -101,7 +104,7 @@ export class E2eChain {
     for (const [id, scenario] of Object.entries(options.scenarioRecipients ?? {})) {
       recipients.set(id, new TestRecipient(nextPort++, scenario.behaviour));
     }
-    const configDir = scratchConfig(ROOT, new Map([...recipients].map(([id, recipient]) => [id, recipient.url])), options.scenarioRecipients ?? {});
+    const configDir = scratchConfig(ROOT, new Map([...recipients].map(([id, recipient]) => [id, recipient.url])), options.scenarioRecipients ?? {}, options.extraConfig);
     const chain = new Chain({
       root: ROOT,
       kafkaBrokers: requiredEnv('KAFKA_BROKERS'),

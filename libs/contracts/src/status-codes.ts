@@ -60,6 +60,9 @@ export const FOUTCODE = {
   statusverzoekOngeldig: 'STS100',
   // Digipoort publishes no technical foutcode for the statusinformatieservice; STS400 follows ALS400 and AFS400.
   technischeFoutStatusinformatie: 'STS400',
+  // Digipoort publishes no foutcodes for the OphaalService; OPS100 and OPS400 follow STS100 and STS400.
+  ophaalverzoekOngeldig: 'OPS100',
+  technischeFoutOphaal: 'OPS400',
 } as const;
 
 export type Foutcode = (typeof FOUTCODE)[keyof typeof FOUTCODE];

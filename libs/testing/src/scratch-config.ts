@@ -14,6 +14,12 @@ export interface ScenarioType {
   readonly maxBackoff?: string;
 }
 
+/** Recipients and message types of a test's own, as their YAML files spell them, added to the shipped ones. */
+export interface ExtraConfig {
+  readonly recipients?: readonly Record<string, unknown>[];
+  readonly messageTypes?: readonly (Record<string, unknown> & { readonly berichtsoort: string })[];
+}
+
 /**
  * The shipped configuration (config/) copied to a temporary directory, with recipient endpoints pointed at test
  * recipients (id → URL) and one extra message type per scenario (id → its delivery policy): what a test's services
@@ -23,6 +29,7 @@ export function scratchConfig(
   root: string,
   endpoints: ReadonlyMap<string, string>,
   scenarios: Readonly<Record<string, ScenarioType>> = {},
+  extra: ExtraConfig = {},
 ): string {
   const dir = mkdtempSync(join(tmpdir(), 'poort-config-'));
   cpSync(join(root, 'config/schemas'), join(dir, 'schemas'), { recursive: true });
@@ -53,6 +60,8 @@ export function scratchConfig(
       }),
     );
   }
+  recipients.push(...(extra.recipients ?? []));
+  for (const type of extra.messageTypes ?? []) writeFileSync(join(dir, 'message-types', `extra-${type.berichtsoort}.yaml`), stringify(type));
   writeFileSync(join(dir, 'recipients.yaml'), stringify({ recipients }));
   return dir;
 }

@@ -24,3 +24,7 @@ export { faultAction, faultBody, soapResponse, unsignedEnvelope, type ResponseAd
 export { KOPPELVLAK_XSD, KOPPELVLAK_XSD_PATH, STANDARDS_DIR, publishedWsdl, publishedXsd } from './wsdl.js';
 export { WusEndpoint, type WusCall, type WusEndpointOptions, type WusHttpRequest, type WusHttpResponse, type WusOperationHandler } from './wus-endpoint.js';
 export { PostgresReplayGuard, type SqlQueryable } from './postgres-replay-guard.js';
+export { OPHAAL_SERVICE } from './services.js';
+export type * from './ophaal-types.js';
+export { readBerichtenKenmerkRequest, readBerichtenLijstRequest, readBerichtenRequest } from './ophaal-read.js';
+export { berichtenLijstResponseXml, berichtenResponseXml } from './ophaal-write.js';

@@ -16,7 +16,8 @@ import { childElements } from './soap-request.js';
 // Readers assume the element was validated against digipoort-koppelvlak-1.2.xsd first: required children exist and
 // occur in sequence; they only pick values out. normalizedString with whiteSpace collapse: values are collapsed here.
 
-class Children {
+/** The koppelvlak children of an element by name (also for the other readers of this library). */
+export class Children {
   private readonly byName = new Map<string, XmlElement[]>();
 
   constructor(parent: XmlElement) {
@@ -54,7 +55,7 @@ class Children {
 
 const collapse = (text: string) => text.replace(/[\t\n\r ]+/g, ' ').trim();
 
-function identiteit(element: XmlElement): Identiteit {
+export function identiteit(element: XmlElement): Identiteit {
   const children = new Children(element);
   return { nummer: children.requiredText('nummer'), type: children.requiredText('type') };
 }
@@ -76,7 +77,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
   return value === undefined ? {} : ({ [key]: value } as Partial<Record<K, string>>);
 }
 
-function window(children: Children): TimeWindow {
+export function window(children: Children): TimeWindow {
   const vanaf = children.text('tijdstempelVanaf');
   const tot = children.text('tijdstempelTot');
   return {

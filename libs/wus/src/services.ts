@@ -12,12 +12,12 @@ export interface WusOperation {
 }
 
 export interface WusService {
-  readonly name: 'aanleverservice' | 'statusinformatieservice';
+  readonly name: 'aanleverservice' | 'statusinformatieservice' | 'ophaalservice';
   /** Path of the endpoint, as Digipoort publishes it (domain.md 1.1). */
   readonly path: string;
   readonly wsdlFile: string;
   /** Fault detail element (koppelvlak foutType). */
-  readonly faultElement: 'aanleverFault' | 'statusinformatieFault';
+  readonly faultElement: 'aanleverFault' | 'statusinformatieFault' | 'ophaalFault';
   /** Digipoort foutcode for a request that does not match the interface specification. */
   readonly interfaceFoutcode: string;
   /** Digipoort foutcode for a technical problem on Poort's side. */
@@ -60,6 +60,19 @@ export const STATUSINFORMATIE_SERVICE: WusService = {
   interfaceFoutcode: FOUTCODE.statusverzoekOngeldig,
   technicalFoutcode: FOUTCODE.technischeFoutStatusinformatie,
   operations: ['getBerichtsoorten', 'getProcessen', 'getStatussenProces', 'getNieuweStatussenProces', 'getNieuweStatussen'].map(status),
+};
+
+/** Government → business messages and pull recipients' mailboxes (domain.md 1.7). */
+export const OPHAAL_SERVICE: WusService = {
+  name: 'ophaalservice',
+  path: '/wus/2.0/ophaalservice/1.2',
+  wsdlFile: 'OphaalService.wsdl',
+  faultElement: 'ophaalFault',
+  interfaceFoutcode: FOUTCODE.ophaalverzoekOngeldig,
+  technicalFoutcode: FOUTCODE.technischeFoutOphaal,
+  operations: ['getBerichten', 'getNieuweBerichten', 'getBerichtenKenmerk', 'getNieuweBerichtenKenmerk', 'getBerichtenLijst', 'getNieuweBerichtenLijst'].map(
+    (name) => operation('ophaalservice', 'OphaalService', name, `${name}Request`, `${name}Response`),
+  ),
 };
 
 export function operationForElement(service: WusService, localName: string): WusOperation | undefined {

@@ -1,22 +1,40 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { clientIdentityProviders, type ClientIdentitySource } from '@poort/nest-edge';
+import { MessageCatalog } from '@poort/message-types';
+import { clientIdentityProviders, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
 import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
 import { PayloadStore } from '@poort/payload-store';
+import { UnitOfWork } from '@poort/pipeline';
+import { OPHAAL_SERVICE } from '@poort/wus';
 
 import type { DeliveryConfig } from './config.js';
+import { PullMailboxChannel } from './delivery/channels/pull-mailbox.js';
 import { RestPushChannel } from './delivery/channels/rest-push.js';
 import { DELIVERY_CHANNELS, type DeliveryChannel } from './delivery/channels/delivery-channel.js';
 import { DeliveriesRepository } from './delivery/deliveries.repository.js';
 import { DeliveryConsumer } from './delivery/delivery.consumer.js';
 import { DeliveryMetrics } from './delivery/delivery.metrics.js';
 import { DELIVERY_WORKER_SETTINGS, DeliveryWorker } from './delivery/delivery.worker.js';
+import { MailboxController } from './mailbox/mailbox.controller.js';
+import { MailboxRepository } from './mailbox/mailbox.repository.js';
+import { MailboxService } from './mailbox/mailbox.service.js';
+import { ophaalHandlers } from './mailbox/ophaal.wus-handlers.js';
+
+/** OphaalService requests are small (no content comes in); a request beyond this is refused before it is parsed. */
+const MAX_OPHAAL_REQUEST_BYTES = 1024 * 1024;
 
 @Module({})
 export class AppModule {
   static forRoot(config: DeliveryConfig, identitySource: ClientIdentitySource): DynamicModule {
+    const ophaal = wusEndpoint({
+      service: OPHAAL_SERVICE,
+      config,
+      maxRequestBytes: MAX_OPHAAL_REQUEST_BYTES,
+      handlers: { inject: [MailboxService], useFactory: ophaalHandlers },
+    });
     return {
       module: AppModule,
       imports: [PlatformModule.forService(platformOptionsFromEnv('delivery', config))],
+      controllers: [MailboxController, ...(ophaal ? [ophaal.controller] : [])],
       providers: [
         ...clientIdentityProviders(identitySource),
         messageCatalogProvider(config.POORT_CONFIG_DIR),
@@ -32,13 +50,22 @@ export class AppModule {
         },
         {
           provide: DELIVERY_CHANNELS,
-          useFactory: (): ReadonlyMap<string, DeliveryChannel> => new Map([new RestPushChannel()].map((channel) => [channel.name, channel])),
+          inject: [MailboxRepository],
+          useFactory: (mailbox: MailboxRepository): ReadonlyMap<string, DeliveryChannel> =>
+            new Map([new RestPushChannel(), new PullMailboxChannel(mailbox)].map((channel) => [channel.name, channel])),
         },
         poolBacked(DeliveriesRepository),
         poolBacked(PayloadStore),
+        poolBacked(MailboxRepository),
+        {
+          provide: MailboxService,
+          inject: [UnitOfWork, MailboxRepository, DeliveriesRepository, MessageCatalog, PayloadStore],
+          useFactory: (...dependencies: ConstructorParameters<typeof MailboxService>) => new MailboxService(...dependencies),
+        },
         DeliveryMetrics,
         DeliveryWorker,
         DeliveryConsumer,
+        ...(ophaal?.providers ?? []),
       ],
     };
   }

@@ -150,3 +150,14 @@ describe('decideAttempt: undeliverable', () => {
     assert.match(decision.statuses[0]!.fout!.foutbeschrijving, /de berichtsoort is niet meer geconfigureerd/);
   });
 });
+
+describe('decideAttempt: parked in a pull recipient\'s mailbox', () => {
+  it('is no delivery yet: no status, no retry, however many recipients already have it', () => {
+    for (const deliveredToOthers of [0, 2]) {
+      const decision = decideAttempt({ kind: 'parked' }, facts({ recipientCount: 3, deliveredToOthers }), random);
+      assert.deepEqual(decision.update, { state: 'parked' });
+      assert.deepEqual(seenBySender(decision), []);
+      assert.equal(decision.returnToSender, undefined);
+    }
+  });
+});

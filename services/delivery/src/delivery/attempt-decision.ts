@@ -6,6 +6,7 @@ import type { AttemptOutcome } from './attempt-outcome.js';
 /** How a delivery's row changes after an attempt. */
 export type DeliveryUpdate =
   | { readonly state: 'delivered' }
+  | { readonly state: 'parked' }
   | { readonly state: 'refused' | 'expired'; readonly lastError: string }
   | { readonly state: 'pending'; readonly retryAt: Date; readonly lastError: string };
 
@@ -32,7 +33,8 @@ export interface AttemptFacts {
 }
 
 /**
- * The delivery state machine, as a pure decision. Delivered: 400 once every recipient has it. Refused (the
+ * The delivery state machine, as a pure decision. Delivered: 400 once every recipient has it. Parked in a pull
+ * recipient's mailbox: no status yet; its fetch is its delivery (recorded as delivered then). Refused (the
  * recipient says no): final 410/AFO100 and retour afzender. Failed (down, timeout, 5xx): a retry with back-off and
  * one 420 per recipient while it is down, or, when the next retry would fall after the window, a final 420/AFS600
  * and retour afzender. Undeliverable (Poort cannot make the delivery, and no retry would change that): the same
@@ -46,6 +48,8 @@ export function decideAttempt(outcome: AttemptOutcome, facts: AttemptFacts, rand
         update: { state: 'delivered' },
         statuses: facts.deliveredToOthers + 1 >= facts.recipientCount ? [{ code: STATUS.afgeleverd }] : [],
       };
+    case 'parked':
+      return { update: { state: 'parked' }, statuses: [] };
     case 'refused': {
       const reden = { foutcode: outcome.foutcode ?? FOUTCODE.ontvangerWeigert, foutbeschrijving: `${recipientId} weigert het bericht: ${outcome.detail}` };
       return {

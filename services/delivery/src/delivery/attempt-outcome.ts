@@ -2,6 +2,8 @@
 export type AttemptOutcome =
   /** The recipient has it . */
   | { readonly kind: 'delivered'; readonly httpStatus?: number; readonly tijdstempelAfgeleverd?: string }
+  /** In the pull recipient's mailbox: delivered (400) when a certificate of its OIN fetches it. */
+  | { readonly kind: 'parked' }
   /** The recipient refuses this message (4xx, a SOAP fault): retrying cannot help. Its own foutcode when it gave one. */
   | { readonly kind: 'refused'; readonly httpStatus?: number; readonly detail: string; readonly foutcode?: string }
   /** Unreachable, timed out or failing (5xx, 408, 429): try again later. */

@@ -10,7 +10,7 @@ export interface DeliveryLane {
   readonly overdueOnly: boolean;
 }
 
-export type DeliveryState = 'pending' | 'delivered' | 'refused' | 'expired';
+export type DeliveryState = 'pending' | 'parked' | 'delivered' | 'refused' | 'expired';
 
 export interface DeliveryRow {
   readonly kenmerk: string;
@@ -151,6 +151,19 @@ export class DeliveriesRepository {
     return delivered;
   }
 
+  /** The same locks in the same order as lockDelivered, with every delivery of these messages and its state (a fetch needs the parked ones). */
+  async lockAll(tx: Queryable, kenmerken: readonly string[]): Promise<(DeliveryRow & { readonly state: DeliveryState })[]> {
+    const { rows } = await tx.query<DbRow & { state: DeliveryState }>(
+      prepared(
+        'deliveries.lock-all',
+        `SELECT kenmerk, recipient_id, recipient_count, envelope, payload, attempts, deadline, state FROM deliveries
+          WHERE kenmerk = ANY($1::text[]) ORDER BY kenmerk, recipient_id FOR UPDATE`,
+        [[...new Set(kenmerken)]],
+      ),
+    );
+    return rows.map((row) => ({ ...toRow(row), state: row.state }));
+  }
+
   /** Records the outcomes of attempts (each counted when leased): each delivery's new state or its next attempt. */
   async record(tx: Queryable, updates: readonly { readonly kenmerk: string; readonly recipientId: string; readonly update: DeliveryUpdate }[]): Promise<void> {
     if (updates.length === 0) return;
@@ -165,7 +178,7 @@ export class DeliveriesRepository {
           updates.map((entry) => entry.kenmerk),
           updates.map((entry) => entry.recipientId),
           updates.map((entry) => entry.update.state),
-          updates.map(({ update }) => (update.state === 'delivered' ? null : update.lastError)),
+          updates.map(({ update }) => ('lastError' in update ? update.lastError : null)),
           updates.map(({ update }) => (update.state === 'pending' ? update.retryAt : null)),
         ],
       ),

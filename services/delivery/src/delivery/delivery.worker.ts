@@ -1,17 +1,16 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { TOPICS, messageReference, type Foutmelding } from '@poort/contracts';
 import { Coalescer } from '@poort/batching';
 import { BackgroundLoop } from '@poort/message-state';
 import { MessageCatalog } from '@poort/message-types';
 import { LOGGER } from '@poort/nest-kit';
 import { withLogContext, type Logger } from '@poort/observability';
 import { PayloadStore } from '@poort/payload-store';
-import { UnitOfWork, type Emissions } from '@poort/pipeline';
+import { UnitOfWork } from '@poort/pipeline';
 
-import { decideAttempt } from './attempt-decision.js';
 import { CIRCUIT_GAUGE, RecipientCircuits, type CircuitPolicy } from './circuit-breaker.js';
 import { DeliveriesRepository, type DeliveryRow } from './deliveries.repository.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
+import { recordOutcomes } from './record-outcomes.js';
 import type { AttemptOutcome } from './attempt-outcome.js';
 import { DELIVERY_CHANNELS, type DeliveryChannel } from './channels/delivery-channel.js';
 
@@ -163,49 +162,16 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       this.metrics.attempts.inc({ recipient: delivery.recipientId, outcome: outcome.kind });
       // A delivered message is on record already (its status, the attempts metric): logging each one is the hot path's
       // largest write. What went wrong is logged as it happens.
-      const level = outcome.kind === 'delivered' ? 'debug' : 'info';
+      const level = outcome.kind === 'delivered' || outcome.kind === 'parked' ? 'debug' : 'info';
       this.logger[level]({ recipient: delivery.recipientId, attempt: delivery.attempts + 1, outcome }, 'delivery attempt');
       return outcome;
     });
   }
 
-  /**
-   * The outcomes of a round with their statuses, in one transaction. The deliveries of their messages are locked
-   * first, so that a message's 400 comes exactly once, when its last recipient has it, even when two recipients of
-   * one message are recorded in the same round or by two workers at once.
-   */
+  /** Outcomes as they come, many in one transaction (see recordOutcomes). */
   private async record(finished: readonly Finished[]): Promise<void> {
     const due = finished.map((each) => each.delivery);
     const outcomes = finished.map((each) => each.outcome);
-    await this.unitOfWork.commit(async ({ tx, out }) => {
-      const delivered = await this.deliveries.lockDelivered(
-        tx,
-        due.filter((_, index) => outcomes[index]!.kind === 'delivered').map((delivery) => delivery.kenmerk),
-      );
-      const now = new Date();
-      const updates = due.map((delivery, index) => {
-        const { envelope, recipientId } = delivery;
-        const outcome = outcomes[index]!;
-        const others = delivered.get(delivery.kenmerk) ?? new Set<string>();
-        const decision = decideAttempt(outcome, {
-          recipientId,
-          recipientCount: delivery.recipientCount,
-          attemptsBefore: delivery.attempts,
-          deadline: delivery.deadline,
-          now,
-          deliveredToOthers: [...others].filter((other) => other !== recipientId).length,
-          backoff: this.catalog.find(envelope.berichtsoort)?.delivery,
-        });
-        if (decision.update.state === 'delivered') delivered.set(delivery.kenmerk, others.add(recipientId));
-        for (const status of decision.statuses) out.status(envelope, status);
-        if (decision.returnToSender) returnToSender(out, delivery, decision.returnToSender);
-        return { kenmerk: delivery.kenmerk, recipientId, update: decision.update };
-      });
-      await this.deliveries.record(tx, updates);
-    });
+    await this.unitOfWork.commit(({ tx, out }) => recordOutcomes(tx, out, { deliveries: this.deliveries, catalog: this.catalog }, due, outcomes));
   }
-}
-
-function returnToSender(out: Emissions, delivery: DeliveryRow, reden: Foutmelding): void {
-  out.emit(TOPICS.returnedToSender, { ...messageReference(delivery.envelope), recipientId: delivery.recipientId, reden });
 }

@@ -1,0 +1,114 @@
+import { FOUTCODE, Refusal, type PayloadRef } from '@poort/contracts';
+import type { MessageCatalog } from '@poort/message-types';
+import type { PayloadStore } from '@poort/payload-store';
+import type { UnitOfWork } from '@poort/pipeline';
+import type { ClientIdentity } from '@poort/pki';
+
+import type { AttemptOutcome } from '../delivery/attempt-outcome.js';
+import type { DeliveriesRepository } from '../delivery/deliveries.repository.js';
+import { recordOutcomes } from '../delivery/record-outcomes.js';
+import type { MailboxEntry, MailboxKey, MailboxQuery, MailboxRepository } from './mailbox.repository.js';
+
+/**
+ * What one call may take, whatever it asks for (the caller asks again for the rest: with a "new" call nothing
+ * fetched comes back; with a window, from the last tijdstempelAangeleverd it received).
+ */
+export const MAILBOX_LIMITS = {
+  /** Messages with their content per call (getBerichten and the like, REST /berichten). */
+  berichten: 20,
+  /** Bytes of content and attachments per call; one message is always answered, however large (≤ 20 MiB inline). */
+  bytes: 32 * 1024 * 1024,
+  /** Entries per list call (getBerichtenLijst and getNieuweBerichtenLijst, REST /lijst). */
+  lijst: 1_000,
+} as const;
+
+export interface MailboxFilter {
+  readonly berichtsoort?: string;
+  readonly belanghebbende?: MailboxQuery['belanghebbende'];
+  readonly kenmerk?: string;
+  readonly vanaf?: Date;
+  readonly tot?: Date;
+  /** Only what the caller's certificate has not fetched before. */
+  readonly nieuw: boolean;
+}
+
+export interface FetchedBericht {
+  readonly entry: MailboxEntry;
+  readonly content: Buffer;
+  readonly attachments: readonly { readonly ref: PayloadRef; readonly content: Buffer }[];
+}
+
+/**
+ * A pull recipient's mailbox: a caller sees exactly the mailboxes of its own certificate's OIN (a government
+ * recipient's, or a business's mededelingen), and nothing else exists for it. Fetching a message with its content is
+ * its delivery: the first fetch by any certificate of the OIN records it as delivered, with the 400 once every
+ * recipient of the message has it (the worker's own recording, under the same locks). Lists do not fetch.
+ */
+export class MailboxService {
+  constructor(
+    private readonly unitOfWork: UnitOfWork,
+    private readonly mailbox: MailboxRepository,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly catalog: MessageCatalog,
+    private readonly payloads: PayloadStore,
+  ) {}
+
+  /** getBerichten, getNieuweBerichten, getBerichtenKenmerk, getNieuweBerichtenKenmerk: the messages with their content. */
+  async fetch(caller: ClientIdentity, filter: MailboxFilter): Promise<FetchedBericht[]> {
+    const entries = withinByteBudget(await this.select(caller, filter, MAILBOX_LIMITS.berichten));
+    if (entries.length === 0) return [];
+    const contents = await this.payloads.readAll(entries.flatMap((entry) => [entry.payload, ...entry.attachments]));
+    const keys: MailboxKey[] = entries.map(({ kenmerk, recipientId }) => ({ kenmerk, recipientId }));
+    await this.unitOfWork.commit(async ({ tx, out }) => {
+      // The deliveries of these messages are locked first, in the worker's order: the state read is the one recorded on.
+      const rows = await this.deliveries.lockAll(tx, keys.map((key) => key.kenmerk));
+      await this.mailbox.recordFetched(tx, caller.fingerprintSha256, keys);
+      const firstFetches = rows.filter((row) => row.state === 'parked' && keys.some((key) => key.kenmerk === row.kenmerk && key.recipientId === row.recipientId));
+      const delivered: AttemptOutcome = { kind: 'delivered' };
+      await recordOutcomes(tx, out, { deliveries: this.deliveries, catalog: this.catalog }, firstFetches, firstFetches.map(() => delivered));
+    });
+    return entries.map((entry) => ({
+      entry,
+      content: contents.get(entry.payload.id)!,
+      attachments: entry.attachments.map((ref) => ({ ref, content: contents.get(ref.id)! })),
+    }));
+  }
+
+  /** getBerichtenLijst, getNieuweBerichtenLijst: what there is, without content; nothing is fetched by listing it. */
+  list(caller: ClientIdentity, filter: MailboxFilter): Promise<MailboxEntry[]> {
+    return this.select(caller, filter, MAILBOX_LIMITS.lijst);
+  }
+
+  private async select(caller: ClientIdentity, filter: MailboxFilter, limit: number): Promise<MailboxEntry[]> {
+    if (filter.vanaf && filter.tot && filter.vanaf.getTime() > filter.tot.getTime()) {
+      throw new Refusal(FOUTCODE.ophaalverzoekOngeldig, 'invalid', 'tijdstempelVanaf ligt na tijdstempelTot');
+    }
+    const query = {
+      ownerOin: caller.oin,
+      ...(filter.berichtsoort === undefined ? {} : { berichtsoort: filter.berichtsoort }),
+      ...(filter.belanghebbende === undefined ? {} : { belanghebbende: filter.belanghebbende }),
+      ...(filter.kenmerk === undefined ? {} : { kenmerk: filter.kenmerk }),
+      ...(filter.vanaf === undefined ? {} : { vanaf: filter.vanaf }),
+      ...(filter.tot === undefined ? {} : { tot: filter.tot }),
+    };
+    const entries = await this.mailbox.find({ ...query, ...(filter.nieuw ? { notFetchedBy: caller.fingerprintSha256 } : {}), limit });
+    // Asked by kenmerk: a process that is not in the caller's mailbox is unknown (someone else's looks the same).
+    if (filter.kenmerk !== undefined && entries.length === 0 && (!filter.nieuw || (await this.mailbox.find({ ownerOin: caller.oin, kenmerk: filter.kenmerk, limit: 1 })).length === 0)) {
+      throw new Refusal(FOUTCODE.ophaalverzoekOngeldig, 'not-found', `geen bericht met kenmerk ${filter.kenmerk} voor ${caller.oin}`);
+    }
+    return entries;
+  }
+}
+
+/** The first entries whose content fits in one answer (at least one). */
+function withinByteBudget(entries: readonly MailboxEntry[]): MailboxEntry[] {
+  let bytes = 0;
+  const taken: MailboxEntry[] = [];
+  for (const entry of entries) {
+    const size = entry.payload.size + entry.attachments.reduce((sum, attachment) => sum + attachment.size, 0);
+    if (taken.length > 0 && bytes + size > MAILBOX_LIMITS.bytes) break;
+    taken.push(entry);
+    bytes += size;
+  }
+  return taken;
+}
