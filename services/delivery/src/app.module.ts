@@ -1,12 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { clientIdentityProviders, type ClientIdentitySource } from '@poort/nest-edge';
 import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
+import { MessageCatalog } from '@poort/message-types';
 import { PayloadStore } from '@poort/payload-store';
 
 import type { DeliveryConfig } from './config.js';
 import { RestPushChannel } from './delivery/channels/rest-push.js';
 import { DELIVERY_CHANNELS, type DeliveryChannel } from './delivery/channels/delivery-channel.js';
 import { DeliveriesRepository } from './delivery/deliveries.repository.js';
+import { DeliveryCredentials, deliveryCredentialSettings } from './delivery/delivery-credentials.js';
 import { DeliveryConsumer } from './delivery/delivery.consumer.js';
 import { DeliveryMetrics } from './delivery/delivery.metrics.js';
 import { DELIVERY_WORKER_SETTINGS, DeliveryWorker } from './delivery/delivery.worker.js';
@@ -27,8 +29,15 @@ export class AppModule {
           },
         },
         {
+          provide: DeliveryCredentials,
+          inject: [MessageCatalog],
+          useFactory: (catalog: MessageCatalog) => DeliveryCredentials.load(deliveryCredentialSettings(config), catalog.recipients),
+        },
+        {
           provide: DELIVERY_CHANNELS,
-          useFactory: (): ReadonlyMap<string, DeliveryChannel> => new Map([new RestPushChannel()].map((channel) => [channel.name, channel])),
+          inject: [DeliveryCredentials, MessageCatalog],
+          useFactory: (credentials: DeliveryCredentials, catalog: MessageCatalog): ReadonlyMap<string, DeliveryChannel> =>
+            new Map([new RestPushChannel(credentials, catalog.recipients)].map((channel) => [channel.name, channel])),
         },
         poolBacked(DeliveriesRepository),
         poolBacked(PayloadStore),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
@@ -8,6 +9,7 @@ import { TOPICS, decodeEvent, type Envelope, type MessageReturned, type PayloadR
 import { OutboxRelay, createPool, withTransaction, type OutboxPublisher } from '@poort/message-state';
 import { MessageCatalog } from '@poort/message-types';
 import { PoortMetrics, createLogger } from '@poort/observability';
+import { generateTestPki } from '@poort/pki';
 import { CHUNK_BYTES, PayloadStore } from '@poort/payload-store';
 import { UnitOfWork } from '@poort/pipeline';
 import { ScratchDatabase, TEST_SENDER_OIN, TestRecipient, anEnvelope, freePortBlock, requiredEnv, scratchConfig, waitFor } from '@poort/testing';
@@ -15,6 +17,7 @@ import { ScratchDatabase, TEST_SENDER_OIN, TestRecipient, anEnvelope, freePortBl
 import { DeliveriesRepository, type DeliveryState } from '../src/delivery/deliveries.repository.js';
 import { DeliveryMetrics } from '../src/delivery/delivery.metrics.js';
 import { RestPushChannel } from '../src/delivery/channels/rest-push.js';
+import { DeliveryCredentials, deliveryCredentialSettings } from '../src/delivery/delivery-credentials.js';
 import { DeliveryWorker } from '../src/delivery/delivery.worker.js';
 
 /*
@@ -43,6 +46,8 @@ let catalog: MessageCatalog;
 let deliveries: DeliveriesRepository;
 let payloads: PayloadStore;
 let unitOfWork: UnitOfWork;
+/** Poort's credentials as the service loads them: the shipped recipients want signed deliveries. */
+let credentials: DeliveryCredentials;
 const recipients = new Map<RecipientId, TestRecipient>();
 
 /** The relay is never started: what the worker committed stays in the outbox table, where the tests read it. */
@@ -58,6 +63,8 @@ before(async () => {
   for (const [index, id] of RECIPIENTS.entries()) recipients.set(id, await new TestRecipient(base + index).start());
   configDir = scratchConfig(requiredEnv('POORT_ROOT'), new Map(RECIPIENTS.map((id) => [id, recipient(id).url])), SCENARIOS);
   catalog = MessageCatalog.load(configDir);
+  const pki = await generateTestPki(join(requiredEnv('POORT_ROOT'), '.local/test-pki'), { ifMissing: true });
+  credentials = DeliveryCredentials.load(deliveryCredentialSettings({ TLS_CERT_FILE: pki.server.cert, TLS_KEY_FILE: pki.server.key, TLS_CA_FILE: pki.caChain }), catalog.recipients);
   deliveries = new DeliveriesRepository(db.pool);
   payloads = new PayloadStore(db.pool);
   const metrics = new PoortMetrics('delivery-test');
@@ -89,7 +96,7 @@ async function withWorkers<T>(count: number, body: (workers: DeliveryWorker[]) =
   const workers = Array.from({ length: count }, () => {
     // Each worker has its own registry, as each process does.
     const metrics = new DeliveryMetrics(new PoortMetrics('delivery-test'));
-    return new DeliveryWorker(logger, { pollIntervalMs: 100, concurrency: 8, perRecipient: 8 }, unitOfWork, deliveries, catalog, payloads, metrics, new Map([['rest', new RestPushChannel()]]));
+    return new DeliveryWorker(logger, { pollIntervalMs: 100, concurrency: 8, perRecipient: 8 }, unitOfWork, deliveries, catalog, payloads, metrics, new Map([['rest', new RestPushChannel(credentials, catalog.recipients)]]));
   });
   for (const worker of workers) worker.onApplicationBootstrap();
   try {
