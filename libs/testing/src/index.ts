@@ -8,3 +8,4 @@ export * from './infra-env.js';
 export * from './scratch-config.js';
 export * from './fixtures.js';
 export * from './rest-signature-check.js';
+export * from './tampering-proxy.js';
