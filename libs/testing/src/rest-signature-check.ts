@@ -64,12 +64,15 @@ export class DeliverySignatureCheck {
     let verified;
     try {
       verified = await verifySignature(message, {
+        label: 'poort',
         policy: {
           algorithms: ['rsa-pss-sha512', 'ecdsa-p256-sha256', 'ecdsa-p384-sha384'],
           requiredComponents: REQUIRED_SIGNED_COMPONENTS,
           requiredParameters: ['created', 'keyid', 'alg'],
           maxAge: this.maxAgeSeconds,
           clockSkew: 5,
+          // A signature Poort made for another purpose is not a delivery's.
+          validate: (signature) => signature.parameters.tag === 'poort-delivery',
         },
         resolveVerifier: (candidate) => this.verifierFor(String(candidate.parameters.keyid), String(candidate.algorithm)),
       });
