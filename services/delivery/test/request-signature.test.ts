@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { constants, createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +128,23 @@ describe('request signatures (RFC 9421)', () => {
     });
     assert.equal(other.ok, false);
     assert.match(!other.ok ? other.reason : '', /ResolverFailed.*not a signing certificate this recipient trusts/);
+  });
+
+  it('is refused by a recipient when made for another purpose (tag), though the key and the base are right', async () => {
+    const { privateKey, thumbprint } = credentials.signing!;
+    const signed = await httpbis.signMessage(
+      {
+        key: { id: thumbprint, alg: 'rsa-pss-sha512', sign: async (data) => sign('sha512', data, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 }) },
+        name: 'poort',
+        fields: [...SIGNED_COMPONENTS],
+        params: ['created', 'keyid', 'alg', 'tag'],
+        paramValues: { tag: 'poort-notification' },
+      },
+      { method: 'POST', url: URL_SENT, headers: unsignedHeaders() },
+    );
+    const check = await independentCheck(signed.headers as Record<string, string>);
+    assert.equal(check.ok, false);
+    assert.match(!check.ok ? check.reason : '', /PolicyViolation/);
   });
 
   it('picks the algorithm from the key: RSA-PSS SHA-512 for RSA, ECDSA on P-256 and P-384, Ed25519; refuses others', () => {
