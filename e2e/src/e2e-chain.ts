@@ -17,6 +17,7 @@ import {
   waitFor,
   type ExtraConfig,
   type RecipientBehaviour,
+  type RecipientSecurity,
   type ServiceName,
 } from '@poort/testing';
 
@@ -45,13 +46,32 @@ export interface HttpAnswer {
   json<T = unknown>(): T;
 }
 
+/** A scenario recipient, the message type routed to it and its delivery policy. */
+export interface ScenarioRecipient {
+  readonly behaviour: RecipientBehaviour;
+  readonly retryWindow: string;
+  readonly started?: boolean;
+  readonly routes?: readonly string[];
+  readonly initialBackoff?: string;
+  readonly maxBackoff?: string;
+  /**
+   * As production recipients are: https with the test PKI's recipient-a certificate (pinned in its profile), taking
+   * only Poort's client certificate and deliveries signed by Poort.
+   */
+  readonly https?: boolean;
+  /** Where Poort sends its deliveries when not to the recipient itself (e.g. a proxy the test puts in front of it). */
+  readonly endpoint?: string;
+  /** More of its delivery profile, as recipients.yaml spells it. */
+  readonly profile?: Readonly<Record<string, unknown>>;
+}
+
 export interface E2eOptions {
   /**
    * Extra recipients (id → initial behaviour), each with a message type of the same name routed to it (or to the
    * recipients `routes` names), with its own retry window and back-off.
    */
   readonly scenarioRecipients?: Readonly<
-    Record<string, { behaviour: RecipientBehaviour; retryWindow: string; started?: boolean; routes?: readonly string[]; initialBackoff?: string; maxBackoff?: string }>
+    Record<string, ScenarioRecipient>
   >;
   /** Processes per service (default 1 each). */
   readonly replicas?: Partial<Record<ServiceName, number>>;
@@ -101,10 +121,14 @@ export class E2eChain {
     recipients.set('belastingdienst', new TestRecipient(portBase + recipientsBase));
     recipients.set('ministerie-bzk', new TestRecipient(portBase + recipientsBase + 1));
     let nextPort = portBase + recipientsBase + 2;
+    const scenarios: Record<string, ScenarioRecipient> = {};
     for (const [id, scenario] of Object.entries(options.scenarioRecipients ?? {})) {
-      recipients.set(id, new TestRecipient(nextPort++, scenario.behaviour));
+      const security = scenario.https ? recipientSecurity(pki) : undefined;
+      recipients.set(id, new TestRecipient(nextPort++, scenario.behaviour, '127.0.0.1', security));
+      scenarios[id] = security ? { ...scenario, profile: { certificate: security.cert, ...scenario.profile } } : scenario;
     }
-    const configDir = scratchConfig(ROOT, new Map([...recipients].map(([id, recipient]) => [id, recipient.url])), options.scenarioRecipients ?? {}, options.extraConfig);
+    const endpoints = new Map([...recipients].map(([id, recipient]) => [id, scenarios[id]?.endpoint ?? recipient.url]));
+    const configDir = scratchConfig(ROOT, endpoints, scenarios, options.extraConfig);
     const chain = new Chain({
       root: ROOT,
       kafkaBrokers: requiredEnv('KAFKA_BROKERS'),
@@ -213,6 +237,17 @@ export class E2eChain {
     await Promise.all([...this.recipients.values()].map((recipient) => recipient.stop()));
     await this.database.drop();
   }
+}
+
+/** An https recipient with recipient-a's certificate that takes only Poort's certificate and signed deliveries. */
+export function recipientSecurity(pki: TestPki): RecipientSecurity {
+  return {
+    cert: pki.clients['recipient-a'].cert,
+    key: pki.clients['recipient-a'].key,
+    ca: pki.caChain,
+    clientOin: pki.server.oin,
+    signingCertificates: [pki.server.cert],
+  };
 }
 
 export function aanlevering(berichtsoort: string, content: Buffer, overrides: Record<string, unknown> = {}) {

@@ -7,3 +7,5 @@ export * from './scratch-database.js';
 export * from './infra-env.js';
 export * from './scratch-config.js';
 export * from './fixtures.js';
+export * from './rest-signature-check.js';
+export * from './tampering-proxy.js';

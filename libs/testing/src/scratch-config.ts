@@ -12,6 +12,8 @@ export interface ScenarioType {
   readonly routes?: readonly string[];
   readonly initialBackoff?: string;
   readonly maxBackoff?: string;
+  /** More of the scenario recipient's delivery profile (e.g. certificate, sign), as recipients.yaml spells it. */
+  readonly profile?: Readonly<Record<string, unknown>>;
 }
 
 /** Recipients and message types of a test's own, as their YAML files spell them, added to the shipped ones. */
@@ -47,7 +49,7 @@ export function scratchConfig(
   for (const [id, scenario] of Object.entries(scenarios)) {
     const endpoint = endpoints.get(id);
     if (!endpoint) throw new Error(`scenario ${id} has no recipient endpoint`);
-    recipients.push({ id, name: `scenario ${id}`, oin: '00000099000000000199', endpoint, timeout: '2s' });
+    recipients.push({ id, name: `scenario ${id}`, oin: '00000099000000000199', endpoint, timeout: '2s', ...scenario.profile });
     writeFileSync(
       join(dir, 'message-types', `${id}.yaml`),
       stringify({

@@ -11,6 +11,7 @@ import { PullMailboxChannel } from './delivery/channels/pull-mailbox.js';
 import { RestPushChannel } from './delivery/channels/rest-push.js';
 import { DELIVERY_CHANNELS, type DeliveryChannel } from './delivery/channels/delivery-channel.js';
 import { DeliveriesRepository } from './delivery/deliveries.repository.js';
+import { DeliveryCredentials, deliveryCredentialSettings } from './delivery/delivery-credentials.js';
 import { DeliveryConsumer } from './delivery/delivery.consumer.js';
 import { DeliveryMetrics } from './delivery/delivery.metrics.js';
 import { DELIVERY_WORKER_SETTINGS, DeliveryWorker } from './delivery/delivery.worker.js';
@@ -49,10 +50,15 @@ export class AppModule {
           },
         },
         {
+          provide: DeliveryCredentials,
+          inject: [MessageCatalog],
+          useFactory: (catalog: MessageCatalog) => DeliveryCredentials.load(deliveryCredentialSettings(config), catalog.recipients),
+        },
+        {
           provide: DELIVERY_CHANNELS,
-          inject: [MailboxRepository],
-          useFactory: (mailbox: MailboxRepository): ReadonlyMap<string, DeliveryChannel> =>
-            new Map([new RestPushChannel(), new PullMailboxChannel(mailbox)].map((channel) => [channel.name, channel])),
+          inject: [DeliveryCredentials, MessageCatalog, MailboxRepository],
+          useFactory: (credentials: DeliveryCredentials, catalog: MessageCatalog, mailbox: MailboxRepository): ReadonlyMap<string, DeliveryChannel> =>
+            new Map([new RestPushChannel(credentials, catalog.recipients), new PullMailboxChannel(mailbox)].map((channel) => [channel.name, channel])),
         },
         poolBacked(DeliveriesRepository),
         poolBacked(PayloadStore),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 
@@ -9,6 +10,7 @@ import { TOPICS, decodeEvent, type Envelope, type MessageReturned, type PayloadR
 import { OutboxRelay, createPool, withTransaction, type OutboxPublisher } from '@poort/message-state';
 import { MessageCatalog } from '@poort/message-types';
 import { PoortMetrics, createLogger } from '@poort/observability';
+import { generateTestPki } from '@poort/pki';
 import { CHUNK_BYTES, PayloadStore } from '@poort/payload-store';
 import { UnitOfWork } from '@poort/pipeline';
 import type { Registry } from 'prom-client';
@@ -18,6 +20,7 @@ import { DeliveriesRepository, type DeliveryState } from '../src/delivery/delive
 import { DeliveryMetrics } from '../src/delivery/delivery.metrics.js';
 import { RestPushChannel } from '../src/delivery/channels/rest-push.js';
 import type { CircuitPolicy } from '../src/delivery/circuit-breaker.js';
+import { DeliveryCredentials, deliveryCredentialSettings } from '../src/delivery/delivery-credentials.js';
 import { DeliveryWorker, type DeliveryWorkerSettings } from '../src/delivery/delivery.worker.js';
 
 /*
@@ -48,6 +51,8 @@ let catalog: MessageCatalog;
 let deliveries: DeliveriesRepository;
 let payloads: PayloadStore;
 let unitOfWork: UnitOfWork;
+/** Poort's credentials as the service loads them: the shipped recipients want signed deliveries. */
+let credentials: DeliveryCredentials;
 const recipients = new Map<RecipientId, TestRecipient>();
 /** traag's endpoint: accepts connections, reads what comes and answers nothing. */
 let hanging: NetServer;
@@ -74,6 +79,8 @@ before(async () => {
   endpoints.set('traag', `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/inbox`);
   configDir = scratchConfig(requiredEnv('POORT_ROOT'), endpoints, SCENARIOS);
   catalog = MessageCatalog.load(configDir);
+  const pki = await generateTestPki(join(requiredEnv('POORT_ROOT'), '.local/test-pki'), { ifMissing: true });
+  credentials = DeliveryCredentials.load(deliveryCredentialSettings({ TLS_CERT_FILE: pki.server.cert, TLS_KEY_FILE: pki.server.key, TLS_CA_FILE: pki.caChain }), catalog.recipients);
   deliveries = new DeliveriesRepository(db.pool);
   payloads = new PayloadStore(db.pool);
   const metrics = new PoortMetrics('delivery-test');
@@ -125,7 +132,7 @@ async function withWorkers<T>(
       catalog,
       payloads,
       metrics,
-      new Map([['rest', new RestPushChannel()]]),
+      new Map([['rest', new RestPushChannel(credentials, catalog.recipients)]]),
     );
   });
   for (const worker of workers) worker.onApplicationBootstrap();

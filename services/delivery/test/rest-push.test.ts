@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
-import { anEnvelope } from '@poort/testing';
+import { join } from 'node:path';
 
-import { pushToRecipient } from '../src/delivery/channels/rest-push.js';
+import { generateTestPki } from '@poort/pki';
+import { anEnvelope, requiredEnv } from '@poort/testing';
+
+import { RestPushChannel } from '../src/delivery/channels/rest-push.js';
+import { DeliveryCredentials } from '../src/delivery/delivery-credentials.js';
 
 // A recipient that answers the first request on each connection and keeps it open, then closes it without an answer
 // when a second request comes on it: what a server does whose keep-alive timeout ends just as the client reuses the
@@ -45,15 +49,21 @@ after(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-describe('pushToRecipient', () => {
+describe('RestPushChannel', () => {
   it('sends again at once on a new connection when the kept-alive one was closed under it', async () => {
     const recipient = { id: 'stale', name: 'Stale', oin: '00000001000000000000', channel: "rest" as const, endpoint: `http://127.0.0.1:${port}/inbox`, timeout: 5_000, sign: false, encrypt: false, attachments: true, concurrency: 8 };
     const body = Buffer.from('<Invoice/>');
     const payload = { id: 'p', size: body.byteLength, sha256: '0'.repeat(64), mimeType: 'application/xml', bestandsnaam: 'f.xml' };
     const envelope = anEnvelope();
-    assert.deepEqual(await pushToRecipient(recipient, envelope, payload, body), { kind: 'delivered', httpStatus: 200 });
-    // The second goes out on the kept connection, which the recipient closes; it arrives on a new one.
-    assert.deepEqual(await pushToRecipient(recipient, envelope, payload, body), { kind: 'delivered', httpStatus: 200 });
-    assert.deepEqual(requestsPerConnection, [2, 1]);
+    const pki = await generateTestPki(join(requiredEnv('POORT_ROOT'), '.local/test-pki'), { ifMissing: true });
+    const channel = new RestPushChannel(DeliveryCredentials.load({ trustFile: pki.caChain }, [recipient]), [recipient]);
+    try {
+      assert.deepEqual(await channel.deliver({ recipient, envelope, payload, content: body }), { kind: 'delivered', httpStatus: 200 });
+      // The second goes out on the kept connection, which the recipient closes; it arrives on a new one.
+      assert.deepEqual(await channel.deliver({ recipient, envelope, payload, content: body }), { kind: 'delivered', httpStatus: 200 });
+      assert.deepEqual(requestsPerConnection, [2, 1]);
+    } finally {
+      channel.close();
+    }
   });
 });

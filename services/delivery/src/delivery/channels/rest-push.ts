@@ -1,48 +1,122 @@
+import { createHash, type X509Certificate } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 
 import type { Envelope, PayloadRef } from '@poort/contracts';
 import type { Recipient } from '@poort/message-types';
 
 import { deliveryMessageId, type AttemptOutcome } from '../attempt-outcome.js';
+import { thumbprintOf, type DeliveryCredentials } from '../delivery-credentials.js';
 import type { DeliveryAttempt, DeliveryChannel } from './delivery-channel.js';
 import { contentDisposition, headerText } from './header-encoding.js';
+import { contentDigest, requestSigner, type RequestSigner } from './request-signature.js';
 
 const RETRYABLE_CLIENT_STATUSES = new Set([408, 425, 429]);
 
-/** Connections to recipients are kept and reused between deliveries (one TLS handshake per connection, not per message). */
-const AGENTS = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) } as const;
 /** What a recipient's answer may say in a status detail. */
 const MAX_DETAIL_CHARS = 1_000;
 
-/**
- * Push delivery over HTTP: the content as the body, the envelope in headers. Values a sender chose travel safely
- * whatever their characters: the file name as RFC 6266/8187 filename and filename*, the aanleverkenmerk as is when
- * it is printable ASCII and as an RFC 8187 ext-value (UTF-8''…) otherwise. node:http rather than fetch: a delivery
- * is a plain request, and fetch's web streams cost several times its CPU.
- */
-export async function pushToRecipient(recipient: Recipient, envelope: Envelope, payload: PayloadRef, body: Buffer | Readable): Promise<AttemptOutcome> {
-  const first = await sendOnce(recipient, envelope, payload, body);
-  // A kept-alive connection that the recipient closed just as it was reused fails before any answer: sent again at once
-  // on a new connection (Node's remedy; the recipient drops a repeat by its message id), instead of waiting for a retry.
-  if (first.staleConnection && Buffer.isBuffer(body)) return (await sendOnce(recipient, envelope, payload, body)).outcome;
-  return first.outcome;
+/** How Poort reaches one recipient: its connections (kept alive and reused) and, when it wants them, signatures. */
+interface RecipientLink {
+  readonly agent: HttpAgent | HttpsAgent;
+  readonly signer: RequestSigner | undefined;
 }
 
-/** REST push: each message POSTed to the recipient's endpoint. */
+/**
+ * REST push: each message POSTed to the recipient's endpoint, the content as the body, the envelope in headers.
+ * Over https with two-way TLS: Poort's client certificate, the recipient's server certificate checked against
+ * TLS_CA_FILE and, when its profile names its certificate, pinned to it. Signed (RFC 9421) unless its profile says
+ * sign: false. Plain http stays possible for local simulators; production recipients use https.
+ *
+ * Values a sender chose travel safely whatever their characters: the file name as RFC 6266/8187 filename and
+ * filename*, the aanleverkenmerk as is when it is printable ASCII and as an RFC 8187 ext-value (UTF-8''…) otherwise.
+ * node:http rather than fetch: a delivery is a plain request, and fetch's web streams cost several times its CPU.
+ */
 export class RestPushChannel implements DeliveryChannel {
   readonly name = 'rest';
+  private readonly links = new Map<string, RecipientLink>();
+  private readonly signer: RequestSigner | undefined;
 
-  deliver({ recipient, envelope, payload, content }: DeliveryAttempt): Promise<AttemptOutcome> {
-    return pushToRecipient(recipient, envelope, payload, content);
+  /** Every REST recipient's link is made here, at start-up: one whose settings cannot serve refuses the start. */
+  constructor(
+    private readonly credentials: DeliveryCredentials,
+    recipients: readonly Recipient[],
+  ) {
+    this.signer = credentials.signing ? requestSigner(credentials.signing) : undefined;
+    for (const recipient of recipients) if (recipient.channel === 'rest') this.linkOf(recipient);
   }
+
+  async deliver({ recipient, envelope, payload, content }: DeliveryAttempt): Promise<AttemptOutcome> {
+    let link: RecipientLink;
+    try {
+      link = this.linkOf(recipient);
+    } catch (error) {
+      return { kind: 'undeliverable', detail: `Poort cannot reach ${recipient.id}: ${(error as Error).message}` };
+    }
+    const first = await sendOnce(link, recipient, envelope, payload, content);
+    // A kept-alive connection that the recipient closed just as it was reused fails before any answer: sent again at once
+    // on a new connection (Node's remedy; the recipient drops a repeat by its message id), instead of waiting for a retry.
+    if (first.staleConnection && Buffer.isBuffer(content)) return (await sendOnce(link, recipient, envelope, payload, content)).outcome;
+    return first.outcome;
+  }
+
+  /** Keep-alive connections end with the process; closing them lets a test's recipient stop at once. */
+  close(): void {
+    for (const link of this.links.values()) link.agent.destroy();
+  }
+
+  private linkOf(recipient: Recipient): RecipientLink {
+    const known = this.links.get(recipient.id);
+    if (known) return known;
+    const link: RecipientLink = {
+      agent: new URL(recipient.endpoint!).protocol === 'https:' ? this.httpsAgent(recipient) : new HttpAgent({ keepAlive: true }),
+      signer: recipient.sign ? this.signer : undefined,
+    };
+    if (recipient.sign && !link.signer) throw new Error(`${recipient.id} wants signed deliveries and no signing key is configured`);
+    this.links.set(recipient.id, link);
+    return link;
+  }
+
+  private httpsAgent(recipient: Recipient): HttpsAgent {
+    const client = this.credentials.clientFor(recipient);
+    if (!client) throw new Error(`${recipient.id} is reached over https and no client certificate is configured for it`);
+    const pinned = this.credentials.pinnedCertificateOf(recipient);
+    return new HttpsAgent({
+      keepAlive: true,
+      cert: client.certPem,
+      key: client.keyPem,
+      ca: this.credentials.trust,
+      minVersion: 'TLSv1.2',
+      ...(pinned ? { checkServerIdentity: pinnedServerIdentity(recipient.id, pinned) } : {}),
+    });
+  }
+}
+
+/** A server certificate that is not the recipient's pinned one: it may be rotating, so a retry can still deliver. */
+export const PIN_MISMATCH = 'ERR_POORT_SERVER_CERTIFICATE_NOT_PINNED';
+
+/** The usual host name check, then the pin: the very certificate the recipient's profile names. */
+function pinnedServerIdentity(recipientId: string, pinned: X509Certificate) {
+  const expected = thumbprintOf(pinned);
+  return (hostname: string, certificate: PeerCertificate): Error | undefined => {
+    const wrongName = checkServerIdentity(hostname, certificate);
+    if (wrongName) return wrongName;
+    if (certificate.raw.equals(pinned.raw)) return undefined;
+    const presented = createHash('sha256').update(certificate.raw).digest('hex');
+    return Object.assign(
+      new Error(`the server certificate of ${recipientId} (SHA-256 ${presented}) is not the certificate its profile pins (SHA-256 ${expected})`),
+      { code: PIN_MISMATCH },
+    );
+  };
 }
 
 /** Errors of a reused connection that the other end had closed. */
 const STALE_CONNECTION_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE']);
 
-function sendOnce(
+async function sendOnce(
+  link: RecipientLink,
   recipient: Recipient,
   envelope: Envelope,
   payload: PayloadRef,
@@ -50,29 +124,41 @@ function sendOnce(
 ): Promise<{ readonly outcome: AttemptOutcome; readonly staleConnection: boolean }> {
   const messageId = deliveryMessageId(envelope.kenmerk, recipient.id);
   const url = new URL(recipient.endpoint!);
-  const agent = url.protocol === 'https:' ? AGENTS['https:'] : AGENTS['http:'];
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const unsigned: Record<string, string> = {
+    'content-type': payload.mimeType,
+    'content-length': String(payload.size),
+    'content-disposition': contentDisposition(payload.bestandsnaam),
+    'idempotency-key': messageId,
+    'x-poort-message-id': messageId,
+    'x-poort-kenmerk': envelope.kenmerk,
+    'x-poort-berichtsoort': envelope.berichtsoort,
+    'x-poort-afzender-oin': envelope.sender.oin,
+    'x-poort-tijdstempel-aangeleverd': envelope.tijdstempelAangeleverd,
+    'x-poort-content-sha256': payload.sha256,
+    ...(envelope.aanleverkenmerk ? { 'x-poort-aanleverkenmerk': headerText(envelope.aanleverkenmerk) } : {}),
+  };
+  let headers = unsigned;
+  if (link.signer) {
+    // A body in hand is hashed as sent; a streamed one is the payload store's bytes, whose SHA-256 was taken of those
+    // very bytes when they were stored (a stored payload that no longer matches fails the recipient's digest check).
+    const sha256 = Buffer.isBuffer(body) ? createHash('sha256').update(body).digest() : Buffer.from(payload.sha256, 'hex');
+    try {
+      headers = await link.signer.sign({ method: 'POST', url, headers: { ...unsigned, 'content-digest': contentDigest(sha256) } });
+    } catch (error) {
+      if (!Buffer.isBuffer(body)) body.destroy();
+      return { outcome: { kind: 'failed', detail: `signing the delivery failed: ${(error as Error).message}` }, staleConnection: false };
+    }
+  }
   return new Promise((settle) => {
     const resolve = (outcome: AttemptOutcome) => settle({ outcome, staleConnection: false });
     const request = send(
       url,
       {
         method: 'POST',
-        agent,
+        agent: link.agent,
         signal: AbortSignal.timeout(recipient.timeout),
-        headers: {
-          'content-type': payload.mimeType,
-          'content-length': String(payload.size),
-          'content-disposition': contentDisposition(payload.bestandsnaam),
-          'idempotency-key': messageId,
-          'x-poort-message-id': messageId,
-          'x-poort-kenmerk': envelope.kenmerk,
-          'x-poort-berichtsoort': envelope.berichtsoort,
-          'x-poort-afzender-oin': envelope.sender.oin,
-          'x-poort-tijdstempel-aangeleverd': envelope.tijdstempelAangeleverd,
-          'x-poort-content-sha256': payload.sha256,
-          ...(envelope.aanleverkenmerk ? { 'x-poort-aanleverkenmerk': headerText(envelope.aanleverkenmerk) } : {}),
-        },
+        headers,
       },
       (response) => {
         let text = '';
