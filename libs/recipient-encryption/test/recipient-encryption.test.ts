@@ -16,7 +16,7 @@ import {
   RecipientEncryptionError,
   type RecipientEncryptionErrorCode,
 } from '../src/index.js';
-import { assertPycaAvailable, decryptWithJose, decryptWithNodeJose, decryptWithPyca, decryptWithXmlEncryption } from './independent-decryptors.js';
+import { assertPycaAvailable, decryptWithJose, decryptWithNodeJose, decryptWithPyca, decryptWithXmlEncryption } from '@poort/testing';
 
 let workDir: string;
 let pki: TestPki;

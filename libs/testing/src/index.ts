@@ -9,3 +9,5 @@ export * from './scratch-config.js';
 export * from './fixtures.js';
 export * from './rest-signature-check.js';
 export * from './tampering-proxy.js';
+export * from './independent-decryptors.js';
+export * from './multipart.js';

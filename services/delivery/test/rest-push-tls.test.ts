@@ -11,6 +11,7 @@ import { TamperingProxy, TestRecipient, anEnvelope, aPayloadRef, freePortBlock, 
 
 import { PIN_MISMATCH, RestPushChannel } from '../src/delivery/channels/rest-push.js';
 import { DeliveryCredentials, deliveryCredentialSettings, thumbprintOf } from '../src/delivery/delivery-credentials.js';
+import { NO_STORED_FILES } from './attempt-fixture.js';
 
 /*
  * The REST channel over real TLS against an https test recipient that, like a production recipient, accepts only
@@ -80,7 +81,7 @@ describe('REST push over two-way TLS, signed', () => {
   it('delivers: the recipient saw Poort\'s client certificate and verified Poort\'s signature and the body\'s digest', async () => {
     const target = profile();
     const { envelope, payload, body } = message();
-    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: body });
+    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: body, ...NO_STORED_FILES });
     assert.deepEqual(outcome, { kind: 'delivered', httpStatus: 200 });
     const received = recipient.forKenmerk(envelope.kenmerk);
     assert.ok(received, `refusals: ${JSON.stringify(recipient.refusals)}`);
@@ -94,7 +95,7 @@ describe('REST push over two-way TLS, signed', () => {
   it('delivers a streamed body, its Content-Digest taken from the stored SHA-256 of those bytes', async () => {
     const target = profile();
     const { envelope, payload, body } = message(Buffer.alloc(300_000, 'x'));
-    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: Readable.from([body.subarray(0, 100_000), body.subarray(100_000)]) });
+    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: Readable.from([body.subarray(0, 100_000), body.subarray(100_000)]), ...NO_STORED_FILES });
     assert.deepEqual(outcome, { kind: 'delivered', httpStatus: 200 });
     assert.equal(recipient.forKenmerk(envelope.kenmerk)?.body.length, body.length);
   });
@@ -103,7 +104,7 @@ describe('REST push over two-way TLS, signed', () => {
     const proxy = await startProxy(ports + 1, TamperingProxy.body);
     const target = profile({ endpoint: proxy.url });
     const { envelope, payload, body } = message();
-    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: body });
+    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: body, ...NO_STORED_FILES });
     assert.equal(outcome.kind, 'refused');
     assert.equal(outcome.kind === 'refused' && outcome.httpStatus, 401);
     assert.match(outcome.kind === 'refused' ? outcome.detail : '', /HTTP 401: content-digest does not match the body received/);
@@ -114,7 +115,7 @@ describe('REST push over two-way TLS, signed', () => {
     const proxy = await startProxy(ports + 2, TamperingProxy.header('x-poort-kenmerk', 'een-ander-kenmerk'));
     const target = profile({ endpoint: proxy.url });
     const { envelope, payload, body } = message();
-    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: body });
+    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: body, ...NO_STORED_FILES });
     assert.equal(outcome.kind, 'refused');
     assert.match(outcome.kind === 'refused' ? outcome.detail : '', /HTTP 401: signature refused \(VerificationFailed\)/);
     assert.equal(recipient.deliveries.size, 0);
@@ -123,7 +124,7 @@ describe('REST push over two-way TLS, signed', () => {
   it('an unsigned delivery (sign: false) is refused by a recipient that requires signatures', async () => {
     const target = profile({ sign: false });
     const { envelope, payload, body } = message();
-    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: body });
+    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: body, ...NO_STORED_FILES });
     assert.equal(outcome.kind, 'refused');
     assert.match(outcome.kind === 'refused' ? outcome.detail : '', /HTTP 401: signature refused \(MissingField\)/);
   });
@@ -132,7 +133,7 @@ describe('REST push over two-way TLS, signed', () => {
     const target = profile({ clientCertificate: { cert: pki.clients.untrusted.cert, key: pki.clients.untrusted.key } });
     const { envelope, payload, body } = message();
     const before = recipient.posts;
-    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: body });
+    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: body, ...NO_STORED_FILES });
     assert.equal(outcome.kind, 'failed');
     // TLS 1.3: the server's alert ends the connection before any HTTP; the client sees it hang up.
     assert.match(outcome.kind === 'failed' ? outcome.detail : '', /ECONNRESET|alert|certificate/i);
@@ -143,7 +144,7 @@ describe('REST push over two-way TLS, signed', () => {
   it('a trusted client certificate that is not Poort\'s is refused by the recipient with 403', async () => {
     const target = profile({ clientCertificate: { cert: pki.clients['sender-a'].cert, key: pki.clients['sender-a'].key } });
     const { envelope, payload, body } = message();
-    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: body });
+    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: body, ...NO_STORED_FILES });
     assert.equal(outcome.kind, 'refused');
     assert.match(outcome.kind === 'refused' ? outcome.detail : '', /HTTP 403: client certificate of OIN 00000099000000000001 is not Poort's/);
   });
@@ -152,7 +153,7 @@ describe('REST push over two-way TLS, signed', () => {
     const target = profile({ certificate: pki.clients['recipient-b'].cert });
     const { envelope, payload, body } = message();
     const before = recipient.posts;
-    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: body });
+    const outcome = await channelFor(target).deliver({ recipient: target, envelope, payload, content: body, ...NO_STORED_FILES });
     assert.equal(outcome.kind, 'failed');
     assert.match(outcome.kind === 'failed' ? outcome.detail : '', /the server certificate of recipient-a \(SHA-256 [0-9a-f]{64}\) is not the certificate its profile pins/);
     assert.match(outcome.kind === 'failed' ? outcome.detail : '', new RegExp(PIN_MISMATCH));

@@ -9,6 +9,7 @@ import { anEnvelope, requiredEnv } from '@poort/testing';
 
 import { RestPushChannel } from '../src/delivery/channels/rest-push.js';
 import { DeliveryCredentials } from '../src/delivery/delivery-credentials.js';
+import { NO_STORED_FILES } from './attempt-fixture.js';
 
 // A recipient that answers the first request on each connection and keeps it open, then closes it without an answer
 // when a second request comes on it: what a server does whose keep-alive timeout ends just as the client reuses the
@@ -58,9 +59,9 @@ describe('RestPushChannel', () => {
     const pki = await generateTestPki(join(requiredEnv('POORT_ROOT'), '.local/test-pki'), { ifMissing: true });
     const channel = new RestPushChannel(DeliveryCredentials.load({ trustFile: pki.caChain }, [recipient]), [recipient]);
     try {
-      assert.deepEqual(await channel.deliver({ recipient, envelope, payload, content: body }), { kind: 'delivered', httpStatus: 200 });
+      assert.deepEqual(await channel.deliver({ recipient, envelope, payload, content: body, ...NO_STORED_FILES }), { kind: 'delivered', httpStatus: 200 });
       // The second goes out on the kept connection, which the recipient closes; it arrives on a new one.
-      assert.deepEqual(await channel.deliver({ recipient, envelope, payload, content: body }), { kind: 'delivered', httpStatus: 200 });
+      assert.deepEqual(await channel.deliver({ recipient, envelope, payload, content: body, ...NO_STORED_FILES }), { kind: 'delivered', httpStatus: 200 });
       assert.deepEqual(requestsPerConnection, [2, 1]);
     } finally {
       channel.close();

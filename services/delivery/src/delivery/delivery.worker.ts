@@ -156,7 +156,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       const channel = recipient && this.channels.get(recipient.channel);
       const stopTimer = this.metrics.attemptDuration.startTimer({ recipient: delivery.recipientId });
       const outcome: AttemptOutcome = channel
-        ? await channel.deliver({ recipient, envelope: delivery.envelope, payload: delivery.payload, content: content ?? this.payloads.stream(delivery.payload) })
+        ? await channel.deliver({
+            recipient,
+            envelope: delivery.envelope,
+            payload: delivery.payload,
+            content: content ?? this.payloads.stream(delivery.payload),
+            attachments: recipient.attachments ? delivery.envelope.attachments : [],
+            read: (ref) => this.payloads.read(ref),
+          })
         : { kind: 'undeliverable', detail: `ontvanger ${delivery.recipientId} is niet meer geconfigureerd` };
       stopTimer();
       this.metrics.attempts.inc({ recipient: delivery.recipientId, outcome: outcome.kind });

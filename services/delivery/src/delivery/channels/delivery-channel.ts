@@ -12,6 +12,10 @@ export interface DeliveryAttempt {
   readonly payload: PayloadRef;
   /** The content in hand when it is small, a stream from the payload store otherwise. */
   readonly content: Buffer | Readable;
+  /** The message's attachments (berichtBijlagen) that travel with it: none when the recipient's profile wants none. */
+  readonly attachments: readonly PayloadRef[];
+  /** A stored file's bytes, checked against its SHA-256 (for attachments, and content that must be whole in hand). */
+  read(ref: PayloadRef): Promise<Buffer>;
 }
 
 /** A way to receive (domain: WUS afleverservice, REST push, pull mailbox): one attempt, and what it came to. */

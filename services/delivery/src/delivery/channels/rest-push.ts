@@ -6,11 +6,13 @@ import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 
 import type { Envelope, PayloadRef } from '@poort/contracts';
 import type { Recipient } from '@poort/message-types';
+import { loadRecipientCertificate, type RecipientCertificate } from '@poort/recipient-encryption';
 
 import { deliveryMessageId, type AttemptOutcome } from '../attempt-outcome.js';
 import { thumbprintOf, type DeliveryCredentials } from '../delivery-credentials.js';
 import type { DeliveryAttempt, DeliveryChannel } from './delivery-channel.js';
 import { contentDisposition, headerText } from './header-encoding.js';
+import { packagedBody, type DeliveredFile } from './packaged-body.js';
 import { contentDigest, requestSigner, type RequestSigner } from './request-signature.js';
 
 const RETRYABLE_CLIENT_STATUSES = new Set([408, 425, 429]);
@@ -22,6 +24,8 @@ const MAX_DETAIL_CHARS = 1_000;
 interface RecipientLink {
   readonly agent: HttpAgent | HttpsAgent;
   readonly signer: RequestSigner | undefined;
+  /** The recipient's certificate, when its profile wants what it receives encrypted. */
+  readonly encryptTo: RecipientCertificate | undefined;
 }
 
 /**
@@ -48,17 +52,29 @@ export class RestPushChannel implements DeliveryChannel {
     for (const recipient of recipients) if (recipient.channel === 'rest') this.linkOf(recipient);
   }
 
-  async deliver({ recipient, envelope, payload, content }: DeliveryAttempt): Promise<AttemptOutcome> {
+  async deliver(attempt: DeliveryAttempt): Promise<AttemptOutcome> {
+    const { recipient, envelope, payload } = attempt;
     let link: RecipientLink;
     try {
       link = this.linkOf(recipient);
     } catch (error) {
       return { kind: 'undeliverable', detail: `Poort cannot reach ${recipient.id}: ${(error as Error).message}` };
     }
-    const first = await sendOnce(link, recipient, envelope, payload, content);
+    let body: Buffer | Readable = attempt.content;
+    let bodyHeaders: Readonly<Record<string, string>> = {};
+    if (link.encryptTo || attempt.attachments.length > 0) {
+      try {
+        const packaged = await packagedBody(await filesOf(attempt), link.encryptTo);
+        body = packaged.body;
+        bodyHeaders = packaged.headers;
+      } catch (error) {
+        return outcomeOfError(error);
+      }
+    }
+    const first = await sendOnce(link, recipient, envelope, payload, body, bodyHeaders);
     // A kept-alive connection that the recipient closed just as it was reused fails before any answer: sent again at once
     // on a new connection (Node's remedy; the recipient drops a repeat by its message id), instead of waiting for a retry.
-    if (first.staleConnection && Buffer.isBuffer(content)) return (await sendOnce(link, recipient, envelope, payload, content)).outcome;
+    if (first.staleConnection && Buffer.isBuffer(body)) return (await sendOnce(link, recipient, envelope, payload, body, bodyHeaders)).outcome;
     return first.outcome;
   }
 
@@ -73,6 +89,7 @@ export class RestPushChannel implements DeliveryChannel {
     const link: RecipientLink = {
       agent: new URL(recipient.endpoint!).protocol === 'https:' ? this.httpsAgent(recipient) : new HttpAgent({ keepAlive: true }),
       signer: recipient.sign ? this.signer : undefined,
+      encryptTo: recipient.encrypt ? loadRecipientCertificate(this.credentials.pinnedCertificateOf(recipient)!) : undefined,
     };
     if (recipient.sign && !link.signer) throw new Error(`${recipient.id} wants signed deliveries and no signing key is configured`);
     this.links.set(recipient.id, link);
@@ -92,6 +109,13 @@ export class RestPushChannel implements DeliveryChannel {
       ...(pinned ? { checkServerIdentity: pinnedServerIdentity(recipient.id, pinned) } : {}),
     });
   }
+}
+
+/** The content and the attachments that travel, whole in hand (to be encrypted or put into parts). */
+async function filesOf({ payload, content, attachments, read }: DeliveryAttempt): Promise<DeliveredFile[]> {
+  const inhoud = Buffer.isBuffer(content) ? content : (content.destroy(), await read(payload));
+  const bijlagen = await Promise.all(attachments.map(async (ref) => ({ role: 'bijlage' as const, ref, bytes: await read(ref) })));
+  return [{ role: 'inhoud', ref: payload, bytes: inhoud }, ...bijlagen];
 }
 
 /** A server certificate that is not the recipient's pinned one: it may be rotating, so a retry can still deliver. */
@@ -121,13 +145,14 @@ async function sendOnce(
   envelope: Envelope,
   payload: PayloadRef,
   body: Buffer | Readable,
+  bodyHeaders: Readonly<Record<string, string>>,
 ): Promise<{ readonly outcome: AttemptOutcome; readonly staleConnection: boolean }> {
   const messageId = deliveryMessageId(envelope.kenmerk, recipient.id);
   const url = new URL(recipient.endpoint!);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const unsigned: Record<string, string> = {
     'content-type': payload.mimeType,
-    'content-length': String(payload.size),
+    'content-length': String(Buffer.isBuffer(body) ? body.byteLength : payload.size),
     'content-disposition': contentDisposition(payload.bestandsnaam),
     'idempotency-key': messageId,
     'x-poort-message-id': messageId,
@@ -137,6 +162,7 @@ async function sendOnce(
     'x-poort-tijdstempel-aangeleverd': envelope.tijdstempelAangeleverd,
     'x-poort-content-sha256': payload.sha256,
     ...(envelope.aanleverkenmerk ? { 'x-poort-aanleverkenmerk': headerText(envelope.aanleverkenmerk) } : {}),
+    ...bodyHeaders,
   };
   let headers = unsigned;
   if (link.signer) {

@@ -16,7 +16,7 @@ import * as xmlEncryption from 'xml-encryption';
  */
 
 const PYTHON = process.env.POORT_PYTHON ?? 'python3';
-const PY_DECRYPTOR = fileURLToPath(new URL('../../test/xmlenc_decrypt.py', import.meta.url));
+const PY_DECRYPTOR = fileURLToPath(new URL('../../scripts/xmlenc_decrypt.py', import.meta.url));
 
 export function decryptWithXmlEncryption(xml: Buffer, privateKeyPem: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
