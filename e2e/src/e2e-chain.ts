@@ -50,7 +50,7 @@ export interface E2eOptions {
    * recipients `routes` names), with its own retry window and back-off.
    */
   readonly scenarioRecipients?: Readonly<
-    Record<string, { behaviour: RecipientBehaviour; retryWindow: string; started?: boolean; routes?: readonly string[]; initialBackoff?: string; maxBackoff?: string }>
+    Record<string, { behaviour: RecipientBehaviour; retryWindow: string; started?: boolean; routes?: readonly string[]; initialBackoff?: string; maxBackoff?: string; subscribersOnly?: boolean }>
   >;
   /** Processes per service (default 1 each). */
   readonly replicas?: Partial<Record<ServiceName, number>>;

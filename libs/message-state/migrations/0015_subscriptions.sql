@@ -34,5 +34,8 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE TRIGGER subscriptions_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON subscriptions
+-- Per row, so that a statement that changed nothing (a duplicate refused, a stale If-Match) leaves the cache be.
+CREATE TRIGGER subscriptions_changed AFTER INSERT OR UPDATE OR DELETE ON subscriptions
+  FOR EACH ROW EXECUTE FUNCTION subscriptions_changed();
+CREATE TRIGGER subscriptions_truncated AFTER TRUNCATE ON subscriptions
   FOR EACH STATEMENT EXECUTE FUNCTION subscriptions_changed();

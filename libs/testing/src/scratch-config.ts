@@ -12,6 +12,8 @@ export interface ScenarioType {
   readonly routes?: readonly string[];
   readonly initialBackoff?: string;
   readonly maxBackoff?: string;
+  /** The type is for subscribers only: it has no routes (`routes` is ignored). */
+  readonly subscribersOnly?: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export function scratchConfig(
         description: `test scenario ${id}`,
         authorization: { allowedSenders: ['00000099000000000001'] },
         validation: { schema: 'schemas/ubl-invoice/maindoc/UBL-Invoice-2.1.xsd' },
-        routing: { routes: (scenario.routes ?? [id]).map((recipient) => ({ recipient })) },
+        routing: scenario.subscribersOnly ? { subscribersOnly: true } : { routes: (scenario.routes ?? [id]).map((recipient) => ({ recipient })) },
         delivery: { retryWindow: scenario.retryWindow, initialBackoff: scenario.initialBackoff ?? '300ms', maxBackoff: scenario.maxBackoff ?? '1s' },
       }),
     );
