@@ -90,13 +90,15 @@ describe('subscriptions: a recipient subscribes through the API and receives the
     refusedWith(again, 409, 'SUBSCRIPTION_DUPLICATE');
   });
 
-  test('a type for subscribers only reaches its subscriber once it subscribed', async () => {
+  test('a type for subscribers only reaches its subscriber once it subscribed; an operator may delete the subscription', async () => {
     const created = await call('recipient-b', 'POST', '', { berichtsoort: 'alleen-abonnees' });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const kenmerk = await deliveredMessage('alleen-abonnees', SAMPLES.invoice);
     assert.deepEqual(e2e.recipient('ministerie-bzk').forKenmerk(kenmerk)?.body, SAMPLES.invoice);
     assert.equal(e2e.recipient('alleen-abonnees').forKenmerk(kenmerk), undefined);
-    assert.equal((await call('recipient-b', 'DELETE', `/${created.body.id}`)).status, 204);
+    // An operator may delete anyone's subscription.
+    assert.equal((await call('operator', 'DELETE', `/${created.body.id}`)).status, 204);
+    refusedWith(await call('recipient-b', 'GET', `/${created.body.id}`), 404, 'SUBSCRIPTION_NOT_FOUND');
   });
 
   test('what the API refuses: an unknown berichtsoort, a malformed filter, a caller who is not a recipient, no certificate', async () => {
