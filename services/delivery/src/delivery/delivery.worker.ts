@@ -46,9 +46,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     for (const recipient of this.catalog.recipients) {
       if (!this.channels.has(recipient.channel)) throw new Error(`recipient ${recipient.id}: channel ${recipient.channel} is not available in this delivery service`);
     }
-    // A lease outlives the slowest attempt, so no second worker takes a delivery that is still being attempted. Any
-    // recipient may be delivered to, by a route or by a subscription.
-    const longestTimeout = Math.max(...this.catalog.recipients.map((recipient) => recipient.timeout));
+    // A lease outlives the slowest attempt, so no second worker takes a delivery that is still being attempted.
+    const longestTimeout = Math.max(
+      ...this.catalog.berichtsoorten.flatMap((soort) =>
+        this.catalog.get(soort).routing.routes.map((route) => this.catalog.recipient(route.recipient).timeout),
+      ),
+    );
     this.leaseMs = 2 * longestTimeout + 5_000;
     this.loop.start();
   }
