@@ -36,7 +36,7 @@ const k8sFiles = (dir = K8S_DIR): string[] =>
     .map((entry) => join(entry.parentPath, entry.name));
 
 /** The services callers connect to: they drain connections before they stop. */
-const EDGE = new Set(['ingress', 'notification', 'archive', 'delivery']);
+const EDGE = new Set(['ingress', 'notification', 'archive', 'delivery', 'routing']);
 
 const byKind = (objects: readonly K8sObject[], kind: string): K8sObject[] => objects.filter((object) => object.kind === kind);
 

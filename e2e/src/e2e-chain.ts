@@ -54,6 +54,7 @@ export interface ScenarioRecipient {
   readonly routes?: readonly string[];
   readonly initialBackoff?: string;
   readonly maxBackoff?: string;
+  readonly subscribersOnly?: boolean;
   /**
    * As production recipients are: https with the test PKI's recipient-a certificate (pinned in its profile), taking
    * only Poort's client certificate and deliveries signed by Poort.

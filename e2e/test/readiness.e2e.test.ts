@@ -27,7 +27,8 @@ test('readiness fails while Postgres is down and recovers when it is back', asyn
   infra('postgres.sh', 'stop');
   await waitFor('routing not ready', async () => ((await e2e.chain.isReady('routing')) ? undefined : true), 15_000);
   assert.equal(await e2e.chain.isReady('ingress'), false);
-  const live = await fetch(`${e2e.chain.url('routing')}/health/live`);
+  // Routing listens with two-way TLS (its subscriptions API); health needs no certificate, only the test CA.
+  const live = await e2e.get('routing', '/health/live');
   assert.equal(live.status, 200, 'a database outage is no reason to restart the process');
   infra('postgres.sh', 'start');
   await waitFor('routing ready again', async () => ((await e2e.chain.isReady('routing')) ? true : undefined), 30_000);
@@ -36,9 +37,9 @@ test('readiness fails while Postgres is down and recovers when it is back', asyn
 test('readiness fails while Kafka is down and recovers when it is back', async () => {
   infra('kafka.sh', 'stop');
   await waitFor('routing not ready', async () => ((await e2e.chain.isReady('routing')) ? undefined : true), 15_000);
-  const response = await fetch(`${e2e.chain.url('routing')}/health/ready`);
+  const response = await e2e.get('routing', '/health/ready');
   assert.equal(response.status, 503);
-  const body = (await response.json()) as { error: Record<string, { status: string }> };
+  const body = response.json<{ error: Record<string, { status: string }> }>();
   assert.equal(body.error.kafka?.status, 'down');
   infra('kafka.sh', 'start');
   await waitFor('routing ready again', async () => ((await e2e.chain.isReady('routing')) ? true : undefined), 60_000);

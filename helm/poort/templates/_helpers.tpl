@@ -49,7 +49,7 @@ ingress: { edge: true, config: true, consumes: false, operators: false, wus: tru
 authorization: { edge: false, config: true, consumes: true, operators: false, wus: false }
 validation: { edge: false, config: true, consumes: true, operators: false, wus: false }
 transformation: { edge: false, config: true, consumes: true, operators: false, wus: false }
-routing: { edge: false, config: true, consumes: true, operators: false, wus: false }
+routing: { edge: true, config: true, consumes: true, operators: true, wus: false }
 delivery: { edge: true, config: true, consumes: true, operators: false, wus: true }
 archive: { edge: true, config: false, consumes: true, operators: true, wus: false }
 notification: { edge: true, config: false, consumes: true, operators: false, wus: true }

@@ -21,6 +21,14 @@ export type RefusalKind =
   | 'invalid'
   /** Nothing of that name exists for this caller (someone else's and non-existent look the same). */
   | 'not-found'
+  /** The caller is known but may not do this at all (not for someone like it, whatever it names). */
+  | 'forbidden'
+  /** It would collide with what exists (a duplicate). */
+  | 'conflict'
+  /** The caller's copy is not the current one (If-Match). */
+  | 'precondition-failed'
+  /** Well-formed, but names what Poort does not know or cannot do, or goes past a limit. */
+  | 'unprocessable'
   | 'unsupported-media-type'
   | 'too-large'
   /** Poort cannot take it now; the same request may succeed later. */

@@ -97,7 +97,19 @@ export const MessageType = z.object({
     rootElement: z.string().regex(/^\{[^}]*\}[\w.-]+$/, 'Clark notation: {namespace}localName').optional(),
   }),
   transformation: z.enum(TRANSFORMATIONS).default('none'),
-  routing: z.object({ routes: z.array(Route).min(1) }),
+  routing: z
+    .object({
+      routes: z.array(Route).default([]),
+      /**
+       * Only recipients that subscribed to the type receive it (routing's subscriptions API); it has no static routes.
+       * Otherwise subscribers receive it beside the routes.
+       */
+      subscribersOnly: z.boolean().default(false),
+    })
+    .refine((routing) => routing.subscribersOnly !== (routing.routes.length > 0), {
+      message: 'a message type has routes, or is for subscribers only (subscribersOnly: true) and has none',
+      path: ['routes'],
+    }),
   delivery: z
     .object({
       retryWindow: Duration.default(72 * 3_600_000),

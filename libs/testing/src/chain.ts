@@ -11,9 +11,9 @@ export const SERVICES = ['ingress', 'authorization', 'validation', 'transformati
 export type ServiceName = (typeof SERVICES)[number];
 
 /** Services whose callers are identified by client certificate: they listen with two-way TLS. */
-const MTLS_SERVICES: ReadonlySet<ServiceName> = new Set(['ingress', 'notification', 'archive', 'delivery']);
+const MTLS_SERVICES: ReadonlySet<ServiceName> = new Set(['ingress', 'notification', 'archive', 'delivery', 'routing']);
 /** Services that know the platform's operators (OPERATOR_OINS). */
-const OPERATOR_SERVICES: ReadonlySet<ServiceName> = new Set(['archive']);
+const OPERATOR_SERVICES: ReadonlySet<ServiceName> = new Set(['archive', 'routing']);
 /** Services people wait on: ingress's receipts and notification's status reads. */
 const FRONT_DOORS: ReadonlySet<ServiceName> = new Set(['ingress', 'notification']);
 /**

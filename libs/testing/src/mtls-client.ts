@@ -14,6 +14,10 @@ export interface JsonResponse<T = unknown> {
   readonly body: T;
 }
 
+export interface HeadedResponse<T = unknown> extends JsonResponse<T> {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
 /** A submitter or status client with its own certificate: how senders talk to ingress and notification. */
 export class MtlsClient {
   private readonly agent: Agent;
@@ -49,6 +53,17 @@ export class MtlsClient {
   async get<T = unknown>(url: string): Promise<JsonResponse<T>> {
     const response = await request(url, { dispatcher: this.agent });
     return { status: response.statusCode, body: (await parseBody(response.body)) as T };
+  }
+
+  /** Any method, with the answer's headers: for PUT, DELETE and conditional requests (If-Match). */
+  async send<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HeadedResponse<T>> {
+    const response = await request(url, {
+      method,
+      dispatcher: this.agent,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    return { status: response.statusCode, headers: response.headers, body: (await parseBody(response.body)) as T };
   }
 
   close(): Promise<void> {

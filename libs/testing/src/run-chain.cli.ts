@@ -48,6 +48,8 @@ const sender = pki.clients['sender-a'];
 const tls = `--cert ${rel(sender.cert)} --key ${rel(sender.key)} --cacert ${rel(pki.caChain)}`;
 const operator = pki.clients.operator;
 const operatorTls = `--cert ${rel(operator.cert)} --key ${rel(operator.key)} --cacert ${rel(pki.caChain)}`;
+const recipient = pki.clients['recipient-b'];
+const recipientTls = `--cert ${rel(recipient.cert)} --key ${rel(recipient.key)} --cacert ${rel(pki.caChain)}`;
 console.log(`
 Poort is running. Services: ${Object.entries(chain.ports).map(([name, port]) => `${name}:${port}`).join(' ')}
 Submit (two-way TLS, test sender OIN ${sender.oin}):
@@ -58,7 +60,9 @@ Archive (two-way TLS; the test operator OIN ${operator.oin} reads every message,
   curl ${operatorTls} ${chain.url('archive')}/archive/v1/messages/<kenmerk>
   curl ${tls} ${chain.url('archive')}/archive/v1/messages/<kenmerk>/content
 Delivered:      curl http://127.0.0.1:9101/received   and   curl http://127.0.0.1:9102/received
-Health/metrics: curl ${chain.url('routing')}/health/ready   curl ${chain.url('routing')}/metrics
+Subscriptions (two-way TLS; ministerie-bzk's certificate, OIN ${pki.clients['recipient-b'].oin}, subscribes it to a berichtsoort):
+  curl ${recipientTls} -H 'content-type: application/json' --data '{"berichtsoort":"Omzetbelasting"}' ${chain.url('routing')}/api/v1/subscriptions
+Health/metrics: curl --cacert ${rel(pki.caChain)} ${chain.url('routing')}/health/ready   curl --cacert ${rel(pki.caChain)} ${chain.url('routing')}/metrics
 Logs: .local/logs/<service>.log     Stop: Ctrl-C
 `);
 

@@ -12,6 +12,8 @@ export interface ScenarioType {
   readonly routes?: readonly string[];
   readonly initialBackoff?: string;
   readonly maxBackoff?: string;
+  /** The type is for subscribers only: it has no routes (`routes` is ignored). */
+  readonly subscribersOnly?: boolean;
   /** More of the scenario recipient's delivery profile (e.g. certificate, sign), as recipients.yaml spells it. */
   readonly profile?: Readonly<Record<string, unknown>>;
 }
@@ -57,7 +59,7 @@ export function scratchConfig(
         description: `test scenario ${id}`,
         authorization: { allowedSenders: ['00000099000000000001'] },
         validation: { schema: 'schemas/ubl-invoice/maindoc/UBL-Invoice-2.1.xsd' },
-        routing: { routes: (scenario.routes ?? [id]).map((recipient) => ({ recipient })) },
+        routing: scenario.subscribersOnly ? { subscribersOnly: true } : { routes: (scenario.routes ?? [id]).map((recipient) => ({ recipient })) },
         delivery: { retryWindow: scenario.retryWindow, initialBackoff: scenario.initialBackoff ?? '300ms', maxBackoff: scenario.maxBackoff ?? '1s' },
       }),
     );

@@ -1,24 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import type { Envelope, PayloadRef } from '@poort/contracts';
-import { MessageCatalog } from '@poort/message-types';
+import type { MessageCatalog } from '@poort/message-types';
 
 import { resolveRecipients } from '../src/routing/route-table.js';
+import { subscriptionMatches, type SubscriptionRule } from '../src/subscriptions/subscription.js';
+import { testCatalog } from './catalog-fixture.js';
 
 const payload = (id: string, mimeType = 'application/xml'): PayloadRef => ({ id, size: 1, sha256: '0'.repeat(64), mimeType, bestandsnaam: 'f.xml' });
 const original = payload('11111111-1111-4111-8111-111111111111');
 const summary = payload('22222222-2222-4222-8222-222222222222', 'application/json');
 
-function envelope(berichtsoort: string, ontvanger?: string): Envelope {
+function envelope(berichtsoort: string, ontvanger?: string, belanghebbende = '001000044B37'): Envelope {
   return {
     kenmerk: 'k-1',
     berichtsoort,
     sender: { oin: '00000099000000000001', certificateFingerprint: 'a'.repeat(64) },
-    identiteitBelanghebbende: { nummer: '001000044B37', type: 'Fi' },
+    identiteitBelanghebbende: { nummer: belanghebbende, type: 'Fi' },
     rolBelanghebbende: 'Bedrijf',
     ...(ontvanger ? { identiteitOntvanger: { nummer: ontvanger, type: 'OIN' } } : {}),
     content: original,
@@ -27,39 +26,19 @@ function envelope(berichtsoort: string, ontvanger?: string): Envelope {
   };
 }
 
-const type = (berichtsoort: string, transformation: string, routes: string) => `berichtsoort: ${berichtsoort}
-description: test type ${berichtsoort}
-authorization: { allowedSenders: ["00000099000000000001"] }
-validation: { schema: schemas/any.xsd }
-transformation: ${transformation}
-routing:
-  routes:
-${routes}
-delivery: { retryWindow: 1h, initialBackoff: 1s, maxBackoff: 10s }
-`;
+const subscription = (recipientId: string, berichtsoort: string, rest: Partial<SubscriptionRule> = {}): SubscriptionRule => ({
+  recipientId,
+  berichtsoort,
+  format: 'original',
+  ...rest,
+});
 
 describe('resolveRecipients: who gets a message, and which rendition', () => {
-  let dir: string;
   let catalog: MessageCatalog;
+  let remove: () => void;
 
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'poort-routing-'));
-    mkdirSync(join(dir, 'schemas'));
-    mkdirSync(join(dir, 'message-types'));
-    writeFileSync(join(dir, 'schemas/any.xsd'), '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>');
-    const recipients = ['archief', 'ledger', 'gemeente-a', 'gemeente-b'].map((id) => `  - { id: ${id}, name: ${id}, oin: "00000099000000000101", endpoint: "http://127.0.0.1:1/${id}" }`);
-    writeFileSync(join(dir, 'recipients.yaml'), `recipients:\n${recipients.join('\n')}\n`);
-    writeFileSync(
-      join(dir, 'message-types/fan-out.yaml'),
-      type('fan-out', 'ubl-invoice-to-json', '    - { recipient: archief, format: original }\n    - { recipient: ledger, format: transformed }\n    - { recipient: archief, format: transformed }'),
-    );
-    writeFileSync(
-      join(dir, 'message-types/per-ontvanger.yaml'),
-      type('per-ontvanger', 'none', '    - { recipient: gemeente-a, whenOntvanger: "0001" }\n    - { recipient: gemeente-b, whenOntvanger: "0002" }\n    - { recipient: archief }'),
-    );
-    catalog = MessageCatalog.load(dir, {});
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  before(() => ({ catalog, remove } = testCatalog()));
+  after(() => remove());
 
   test('every route of the type gets one delivery, with the rendition its route asks for', () => {
     assert.deepEqual(resolveRecipients(catalog, envelope('fan-out'), summary), [
@@ -80,5 +59,71 @@ describe('resolveRecipients: who gets a message, and which rendition', () => {
 
   test('a route that wants the transformed rendition when there is none is a failure of this message, not a silent drop', () => {
     assert.throws(() => resolveRecipients(catalog, envelope('fan-out'), undefined), /ledger wants the transformed content/);
+  });
+
+  describe('with subscriptions', () => {
+    test('a subscriber gets the message beside the routes, in the rendition it subscribed to', () => {
+      const deliveries = resolveRecipients(catalog, envelope('fan-out'), summary, [subscription('bzk', 'fan-out', { format: 'transformed' })]);
+      assert.deepEqual(deliveries, [
+        { recipientId: 'archief', payload: original },
+        { recipientId: 'ledger', payload: summary },
+        { recipientId: 'bzk', payload: summary },
+      ]);
+    });
+
+    test('a subscriber that a route names already gets one delivery, the route\'s', () => {
+      const deliveries = resolveRecipients(catalog, envelope('fan-out'), summary, [subscription('ledger', 'fan-out'), subscription('archief', 'fan-out', { format: 'transformed' })]);
+      assert.deepEqual(deliveries, [
+        { recipientId: 'archief', payload: original },
+        { recipientId: 'ledger', payload: summary },
+      ]);
+    });
+
+    test('two subscriptions of one recipient that both match give one delivery, by the first', () => {
+      const deliveries = resolveRecipients(catalog, envelope('plain', '0001'), undefined, [
+        subscription('bzk', 'plain', { identiteitOntvanger: '0001' }),
+        subscription('bzk', 'plain'),
+      ]);
+      assert.deepEqual(deliveries.map((d) => d.recipientId), ['archief', 'bzk']);
+    });
+
+    test('a subscription only applies to the messages its filters name', () => {
+      const rules = [subscription('bzk', 'plain', { identiteitOntvanger: '0001' }), subscription('twee-a', 'plain', { identiteitBelanghebbende: '123456789' })];
+      assert.deepEqual(resolveRecipients(catalog, envelope('plain', '0001'), undefined, rules).map((d) => d.recipientId), ['archief', 'bzk']);
+      assert.deepEqual(resolveRecipients(catalog, envelope('plain', '0002', '123456789'), undefined, rules).map((d) => d.recipientId), ['archief', 'twee-a']);
+      assert.deepEqual(resolveRecipients(catalog, envelope('plain'), undefined, rules).map((d) => d.recipientId), ['archief']);
+    });
+
+    test('a subscription to the transformed rendition of a type without one gets the original', () => {
+      assert.deepEqual(resolveRecipients(catalog, envelope('plain'), undefined, [subscription('bzk', 'plain', { format: 'transformed' })]).at(-1), {
+        recipientId: 'bzk',
+        payload: original,
+      });
+    });
+
+    test('a type for subscribers only goes to its subscribers, and to no one without them', () => {
+      assert.deepEqual(resolveRecipients(catalog, envelope('alleen-abonnees'), summary, [subscription('bzk', 'alleen-abonnees')]), [{ recipientId: 'bzk', payload: original }]);
+      assert.deepEqual(resolveRecipients(catalog, envelope('alleen-abonnees'), summary, []), []);
+    });
+  });
+});
+
+describe('subscriptionMatches: which messages a subscription asks for', () => {
+  const message = envelope('plain', '0001', '123456789');
+
+  test('its berichtsoort, and nothing else', () => {
+    assert.equal(subscriptionMatches(subscription('bzk', 'plain'), message), true);
+    assert.equal(subscriptionMatches(subscription('bzk', 'fan-out'), message), false);
+  });
+
+  test('each filter compares the identity\'s nummer; both filters must hold', () => {
+    assert.equal(subscriptionMatches(subscription('bzk', 'plain', { identiteitBelanghebbende: '123456789' }), message), true);
+    assert.equal(subscriptionMatches(subscription('bzk', 'plain', { identiteitBelanghebbende: '987654321' }), message), false);
+    assert.equal(subscriptionMatches(subscription('bzk', 'plain', { identiteitOntvanger: '0001', identiteitBelanghebbende: '123456789' }), message), true);
+    assert.equal(subscriptionMatches(subscription('bzk', 'plain', { identiteitOntvanger: '0002', identiteitBelanghebbende: '123456789' }), message), false);
+  });
+
+  test('an ontvanger filter does not match a message without an identiteitOntvanger', () => {
+    assert.equal(subscriptionMatches(subscription('bzk', 'plain', { identiteitOntvanger: '0001' }), envelope('plain')), false);
   });
 });

@@ -1,8 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { DEAD_LETTER_STATUS, FOUTCODE, STATUS, TOPICS } from '@poort/contracts';
+import { DEAD_LETTER_STATUS, FOUTCODE, STATUS, TOPICS, type Envelope } from '@poort/contracts';
 import { MessageCatalog } from '@poort/message-types';
 import { StageRunner } from '@poort/pipeline';
 
+import { SubscriptionDirectory } from '../subscriptions/subscription-directory.js';
 import { resolveRecipients } from './route-table.js';
 
 @Injectable()
@@ -10,6 +11,7 @@ export class RoutingConsumer implements OnModuleInit {
   constructor(
     private readonly stages: StageRunner,
     private readonly catalog: MessageCatalog,
+    private readonly subscriptions: SubscriptionDirectory,
   ) {}
 
   onModuleInit(): void {
@@ -17,14 +19,12 @@ export class RoutingConsumer implements OnModuleInit {
       name: 'routing',
       topic: TOPICS.transformed,
       technicalFailure: DEAD_LETTER_STATUS.routing,
-      handle: async ({ envelope, transformed }, { out }) => {
-        const deliveries = resolveRecipients(this.catalog, envelope, transformed);
+      handle: async ({ envelope, transformed }, context) => {
+        const { out } = context;
+        const subscribed = (await this.subscriptions.forRun(context, context.tx)).get(envelope.berichtsoort);
+        const deliveries = resolveRecipients(this.catalog, envelope, transformed, subscribed);
         if (deliveries.length === 0) {
-          const ontvanger = envelope.identiteitOntvanger?.nummer ?? '(geen)';
-          out.status(envelope, {
-            code: STATUS.afleveringMislukt,
-            fout: { foutcode: FOUTCODE.nietAfleverbaar, foutbeschrijving: `geen ontvanger voor ${envelope.berichtsoort} en identiteitOntvanger ${ontvanger}` },
-          });
+          out.status(envelope, { code: STATUS.afleveringMislukt, fout: { foutcode: FOUTCODE.nietAfleverbaar, foutbeschrijving: this.noRecipient(envelope) } });
           return;
         }
         for (const delivery of deliveries) {
@@ -34,5 +34,10 @@ export class RoutingConsumer implements OnModuleInit {
         out.status(envelope, { code: STATUS.afleveringBezig });
       },
     });
+  }
+
+  private noRecipient(envelope: Envelope): string {
+    if (this.catalog.get(envelope.berichtsoort).routing.subscribersOnly) return `geen abonnee voor ${envelope.berichtsoort} (alleen voor abonnees)`;
+    return `geen ontvanger voor ${envelope.berichtsoort} en identiteitOntvanger ${envelope.identiteitOntvanger?.nummer ?? '(geen)'}`;
   }
 }
