@@ -21,6 +21,10 @@ export type RefusalKind =
   | 'invalid'
   /** Nothing of that name exists for this caller (someone else's and non-existent look the same). */
   | 'not-found'
+  /** The caller is known but may not do this to something that exists (a recipient reporting on another's message). */
+  | 'forbidden'
+  /** The request is valid but contradicts the state it meets (a status before delivery, a second different one). */
+  | 'conflict'
   | 'unsupported-media-type'
   | 'too-large'
   /** Poort cannot take it now; the same request may succeed later. */

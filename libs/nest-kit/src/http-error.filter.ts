@@ -20,6 +20,8 @@ export interface ErrorBody {
 export const REFUSAL_HTTP_STATUS: Readonly<Record<RefusalKind, number>> = {
   invalid: 400,
   'not-found': 404,
+  forbidden: 403,
+  conflict: 409,
   'too-large': 413,
   'unsupported-media-type': 415,
   overloaded: 503,

@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { clientIdentityProviders, type ClientIdentitySource } from '@poort/nest-edge';
+import { clientIdentityProviders, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
 import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
 import { PayloadStore } from '@poort/payload-store';
+import { AFLEVERSTATUS_SERVICE } from '@poort/wus';
 
 import type { DeliveryConfig } from './config.js';
 import { RestPushChannel } from './delivery/channels/rest-push.js';
@@ -10,13 +11,26 @@ import { DeliveriesRepository } from './delivery/deliveries.repository.js';
 import { DeliveryConsumer } from './delivery/delivery.consumer.js';
 import { DeliveryMetrics } from './delivery/delivery.metrics.js';
 import { DELIVERY_WORKER_SETTINGS, DeliveryWorker } from './delivery/delivery.worker.js';
+import { MAX_RECIPIENT_STATUS_BYTES, RecipientStatusController } from './recipient-status/recipient-status.controller.js';
+import { RecipientStatusMetrics } from './recipient-status/recipient-status.metrics.js';
+import { RecipientStatusService } from './recipient-status/recipient-status.service.js';
+import { afleverstatusHandlers } from './recipient-status/recipient-status.wus-handlers.js';
+import { RecipientStatusesRepository } from './recipient-status/recipient-statuses.repository.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: DeliveryConfig, identitySource: ClientIdentitySource): DynamicModule {
+    // Recipients report their own statuses (zetStatus) here: over WUS and REST.
+    const afleverstatus = wusEndpoint({
+      service: AFLEVERSTATUS_SERVICE,
+      config,
+      maxRequestBytes: MAX_RECIPIENT_STATUS_BYTES,
+      handlers: { inject: [RecipientStatusService], useFactory: afleverstatusHandlers },
+    });
     return {
       module: AppModule,
       imports: [PlatformModule.forService(platformOptionsFromEnv('delivery', config))],
+      controllers: [RecipientStatusController, ...(afleverstatus ? [afleverstatus.controller] : [])],
       providers: [
         ...clientIdentityProviders(identitySource),
         messageCatalogProvider(config.POORT_CONFIG_DIR),
@@ -35,6 +49,10 @@ export class AppModule {
         DeliveryMetrics,
         DeliveryWorker,
         DeliveryConsumer,
+        RecipientStatusesRepository,
+        RecipientStatusMetrics,
+        RecipientStatusService,
+        ...(afleverstatus?.providers ?? []),
       ],
     };
   }
