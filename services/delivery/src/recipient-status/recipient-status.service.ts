@@ -61,9 +61,11 @@ export class RecipientStatusService {
     } catch (error) {
       if (error instanceof Refusal) {
         this.metrics.reports.inc({ outcome: 'refused', code: error.code });
-        // A certificate setting the status of a message that is not its own may be a forgery: worth a warning.
-        const level = error.code === ZETSTATUS_CODE.forbidden ? 'warn' : 'info';
-        this.logger[level]({ kenmerk: report.kenmerk.slice(0, 40), oin: caller.oin, code: error.code, reason: error.message }, 'recipient status refused');
+        // Every refusal is logged where it is answered; a certificate setting the status of a message that is not its
+        // own may be a forgery attempt, worth a warning of its own.
+        if (error.code === ZETSTATUS_CODE.forbidden) {
+          this.logger.warn({ kenmerk: report.kenmerk.slice(0, 40), oin: caller.oin, subject: caller.subject, code: error.code }, 'recipient status refused: not the recipient of the message');
+        }
       }
       throw error;
     }
