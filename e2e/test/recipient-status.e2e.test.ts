@@ -135,7 +135,7 @@ describe('Recipient statuses: zetStatus over WUS and REST, seen by the sender th
     assert.equal(statuses.find((status) => status.statuscode === '510')?.statusFoutcode?.foutcode, 'BZK-42');
   });
 
-  test('bad reports are refused with a code: a status a recipient does not set, 510 without foutcode, not JSON of the interface', async () => {
+  test('bad reports are refused with a code: a status a recipient does not set, 510 without foutcode, a time in the future, not the interface, too long', async () => {
     const kenmerk = await delivered('Omzetbelasting');
     const url = ontvangerstatus(kenmerk);
     const cases: [unknown, number, string][] = [
@@ -144,6 +144,7 @@ describe('Recipient statuses: zetStatus over WUS and REST, seen by the sender th
       [{ statuscode: '500', tijdstempelStatus: '2099-01-01T00:00:00Z' }, 400, 'ZETSTATUS_BAD_TIME'],
       [{ statuscode: '500', tijdstempelStatus: 'gisteren' }, 400, 'AFS100'],
       [{ statuscode: '500', tijdstempelStatus: new Date().toISOString(), extra: true }, 400, 'AFS100'],
+      [{ statuscode: '500', tijdstempelStatus: new Date().toISOString(), statusdetails: 'x'.repeat(300 * 1024) }, 413, 'ZETSTATUS_TOO_LARGE'],
     ];
     for (const [body, status, code] of cases) {
       const answer = await e2e.client('recipient-a').put<{ code: string }>(url, body);

@@ -5,6 +5,7 @@ import { Refusal } from '@poort/contracts';
 
 import {
   CLOCK_SKEW_MS,
+  MAX_REPORT_TEXT_BYTES,
   ZETSTATUS_CODE,
   decideRecipientStatus,
   type DeliveryOfMessage,
@@ -138,6 +139,13 @@ describe('decideRecipientStatus: what a report must be', () => {
   it('refuses a tijdstempelStatus before the message was submitted (beyond the skew)', () => {
     const before = report({ tijdstempelStatus: new Date(AANGELEVERD.getTime() - CLOCK_SKEW_MS - 1_000) });
     refusedWith(ZETSTATUS_CODE.badTime, 'invalid', () => decideRecipientStatus(before, OIN_A, message(delivery()), NOW));
+  });
+
+  it('refuses texts beyond the limit together (UTF-8 bytes), and takes them up to it', () => {
+    const half = 'é'.repeat(MAX_REPORT_TEXT_BYTES / 4);
+    const atLimit = rejected({ statusFoutcode: { foutcode: 'F', foutbeschrijving: half }, statusdetails: half });
+    assert.equal(decideRecipientStatus(atLimit, OIN_A, message(delivery()), NOW).code, '510');
+    refusedWith(ZETSTATUS_CODE.tooLarge, 'too-large', () => decideRecipientStatus({ ...atLimit, statusdetails: `${half}x` }, OIN_A, message(delivery()), NOW));
   });
 
   it('refuses an invalid date', () => {

@@ -7,8 +7,8 @@ import { z } from 'zod';
 
 import { RecipientStatusService, type RecipientStatusAnswer } from './recipient-status.service.js';
 
-/** A report's largest parts are its statusdetails and foutbeschrijving (1 MiB each in the XSD): room for both. */
-export const MAX_RECIPIENT_STATUS_BYTES = 3 * 1024 * 1024;
+/** A report is small (its texts at most MAX_REPORT_TEXT_BYTES): a larger body is refused before it is read. */
+export const MAX_RECIPIENT_STATUS_BYTES = 1024 * 1024;
 
 /** zetStatusRequest as JSON, the kenmerk in the path: the fields and limits of the koppelvlak XSD. */
 const OntvangerStatusBody = z.strictObject({

@@ -39,6 +39,7 @@ export const ZETSTATUS_CODE = {
   foutMissing: 'ZETSTATUS_NO_FOUT',
   foutUnexpected: 'ZETSTATUS_FOUT_EXTRA',
   badTime: 'ZETSTATUS_BAD_TIME',
+  tooLarge: 'ZETSTATUS_TOO_LARGE',
   unknown: 'ZETSTATUS_UNKNOWN',
   forbidden: 'ZETSTATUS_FORBIDDEN',
   notDelivered: 'ZETSTATUS_NOT_DELIV',
@@ -48,11 +49,18 @@ export const ZETSTATUS_CODE = {
 /** How far a recipient's clock may be off Poort's before its tijdstempelStatus is refused. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
 
+/**
+ * The texts of one report together (foutbeschrijving and statusdetails, UTF-8). The XSD allows 1 MiB each, but the
+ * status travels as one Kafka event (the broker's default limit is 1 MB) and is read in every status list: a
+ * recipient's explanation fits well below this.
+ */
+export const MAX_REPORT_TEXT_BYTES = 256 * 1024;
+
 const RECIPIENT_CODES: readonly string[] = [STATUS.verwerktDoorOntvanger, STATUS.geweigerdDoorOntvanger];
 
 /**
  * What can be said of a report without the message: a recipient sets 500 (verwerkt) or 510 (geweigerd, which needs
- * its foutcode) and nothing else; 500 carries no foutcode; its time is not in the future.
+ * its foutcode) and nothing else; 500 carries no foutcode; its texts are not too long; its time is not in the future.
  */
 export function checkReport(report: RecipientStatusReport, now: Date): RecipientStatusCode {
   if (!RECIPIENT_CODES.includes(report.statuscode)) {
@@ -64,6 +72,10 @@ export function checkReport(report: RecipientStatusReport, now: Date): Recipient
   }
   if (code === STATUS.verwerktDoorOntvanger && report.statusFoutcode !== undefined) {
     throw new Refusal(ZETSTATUS_CODE.foutUnexpected, 'invalid', 'status 500 means processed: it carries no statusFoutcode');
+  }
+  const textBytes = Buffer.byteLength(report.statusFoutcode?.foutbeschrijving ?? '') + Buffer.byteLength(report.statusdetails ?? '');
+  if (textBytes > MAX_REPORT_TEXT_BYTES) {
+    throw new Refusal(ZETSTATUS_CODE.tooLarge, 'too-large', `foutbeschrijving and statusdetails together are ${textBytes} bytes; at most ${MAX_REPORT_TEXT_BYTES}`);
   }
   const at = report.tijdstempelStatus.getTime();
   if (Number.isNaN(at) || at > now.getTime() + CLOCK_SKEW_MS) {
