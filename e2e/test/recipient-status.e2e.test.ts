@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
+import { readFileSync } from 'node:fs';
+
 import { TEST_PKI_OINS } from '@poort/pki';
+import { Agent, request } from 'undici';
 
 import { E2eChain, SAMPLES, aanlevering, type StatusResultaat } from '../src/index.js';
 import { wusClient, type WusClient } from '../src/wus-client.js';
@@ -157,6 +160,24 @@ describe('Recipient statuses: zetStatus over WUS and REST, seen by the sender th
     assert.equal(unknown.body.code, 'ZETSTATUS_UNKNOWN');
     const { rows } = await e2e.db.query('SELECT recipient_statuscode FROM deliveries WHERE kenmerk = $1', [kenmerk]);
     assert.deepEqual(rows, [{ recipient_statuscode: null }]);
+  });
+
+  test('a zetStatus without a client certificate is a SOAP fault 0002, before any SOAP is read', async () => {
+    const dispatcher = new Agent({ connect: { ca: readFileSync(e2e.pki.caChain) } });
+    try {
+      const response = await request(`${e2e.chain.url('delivery')}${AFLEVERSTATUS_PATH}`, {
+        method: 'POST',
+        dispatcher,
+        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
+        body: '<x/>',
+      });
+      const body = await response.body.text();
+      assert.equal(response.statusCode, 500);
+      assert.match(body, /<foutcode>0002<\/foutcode>/);
+      assert.match(body, /zetStatusFault/);
+    } finally {
+      await dispatcher.close();
+    }
   });
 
   test('the delivery service counts the reports by outcome and code', async () => {
