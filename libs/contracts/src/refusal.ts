@@ -21,9 +21,9 @@ export type RefusalKind =
   | 'invalid'
   /** Nothing of that name exists for this caller (someone else's and non-existent look the same). */
   | 'not-found'
-  /** The caller is known but may not do this at all (not for someone like it, whatever it names). */
+  /** The caller is known but may not do this (not for someone like it, or not to this: a recipient reporting on another's message). */
   | 'forbidden'
-  /** It would collide with what exists (a duplicate). */
+  /** It collides with what exists (a duplicate), or contradicts the state it meets (a status before delivery, a second different one). */
   | 'conflict'
   /** The caller's copy is not the current one (If-Match). */
   | 'precondition-failed'

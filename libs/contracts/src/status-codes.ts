@@ -55,6 +55,8 @@ export const FOUTCODE = {
   validatieMislukt: 'VAS500',
   technischeFoutValidatie: 'VAS400',
   afleverfout: 'AFS400',
+  /** A request to the afleverservice family (also zetStatus, which recipients call) that does not match the interface. */
+  afleververzoekOngeldig: 'AFS100',
   ontvangerWeigert: 'AFO100',
   nietAfleverbaar: 'AFS600',
   statusverzoekOngeldig: 'STS100',

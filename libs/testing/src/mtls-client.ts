@@ -50,6 +50,16 @@ export class MtlsClient {
     return { status: response.statusCode, body: (await parseBody(response.body)) as T };
   }
 
+  async put<T = unknown>(url: string, body: unknown): Promise<JsonResponse<T>> {
+    const response = await request(url, {
+      method: 'PUT',
+      dispatcher: this.agent,
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.statusCode, body: (await parseBody(response.body)) as T };
+  }
+
   async get<T = unknown>(url: string): Promise<JsonResponse<T>> {
     const response = await request(url, { dispatcher: this.agent });
     return { status: response.statusCode, body: (await parseBody(response.body)) as T };

@@ -1,5 +1,5 @@
 export { NS, WSA_ANONYMOUS } from './namespaces.js';
-export { AANLEVER_SERVICE, STATUSINFORMATIE_SERVICE, operationForElement, type WusOperation, type WusService } from './services.js';
+export { AANLEVER_SERVICE, AFLEVERSTATUS_SERVICE, STATUSINFORMATIE_SERVICE, operationForElement, type WusOperation, type WusService } from './services.js';
 export { WUS_CODE, WusFault, clientFault, faultForRefusal } from './wus-fault.js';
 export type { ReplayGuard, SoapSecurity, VerifiedSoapRequest } from './security-port.js';
 export { checkContentType, checkHeaderBlocks, childElements, readSoapRequest, type SoapRequestShape } from './soap-request.js';
@@ -11,6 +11,7 @@ export {
   readNieuweStatussenRequest,
   readProcessenRequest,
   readStatussenProcesRequest,
+  readZetStatusRequest,
 } from './koppelvlak-read.js';
 export {
   aanleverResponseXml,
@@ -19,9 +20,10 @@ export {
   processenResponseXml,
   statusListResponseXml,
   type StatusListOperation,
+  zetStatusResponseXml,
 } from './koppelvlak-write.js';
 export { faultAction, faultBody, soapResponse, unsignedEnvelope, type ResponseAddressing, type SoapHeaderBlock, type SoapResponse } from './response-envelope.js';
-export { KOPPELVLAK_XSD, KOPPELVLAK_XSD_PATH, STANDARDS_DIR, publishedWsdl, publishedXsd } from './wsdl.js';
+export { KOPPELVLAK_XSD, KOPPELVLAK_XSD_PATH, POORT_WSDL_DIR, STANDARDS_DIR, publishedWsdl, publishedXsd } from './wsdl.js';
 export { WusEndpoint, type WusCall, type WusEndpointOptions, type WusHttpRequest, type WusHttpResponse, type WusOperationHandler } from './wus-endpoint.js';
 export { PostgresReplayGuard, type SqlQueryable } from './postgres-replay-guard.js';
 export { OPHAAL_SERVICE } from './services.js';

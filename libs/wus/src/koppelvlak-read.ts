@@ -9,6 +9,7 @@ import type {
   ProcessenRequest,
   StatussenProcesRequest,
   TimeWindow,
+  ZetStatusRequest,
 } from './koppelvlak-types.js';
 import { NS } from './namespaces.js';
 import { childElements } from './soap-request.js';
@@ -134,5 +135,21 @@ export function readBerichtsoortenRequest(element: XmlElement): BerichtsoortenRe
   return {
     identiteitBelanghebbende: identiteit(c.required('identiteitBelanghebbende')),
     ...optional('autorisatieAdres', c.text('autorisatieAdres')),
+  };
+}
+
+export function readZetStatusRequest(element: XmlElement): ZetStatusRequest {
+  const c = new Children(element);
+  const fout = c.element('statusFoutcode');
+  const foutChildren = fout === undefined ? undefined : new Children(fout);
+  return {
+    kenmerk: c.requiredText('kenmerk'),
+    ...optional('berichtkenmerk', c.text('berichtkenmerk')),
+    statuscode: c.requiredText('statuscode'),
+    tijdstempelStatus: new Date(c.requiredText('tijdstempelStatus')),
+    ...(foutChildren === undefined
+      ? {}
+      : { statusFoutcode: { foutcode: foutChildren.requiredText('foutcode'), foutbeschrijving: foutChildren.requiredText('foutbeschrijving') } }),
+    ...optional('statusdetails', c.text('statusdetails')),
   };
 }

@@ -55,4 +55,12 @@ export interface BerichtsoortenRequest {
   readonly autorisatieAdres?: string;
 }
 
-
+/** zetStatus: a recipient's own processing result for a message delivered to it. */
+export interface ZetStatusRequest {
+  readonly kenmerk: string;
+  readonly berichtkenmerk?: string;
+  readonly statuscode: string;
+  readonly tijdstempelStatus: Date;
+  readonly statusFoutcode?: Fout;
+  readonly statusdetails?: string;
+}

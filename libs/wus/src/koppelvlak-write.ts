@@ -78,3 +78,7 @@ export function berichtsoortenResponseXml(berichtsoorten: readonly string[]): st
 export function faultDetailXml(name: string, value: Fout): string {
   return root(name, leaf('foutcode', value.foutcode), leaf('foutbeschrijving', value.foutbeschrijving));
 }
+
+export function zetStatusResponseXml(response: { readonly kenmerk: string; readonly statuscode: string }): string {
+  return root('zetStatusResponse', leaf('kenmerk', response.kenmerk), leaf('statuscode', response.statuscode));
+}

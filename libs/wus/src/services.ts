@@ -12,12 +12,14 @@ export interface WusOperation {
 }
 
 export interface WusService {
-  readonly name: 'aanleverservice' | 'statusinformatieservice' | 'ophaalservice';
+  readonly name: 'aanleverservice' | 'statusinformatieservice' | 'ophaalservice' | 'afleverstatusservice';
   /** Path of the endpoint, as Digipoort publishes it (domain.md 1.1). */
   readonly path: string;
   readonly wsdlFile: string;
+  /** The WSDL is Poort's own (libs/wus/wsdl/), written from the XSD where Logius publishes none. */
+  readonly ownWsdl?: boolean;
   /** Fault detail element (koppelvlak foutType). */
-  readonly faultElement: 'aanleverFault' | 'statusinformatieFault' | 'ophaalFault';
+  readonly faultElement: 'aanleverFault' | 'statusinformatieFault' | 'ophaalFault' | 'zetStatusFault';
   /** Digipoort foutcode for a request that does not match the interface specification. */
   readonly interfaceFoutcode: string;
   /** Digipoort foutcode for a technical problem on Poort's side. */
@@ -73,6 +75,24 @@ export const OPHAAL_SERVICE: WusService = {
   operations: ['getBerichten', 'getNieuweBerichten', 'getBerichtenKenmerk', 'getNieuweBerichtenKenmerk', 'getBerichtenLijst', 'getNieuweBerichtenLijst'].map(
     (name) => operation('ophaalservice', 'OphaalService', name, `${name}Request`, `${name}Response`),
   ),
+};
+
+/**
+ * zetStatus, which a recipient calls to report its own processing result (500/510) for a message Poort delivered to
+ * it. Logius publishes no WSDL for it: Poort's AfleverStatusService.wsdl is written from the XSD in the style of the
+ * published three. Named for what it does (the status of an aflevering), apart from the statusinformatieservice that
+ * senders read and from the afleverservice that recipients serve; its foutcodes are the afleverservice's (AFS100,
+ * AFS400), the family zetStatus belongs to in the XSD.
+ */
+export const AFLEVERSTATUS_SERVICE: WusService = {
+  name: 'afleverstatusservice',
+  path: '/wus/2.0/afleverstatusservice/1.2',
+  wsdlFile: 'AfleverStatusService.wsdl',
+  ownWsdl: true,
+  faultElement: 'zetStatusFault',
+  interfaceFoutcode: FOUTCODE.afleververzoekOngeldig,
+  technicalFoutcode: FOUTCODE.afleverfout,
+  operations: [operation('afleverstatusservice', 'AfleverStatusService', 'zetStatus', 'zetStatusRequest', 'zetStatusResponse')],
 };
 
 export function operationForElement(service: WusService, localName: string): WusOperation | undefined {

@@ -4,7 +4,7 @@ import { clientIdentityProviders, wusEndpoint, type ClientIdentitySource } from 
 import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
 import { PayloadStore } from '@poort/payload-store';
 import { UnitOfWork } from '@poort/pipeline';
-import { OPHAAL_SERVICE } from '@poort/wus';
+import { AFLEVERSTATUS_SERVICE, OPHAAL_SERVICE } from '@poort/wus';
 
 import type { DeliveryConfig } from './config.js';
 import { PullMailboxChannel } from './delivery/channels/pull-mailbox.js';
@@ -20,6 +20,12 @@ import { MailboxRepository } from './mailbox/mailbox.repository.js';
 import { MailboxService } from './mailbox/mailbox.service.js';
 import { ophaalHandlers } from './mailbox/ophaal.wus-handlers.js';
 
+import { MAX_RECIPIENT_STATUS_BYTES, RecipientStatusController } from './recipient-status/recipient-status.controller.js';
+import { RecipientStatusMetrics } from './recipient-status/recipient-status.metrics.js';
+import { RecipientStatusService } from './recipient-status/recipient-status.service.js';
+import { afleverstatusHandlers } from './recipient-status/recipient-status.wus-handlers.js';
+import { RecipientStatusesRepository } from './recipient-status/recipient-statuses.repository.js';
+
 /** OphaalService requests are small (no content comes in); a request beyond this is refused before it is parsed. */
 const MAX_OPHAAL_REQUEST_BYTES = 1024 * 1024;
 
@@ -32,10 +38,17 @@ export class AppModule {
       maxRequestBytes: MAX_OPHAAL_REQUEST_BYTES,
       handlers: { inject: [MailboxService], useFactory: ophaalHandlers },
     });
+    // Recipients report their own statuses (zetStatus) here: over WUS and REST.
+    const afleverstatus = wusEndpoint({
+      service: AFLEVERSTATUS_SERVICE,
+      config,
+      maxRequestBytes: MAX_RECIPIENT_STATUS_BYTES,
+      handlers: { inject: [RecipientStatusService], useFactory: afleverstatusHandlers },
+    });
     return {
       module: AppModule,
       imports: [PlatformModule.forService(platformOptionsFromEnv('delivery', config))],
-      controllers: [MailboxController, ...(ophaal ? [ophaal.controller] : [])],
+      controllers: [MailboxController, RecipientStatusController, ...(ophaal ? [ophaal.controller] : []), ...(afleverstatus ? [afleverstatus.controller] : [])],
       providers: [
         ...clientIdentityProviders(identitySource),
         messageCatalogProvider(config.POORT_CONFIG_DIR),
@@ -71,7 +84,11 @@ export class AppModule {
         DeliveryMetrics,
         DeliveryWorker,
         DeliveryConsumer,
+        RecipientStatusesRepository,
+        RecipientStatusMetrics,
+        RecipientStatusService,
         ...(ophaal?.providers ?? []),
+        ...(afleverstatus?.providers ?? []),
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Injectable, Post, Query, Req, Res, type InjectionToken, type OnModuleInit, type Provider, type Type } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, type InjectionToken, type Provider, type Type } from '@nestjs/common';
 import type { ClientIdentityEnv, WusEnv } from '@poort/config';
 import type { Pool } from '@poort/message-state';
 import { DB_POOL, LOGGER, MaxBodyBytes, RefusalRenderers } from '@poort/nest-kit';
@@ -30,19 +30,16 @@ export interface WusSetup {
 }
 
 const WUS_PUBLIC_URL = Symbol('poort.wus.public-url');
-const WUS_SERVICE = Symbol('poort.wus.service');
 
-/** Every refusal on the service's paths, also those before the endpoint runs (TLS identity, body limit), is a SOAP fault. */
-@Injectable()
-class SoapFaultRegistration implements OnModuleInit {
-  constructor(
-    @Inject(WUS_SERVICE) private readonly service: WusService,
-    private readonly renderers: RefusalRenderers,
-  ) {}
-
-  onModuleInit(): void {
-    this.renderers.register(soapFaultRenderer(this.service));
+/** One service's own providers, so that a service may serve several WUS services (delivery: zetStatus, OphaalService). */
+const endpointTokens = new Map<string, { endpoint: symbol; faults: symbol }>();
+function tokensOf(service: WusService): { endpoint: symbol; faults: symbol } {
+  let tokens = endpointTokens.get(service.name);
+  if (!tokens) {
+    tokens = { endpoint: Symbol(`poort.wus.${service.name}.endpoint`), faults: Symbol(`poort.wus.${service.name}.faults`) };
+    endpointTokens.set(service.name, tokens);
   }
+  return tokens;
 }
 
 /**
@@ -55,15 +52,23 @@ export function wusEndpoint(setup: WusSetup): { controller: Type; providers: Pro
   const certFile = config.WUS_SIGNING_CERT_FILE ?? config.TLS_CERT_FILE;
   const keyFile = config.WUS_SIGNING_KEY_FILE ?? config.TLS_KEY_FILE;
   if (!certFile || !keyFile) return undefined;
+  const tokens = tokensOf(service);
   return {
-    controller: wusController(service, setup.maxRequestBytes),
+    controller: wusController(service, setup.maxRequestBytes, tokens.endpoint),
     providers: [
       XmlBodyParser,
       { provide: WUS_PUBLIC_URL, useValue: config.WUS_PUBLIC_URL },
-      { provide: WUS_SERVICE, useValue: service },
-      SoapFaultRegistration,
+      // Every refusal on the service's paths, also those before the endpoint runs (TLS identity, body limit), is a SOAP fault.
       {
-        provide: WusEndpoint,
+        provide: tokens.faults,
+        inject: [RefusalRenderers],
+        useFactory: (renderers: RefusalRenderers) => {
+          renderers.register(soapFaultRenderer(service));
+          return service.name;
+        },
+      },
+      {
+        provide: tokens.endpoint,
         inject: [DB_POOL, LOGGER, ...setup.handlers.inject],
         useFactory: (pool: Pool, logger: Logger, ...dependencies: never[]) => {
           if (config.WUS_ALLOW_SHA1) {
@@ -93,11 +98,11 @@ export function wusEndpoint(setup: WusSetup): { controller: Type; providers: Pro
   };
 }
 
-function wusController(service: WusService, maxRequestBytes: number): Type {
+function wusController(service: WusService, maxRequestBytes: number, endpointToken: symbol): Type {
   @Controller(service.path.slice(1))
   class WusController {
     constructor(
-      private readonly endpoint: WusEndpoint,
+      @Inject(endpointToken) private readonly endpoint: WusEndpoint,
       @Inject(WUS_PUBLIC_URL) private readonly publicUrl: string | undefined,
       @Inject(LOGGER) private readonly logger: Logger,
       private readonly metrics: PoortMetrics,
