@@ -52,6 +52,11 @@ export interface TextHeaderBlock {
   readonly prefix: string;
   readonly localName: string;
   readonly text: string;
+  /**
+   * The text sits in one child element of this local name, in the block's namespace: wsa:ReplyTo and wsa:From
+   * carry their address as `<wsa:Address>…</wsa:Address>`.
+   */
+  readonly child?: string;
 }
 
 /** A SOAP 1.1 message to sign: its text-only header blocks and the content of its soap:Body. */
@@ -111,7 +116,9 @@ export function signSoapMessage(
       name: `${block.prefix}:${block.localName}`,
       namespaces: { [block.prefix]: block.namespaceUri, wsu: NS.wsu },
       attributes: [idAttribute(id)],
-      content: canonicalText(block.text),
+      content: block.child === undefined
+        ? canonicalText(block.text)
+        : `<${block.prefix}:${block.child}>${canonicalText(block.text)}</${block.prefix}:${block.child}>`,
     }));
   });
   const bodyId = newId('id');
@@ -153,7 +160,7 @@ export function signSoapMessage(
 
 function checkHeaderBlock(block: TextHeaderBlock): void {
   // Prefixes that start with "xml" are the Namespaces spec's own.
-  if (!isNcName(block.prefix) || !isNcName(block.localName) || /^xml/i.test(block.prefix)) {
+  if (!isNcName(block.prefix) || !isNcName(block.localName) || /^xml/i.test(block.prefix) || (block.child !== undefined && !isNcName(block.child))) {
     throw new WsSecurityError('WSS_ENVELOPE', `Cannot sign a header block named ${block.prefix}:${block.localName}`);
   }
   const reserved = (PREFIXES as Record<string, string>)[block.prefix];

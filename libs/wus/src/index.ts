@@ -1,5 +1,5 @@
 export { NS, WSA_ANONYMOUS } from './namespaces.js';
-export { AANLEVER_SERVICE, STATUSINFORMATIE_SERVICE, operationForElement, type WusOperation, type WusService } from './services.js';
+export { AANLEVER_SERVICE, AFLEVER_SERVICE, STATUSINFORMATIE_SERVICE, operationForElement, type WusOperation, type WusService } from './services.js';
 export { WUS_CODE, WusFault, clientFault, faultForRefusal } from './wus-fault.js';
 export type { ReplayGuard, SoapSecurity, VerifiedSoapRequest } from './security-port.js';
 export { checkContentType, checkHeaderBlocks, childElements, readSoapRequest, type SoapRequestShape } from './soap-request.js';
@@ -24,3 +24,6 @@ export { faultAction, faultBody, soapResponse, unsignedEnvelope, type ResponseAd
 export { KOPPELVLAK_XSD, KOPPELVLAK_XSD_PATH, STANDARDS_DIR, publishedWsdl, publishedXsd } from './wsdl.js';
 export { WusEndpoint, type WusCall, type WusEndpointOptions, type WusHttpRequest, type WusHttpResponse, type WusOperationHandler } from './wus-endpoint.js';
 export { PostgresReplayGuard, type SqlQueryable } from './postgres-replay-guard.js';
+export type * from './aflever-types.js';
+export { AfleverRequestError, afleverRequestXml, afleverResponseXml } from './aflever-write.js';
+export { isSoapFault, readAfleverRequest, readAfleverResponse, readSoapFault } from './aflever-read.js';

@@ -16,7 +16,7 @@ import { childElements } from './soap-request.js';
 // Readers assume the element was validated against digipoort-koppelvlak-1.2.xsd first: required children exist and
 // occur in sequence; they only pick values out. normalizedString with whiteSpace collapse: values are collapsed here.
 
-class Children {
+export class Children {
   private readonly byName = new Map<string, XmlElement[]>();
 
   constructor(parent: XmlElement) {
@@ -54,7 +54,7 @@ class Children {
 
 const collapse = (text: string) => text.replace(/[\t\n\r ]+/g, ' ').trim();
 
-function identiteit(element: XmlElement): Identiteit {
+export function identiteit(element: XmlElement): Identiteit {
   const children = new Children(element);
   return { nummer: children.requiredText('nummer'), type: children.requiredText('type') };
 }
@@ -63,7 +63,7 @@ function optionalIdentiteit(element: XmlElement | undefined): { identiteitOntvan
   return element === undefined ? {} : { identiteitOntvanger: identiteit(element) };
 }
 
-function bestand(element: XmlElement): Bestand {
+export function bestand(element: XmlElement): Bestand {
   const children = new Children(element);
   return {
     mimeType: children.requiredText('mimeType'),

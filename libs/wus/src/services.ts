@@ -12,12 +12,12 @@ export interface WusOperation {
 }
 
 export interface WusService {
-  readonly name: 'aanleverservice' | 'statusinformatieservice';
+  readonly name: 'aanleverservice' | 'statusinformatieservice' | 'afleverservice';
   /** Path of the endpoint, as Digipoort publishes it (domain.md 1.1). */
   readonly path: string;
   readonly wsdlFile: string;
   /** Fault detail element (koppelvlak foutType). */
-  readonly faultElement: 'aanleverFault' | 'statusinformatieFault';
+  readonly faultElement: 'aanleverFault' | 'statusinformatieFault' | 'afleverFault';
   /** Digipoort foutcode for a request that does not match the interface specification. */
   readonly interfaceFoutcode: string;
   /** Digipoort foutcode for a technical problem on Poort's side. */
@@ -60,6 +60,22 @@ export const STATUSINFORMATIE_SERVICE: WusService = {
   interfaceFoutcode: FOUTCODE.statusverzoekOngeldig,
   technicalFoutcode: FOUTCODE.technischeFoutStatusinformatie,
   operations: ['getBerichtsoorten', 'getProcessen', 'getStatussenProces', 'getNieuweStatussenProces', 'getNieuweStatussen'].map(status),
+};
+
+/**
+ * The afleverservice a recipient implements and Poort calls (domain.md 2.2). Logius publishes no WSDL for it:
+ * standards/AfleverService.wsdl is Poort's, written from the koppelvlak XSD. The path is where Poort serves that
+ * WSDL (and where a recipient built from it would serve the service); a recipient's own endpoint is its profile's.
+ */
+export const AFLEVER_SERVICE: WusService = {
+  name: 'afleverservice',
+  path: '/wus/2.0/afleverservice/1.2',
+  wsdlFile: 'AfleverService.wsdl',
+  faultElement: 'afleverFault',
+  // AFS100: the afleverservice's "does not match the interface specification" (domain.md 1.5).
+  interfaceFoutcode: 'AFS100',
+  technicalFoutcode: FOUTCODE.afleverfout,
+  operations: [operation('afleverservice', 'AfleverService', 'afleveren', 'afleverRequest', 'afleverResponse')],
 };
 
 export function operationForElement(service: WusService, localName: string): WusOperation | undefined {
