@@ -7,3 +7,4 @@ export * from './scratch-database.js';
 export * from './infra-env.js';
 export * from './scratch-config.js';
 export * from './fixtures.js';
+export * from './test-wus-recipient.js';

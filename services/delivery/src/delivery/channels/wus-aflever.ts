@@ -1,0 +1,274 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+
+import type { Envelope, PayloadRef } from '@poort/contracts';
+import type { Recipient } from '@poort/message-types';
+import type { CertificateVerifier } from '@poort/pki';
+import { AFLEVER_SERVICE, AfleverRequestError, NS, WSA_ANONYMOUS, afleverRequestXml, unsignedEnvelope, type AdditioneelElement, type AfleverRequest, type Bestand } from '@poort/wus';
+import { signSoapMessage, type SigningCredentials, type TextHeaderBlock, type WsSecurityPolicy } from '@poort/ws-security';
+import type { CompiledSchema } from '@poort/xml';
+
+import { deliveryMessageId, type AttemptOutcome } from '../attempt-outcome.js';
+import { outcomeOfAfleverAnswer } from './aflever-answer.js';
+import type { DeliveryAttempt, DeliveryChannel } from './delivery-channel.js';
+
+const AFLEVEREN = AFLEVER_SERVICE.operations[0]!;
+/** An afleverResponse is small; a fault's foutbeschrijving may be up to 1 MiB. Anything longer is not read. */
+const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
+/** What the XSD allows as inhoud. */
+const MAX_CONTENT_BYTES = 20_971_520;
+
+export class WusAfleverConfigError extends Error {
+  readonly code = 'CONFIG_WUS_AFLEVER';
+}
+
+/** A certificate and its key, as files. */
+export interface CredentialFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** What the WUS channel needs from the delivery service's configuration. */
+export interface WusAfleverSettings {
+  /** Poort's TLS client certificate towards recipients, unless a profile names its own. */
+  readonly clientCertificate: CredentialFiles | undefined;
+  /** Poort's WS-Security signing certificate (WUS_SIGNING_*, else the TLS certificate, as the WUS endpoints sign). */
+  readonly signing: CredentialFiles | undefined;
+  /** Trusted CAs for the recipients' TLS servers and their signing certificates. */
+  readonly caFile: string;
+  /** Checks a recipient's signing certificate (chain, validity, revocation), as the WUS endpoints check signers. */
+  readonly signers: CertificateVerifier;
+  /** digipoort-koppelvlak-1.2.xsd, compiled. */
+  readonly schema: CompiledSchema;
+  readonly policy: Partial<WsSecurityPolicy>;
+}
+
+/** Where the attachments' bytes come from (the payload store). */
+export interface AttachmentSource {
+  read(ref: PayloadRef): Promise<Buffer>;
+}
+
+/** A recipient's connection settings, made once at start-up. */
+interface RecipientLink {
+  readonly agent: HttpsAgent;
+  readonly pinned: X509Certificate | undefined;
+}
+
+/**
+ * Delivery through the recipient's WUS afleverservice (domain.md 2.2, AfleverService.wsdl): an afleverRequest with
+ * every field Poort has, over two-way TLS with Poort's client certificate, WS-Addressing with a MessageID that is the
+ * same on every retry (so a recipient drops repeats), signed by Poort (2W-be-S) unless the profile says not to sign.
+ * The answer is verified before it counts (see outcomeOfAfleverAnswer).
+ *
+ * Credentials are read and checked when the channel is made, for every WUS recipient: a file that is missing or a
+ * key that does not fit its certificate stops the service at start-up with the recipient and the file named.
+ */
+export class WusAfleverChannel implements DeliveryChannel {
+  readonly name = 'wus';
+  private readonly links = new Map<string, RecipientLink>();
+  private readonly signing: SigningCredentials | undefined;
+
+  constructor(
+    recipients: readonly Recipient[],
+    private readonly settings: WusAfleverSettings,
+    private readonly attachments: AttachmentSource,
+  ) {
+    const wus = recipients.filter((recipient) => recipient.channel === 'wus');
+    if (wus.length === 0) return;
+    const ca = readPem(settings.caFile, 'TLS_CA_FILE (trusted CAs for recipients)');
+    if (wus.some((recipient) => recipient.sign)) {
+      if (!settings.signing) throw new WusAfleverConfigError('WUS recipients are signed for: set WUS_SIGNING_CERT_FILE and WUS_SIGNING_KEY_FILE, or TLS_CERT_FILE and TLS_KEY_FILE');
+      this.signing = pair(settings.signing, 'Poort\'s WS-Security signing certificate');
+    }
+    for (const recipient of wus) {
+      const files = recipient.clientCertificate ? { certFile: recipient.clientCertificate.cert, keyFile: recipient.clientCertificate.key } : settings.clientCertificate;
+      if (!files) throw new WusAfleverConfigError(`recipient ${recipient.id}: no client certificate for two-way TLS: set DELIVERY_CLIENT_CERT_FILE/KEY_FILE or TLS_CERT_FILE/KEY_FILE, or the profile's clientCertificate`);
+      const client = pair(files, `recipient ${recipient.id}: Poort's client certificate`);
+      const pinned = recipient.certificate ? new X509Certificate(readPem(recipient.certificate, `recipient ${recipient.id}: certificate`)) : undefined;
+      const agent = new HttpsAgent({
+        keepAlive: true,
+        cert: client.certificatePem,
+        key: client.privateKeyPem,
+        ca,
+        minVersion: 'TLSv1.2',
+        // The pinned certificate is the recipient's exact identity; without one, the host name as usual.
+        checkServerIdentity: (host: string, certificate: PeerCertificate) => {
+          if (pinned === undefined) return checkServerIdentity(host, certificate);
+          if (certificate.fingerprint256 !== pinned.fingerprint256) {
+            return new Error(`the TLS certificate of ${host} (${certificate.fingerprint256}) is not the certificate of recipient ${recipient.id}`);
+          }
+          return undefined;
+        },
+      });
+      this.links.set(recipient.id, { agent, pinned });
+    }
+  }
+
+  async deliver(attempt: DeliveryAttempt): Promise<AttemptOutcome> {
+    const { recipient, envelope } = attempt;
+    const link = this.links.get(recipient.id);
+    if (!link || !recipient.endpoint) return { kind: 'undeliverable', detail: `ontvanger ${recipient.id} heeft geen WUS-afleverservice` };
+    const messageId = afleverMessageId(envelope.kenmerk, recipient.id);
+    let request: { body: string; signatureValue: string | undefined };
+    try {
+      request = this.request(recipient, messageId, await afleverRequestOf(attempt, this.attachments));
+    } catch (error) {
+      if (error instanceof AfleverRequestError) return { kind: 'undeliverable', detail: `het afleverRequest kan niet worden gemaakt: ${error.message}` };
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('PAYLOAD_')) return { kind: 'undeliverable', detail: `${(error as Error).message} (${code})` };
+      return { kind: 'failed', detail: `het afleverRequest kan niet worden gemaakt: ${(error as Error).message}` };
+    }
+    const first = await post(recipient, link.agent, request.body);
+    // A kept-alive connection the recipient closed as it was reused: once more at once on a new one (same MessageID).
+    const answer = 'stale' in first ? await post(recipient, link.agent, request.body) : first;
+    if ('error' in answer) return { kind: 'failed', detail: answer.error };
+    if ('stale' in answer) return { kind: 'failed', detail: answer.stale };
+    return outcomeOfAfleverAnswer(answer.status, answer.body, {
+      recipient,
+      kenmerk: envelope.kenmerk,
+      messageId,
+      signatureValue: request.signatureValue,
+      pinned: link.pinned,
+      signers: this.settings.signers,
+      schema: this.settings.schema,
+      policy: this.settings.policy,
+      now: new Date(),
+    });
+  }
+
+  private request(recipient: Recipient, messageId: string, afleverRequest: AfleverRequest): { body: string; signatureValue: string | undefined } {
+    const wsa = (localName: string, text: string, child?: string): TextHeaderBlock => ({ namespaceUri: NS.wsa, prefix: 'wsa', localName, text, ...(child ? { child } : {}) });
+    const message = {
+      headers: [wsa('To', recipient.endpoint!), wsa('Action', AFLEVEREN.action), wsa('MessageID', messageId), wsa('ReplyTo', WSA_ANONYMOUS, 'Address')],
+      body: afleverRequestXml(afleverRequest),
+    };
+    if (!recipient.sign || !this.signing) return { body: unsignedEnvelope({ ...message, headers: message.headers.filter((block) => block.child === undefined) }), signatureValue: undefined };
+    const body = signSoapMessage(message, this.signing);
+    return { body, signatureValue: /<ds:SignatureValue>([^<]+)<\/ds:SignatureValue>/.exec(body)?.[1] };
+  }
+}
+
+/** wsa:MessageID of one message for one recipient: a URI, the same on every attempt. */
+export const afleverMessageId = (kenmerk: string, recipientId: string): string => `urn:poort:aflevering:${encodeURIComponent(deliveryMessageId(kenmerk, recipientId))}`;
+
+/**
+ * The afleverRequest for an attempt: the envelope's fields, the rendition this recipient gets as berichtInhoud, the
+ * attachments when the profile wants them. berichtkenmerk is Poort's kenmerk: it is the unique id of the
+ * submission (Poort keeps no other message id of a submission). What the afleverRequest has no field for travels as
+ * additioneleElementen.
+ */
+export async function afleverRequestOf({ recipient, envelope, payload, content }: DeliveryAttempt, attachments: AttachmentSource): Promise<AfleverRequest> {
+  const bytes = Buffer.isBuffer(content) ? content : await readAll(content, MAX_CONTENT_BYTES);
+  const bijlagen: Bestand[] = [];
+  if (recipient.attachments) {
+    for (const ref of envelope.attachments) bijlagen.push(bestand(ref, await attachments.read(ref)));
+  }
+  return {
+    kenmerk: envelope.kenmerk,
+    berichtsoort: envelope.berichtsoort,
+    berichtkenmerk: envelope.kenmerk,
+    ...(envelope.aanleverkenmerk === undefined ? {} : { aanleverkenmerk: envelope.aanleverkenmerk }),
+    tijdstempelAangeleverd: envelope.tijdstempelAangeleverd,
+    identiteitBelanghebbende: envelope.identiteitBelanghebbende,
+    rolBelanghebbende: envelope.rolBelanghebbende,
+    identiteitAanleveraar: envelope.sender.oin,
+    ...(envelope.identiteitOntvanger === undefined ? {} : { identiteitOntvanger: envelope.identiteitOntvanger }),
+    ...(envelope.rolOntvanger === undefined ? {} : { rolOntvanger: envelope.rolOntvanger }),
+    berichtInhoud: bestand(payload, bytes),
+    ...(bijlagen.length > 0 ? { berichtBijlagen: bijlagen } : {}),
+    additioneleElementenLijst: extras(envelope, payload),
+  };
+}
+
+function extras(envelope: Envelope, payload: PayloadRef): AdditioneelElement[] {
+  return [
+    { naam: 'inhoudSha256', waarde: payload.sha256 },
+    ...(envelope.eerderAanleverkenmerk === undefined ? [] : [{ naam: 'eerderAanleverkenmerk', waarde: envelope.eerderAanleverkenmerk }]),
+    ...(envelope.autorisatieAdres === undefined ? [] : [{ naam: 'autorisatieAdres', waarde: envelope.autorisatieAdres }]),
+  ];
+}
+
+const bestand = (ref: PayloadRef, bytes: Buffer): Bestand => ({ mimeType: ref.mimeType, bestandsnaam: ref.bestandsnaam, inhoud: bytes.toString('base64') });
+
+type PostResult = { readonly status: number; readonly body: Buffer } | { readonly error: string } | { readonly stale: string };
+
+/** Errors of a reused connection that the other end had closed. */
+const STALE_CONNECTION_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE']);
+
+function post(recipient: Recipient, agent: HttpsAgent, body: string): Promise<PostResult> {
+  const bytes = Buffer.from(body, 'utf8');
+  return new Promise((settle) => {
+    const request = httpsRequest(
+      recipient.endpoint!,
+      {
+        method: 'POST',
+        agent,
+        signal: AbortSignal.timeout(recipient.timeout),
+        headers: { 'content-type': 'text/xml; charset=utf-8', 'content-length': String(bytes.byteLength), soapaction: `"${AFLEVEREN.action}"` },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let length = 0;
+        response.on('data', (chunk: Buffer) => {
+          length += chunk.byteLength;
+          if (length > MAX_ANSWER_BYTES) {
+            response.destroy();
+            settle({ error: `het antwoord van ${recipient.id} is langer dan ${MAX_ANSWER_BYTES} bytes` });
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('error', (error) => settle({ error: describe(error) }));
+        response.on('end', () => settle({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        response.on('close', () => settle({ error: `het antwoord van ${recipient.id} brak af (HTTP ${response.statusCode ?? '?'})` }));
+      },
+    );
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      settle(request.reusedSocket && STALE_CONNECTION_CODES.has(error.code ?? '') ? { stale: describe(error) } : { error: describe(error) }),
+    );
+    request.end(bytes);
+  });
+}
+
+function describe(error: unknown): string {
+  const failure = error as { name?: string; message?: string; code?: unknown };
+  return `${failure.name ?? 'Error'}: ${failure.message ?? String(error)}${typeof failure.code === 'string' ? ` (${failure.code})` : ''}`;
+}
+
+async function readAll(stream: Readable, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream) {
+    length += (chunk as Buffer).byteLength;
+    if (length > maxBytes) {
+      stream.destroy();
+      throw new AfleverRequestError(`de inhoud is groter dan ${maxBytes} bytes, het maximum van het koppelvlak`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function readPem(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new WusAfleverConfigError(`${what}: cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** A certificate and its RSA key, read and checked to belong together. */
+function pair(files: CredentialFiles, what: string): SigningCredentials {
+  const certificatePem = readPem(files.certFile, `${what} (certificate)`);
+  const privateKeyPem = readPem(files.keyFile, `${what} (key)`);
+  try {
+    const certificate = new X509Certificate(certificatePem);
+    if (!certificate.checkPrivateKey(createPrivateKey(privateKeyPem))) throw new Error('the key does not belong to the certificate');
+  } catch (error) {
+    throw new WusAfleverConfigError(`${what}: ${files.certFile} and ${files.keyFile} are not a certificate and its private key: ${(error as Error).message}`);
+  }
+  return { certificatePem, privateKeyPem };
+}
