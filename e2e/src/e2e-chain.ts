@@ -10,12 +10,14 @@ import {
   MtlsClient,
   ScratchDatabase,
   TestRecipient,
+  TestWusRecipient,
   freePortBlock,
   portsPerReplica,
   requiredEnv,
   scratchConfig,
   waitFor,
   type RecipientBehaviour,
+  type ScenarioType,
   type ServiceName,
 } from '@poort/testing';
 
@@ -50,7 +52,22 @@ export interface E2eOptions {
    * recipients `routes` names), with its own retry window and back-off.
    */
   readonly scenarioRecipients?: Readonly<
-    Record<string, { behaviour: RecipientBehaviour; retryWindow: string; started?: boolean; routes?: readonly string[]; initialBackoff?: string; maxBackoff?: string }>
+    Record<
+      string,
+      {
+        behaviour: RecipientBehaviour;
+        retryWindow: string;
+        started?: boolean;
+        routes?: readonly string[];
+        initialBackoff?: string;
+        maxBackoff?: string;
+        /**
+         * A WUS afleverservice (TestWusRecipient, recipient-a's certificate and OIN, pinned in its profile) instead of a
+         * REST inbox; behaviour 'refuse' is its SOAP fault. Reach it with `wusRecipient(id)`.
+         */
+        wus?: boolean;
+      }
+    >
   >;
   /** Processes per service (default 1 each). */
   readonly replicas?: Partial<Record<ServiceName, number>>;
@@ -66,6 +83,7 @@ export interface E2eOptions {
  */
 export class E2eChain {
   readonly recipients = new Map<string, TestRecipient>();
+  readonly wusRecipients = new Map<string, TestWusRecipient>();
   private readonly clients = new Map<string, MtlsClient>();
   private readonly agents = new Map<string, Agent>();
 
@@ -98,10 +116,21 @@ export class E2eChain {
     recipients.set('belastingdienst', new TestRecipient(portBase + recipientsBase));
     recipients.set('ministerie-bzk', new TestRecipient(portBase + recipientsBase + 1));
     let nextPort = portBase + recipientsBase + 2;
+    const wusRecipients = new Map<string, TestWusRecipient>();
+    const scenarios: Record<string, ScenarioType> = {};
     for (const [id, scenario] of Object.entries(options.scenarioRecipients ?? {})) {
-      recipients.set(id, new TestRecipient(nextPort++, scenario.behaviour));
+      if (scenario.wus) {
+        const behaviour = scenario.behaviour === 'refuse' ? 'fault' : scenario.behaviour;
+        wusRecipients.set(id, new TestWusRecipient({ port: nextPort++, credentials: pki.clients['recipient-a'], caFile: pki.caChain, behaviour }));
+        const profile = { channel: 'wus', oin: pki.clients['recipient-a'].oin, certificate: pki.clients['recipient-a'].cert };
+        scenarios[id] = { ...scenario, profile };
+      } else {
+        recipients.set(id, new TestRecipient(nextPort++, scenario.behaviour));
+        scenarios[id] = scenario;
+      }
     }
-    const configDir = scratchConfig(ROOT, new Map([...recipients].map(([id, recipient]) => [id, recipient.url])), options.scenarioRecipients ?? {});
+    const endpoints = new Map([...[...recipients].map(([id, recipient]) => [id, recipient.url] as const), ...[...wusRecipients].map(([id, recipient]) => [id, recipient.url] as const)]);
+    const configDir = scratchConfig(ROOT, endpoints, scenarios);
     const chain = new Chain({
       root: ROOT,
       kafkaBrokers: requiredEnv('KAFKA_BROKERS'),
@@ -128,6 +157,10 @@ export class E2eChain {
       e2e.recipients.set(id, recipient);
       if (options.scenarioRecipients?.[id]?.started !== false) await recipient.start();
     }
+    for (const [id, recipient] of wusRecipients) {
+      e2e.wusRecipients.set(id, recipient);
+      if (options.scenarioRecipients?.[id]?.started !== false) await recipient.start();
+    }
     if (options.services) await Promise.all(options.services.map((service) => chain.startService(service)));
     else await chain.start();
     return e2e;
@@ -141,6 +174,12 @@ export class E2eChain {
   recipient(id: string): TestRecipient {
     const recipient = this.recipients.get(id);
     if (!recipient) throw new Error(`no recipient ${id}`);
+    return recipient;
+  }
+
+  wusRecipient(id: string): TestWusRecipient {
+    const recipient = this.wusRecipients.get(id);
+    if (!recipient) throw new Error(`no WUS recipient ${id}`);
     return recipient;
   }
 
@@ -208,6 +247,7 @@ export class E2eChain {
     await Promise.all([...this.clients.values()].map((client) => client.close()));
     await Promise.all([...this.agents.values()].map((agent) => agent.close()));
     await Promise.all([...this.recipients.values()].map((recipient) => recipient.stop()));
+    await Promise.all([...this.wusRecipients.values()].map((recipient) => recipient.stop()));
     await this.database.drop();
   }
 }

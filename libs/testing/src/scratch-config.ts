@@ -12,6 +12,8 @@ export interface ScenarioType {
   readonly routes?: readonly string[];
   readonly initialBackoff?: string;
   readonly maxBackoff?: string;
+  /** Delivery-profile fields of the scenario's recipient (e.g. channel wus, its OIN and certificate). */
+  readonly profile?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -40,7 +42,7 @@ export function scratchConfig(
   for (const [id, scenario] of Object.entries(scenarios)) {
     const endpoint = endpoints.get(id);
     if (!endpoint) throw new Error(`scenario ${id} has no recipient endpoint`);
-    recipients.push({ id, name: `scenario ${id}`, oin: '00000099000000000199', endpoint, timeout: '2s' });
+    recipients.push({ id, name: `scenario ${id}`, oin: '00000099000000000199', endpoint, timeout: '2s', ...scenario.profile });
     writeFileSync(
       join(dir, 'message-types', `${id}.yaml`),
       stringify({
