@@ -182,7 +182,8 @@ export class TestWusRecipient {
     if (tlsOin !== senderOin) throw new Refusal('0002', `TLS-clientcertificaat van OIN ${tlsOin ?? '(geen)'}, niet van ${senderOin}`);
 
     const xml = body.toString('utf8');
-    const doc = parseXml(body);
+    // Content up to the XSD's 20 MiB, as base64, with attachments: more than @poort/xml's default document size.
+    const doc = parseXml(body, { maxBytes: 256 * 1024 * 1024 });
     try {
       let verified;
       try {

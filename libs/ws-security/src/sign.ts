@@ -16,6 +16,11 @@ export interface SignMessageOptions {
   now?: Date;
   /** Expires = Created + ttlMs; default 5 minutes. */
   ttlMs?: number;
+  /**
+   * The largest soap:Body the signer parses (once, to canonicalise it); default @poort/xml's 20 MiB. A body that
+   * carries 20 MiB of content as base64 is larger: its writer, who knows what it wrote, may allow more.
+   */
+  maxBodyBytes?: number;
 }
 
 const DEFAULT_TTL_MS = 300_000;
@@ -122,7 +127,10 @@ export function signSoapMessage(
     }));
   });
   const bodyId = newId('id');
-  const body = signedPart(bodyId, canonicalBody(`<soapenv:Body xmlns:soapenv="${NS.soap11}" xmlns:wsu="${NS.wsu}" wsu:Id="${bodyId}">${message.body}</soapenv:Body>`));
+  const body = signedPart(
+    bodyId,
+    canonicalBody(`<soapenv:Body xmlns:soapenv="${NS.soap11}" xmlns:wsu="${NS.wsu}" wsu:Id="${bodyId}">${message.body}</soapenv:Body>`, options.maxBodyBytes),
+  );
   let confirmation = '';
   if (options.signatureConfirmation !== undefined) {
     const confirmationId = newId('SC');
@@ -171,9 +179,9 @@ function checkHeaderBlock(block: TextHeaderBlock): void {
 }
 
 /** soap:Body in its exclusive canonical form, from its own small document: the same bindings are in scope there. */
-function canonicalBody(bodyElement: string): string {
+function canonicalBody(bodyElement: string, maxBytes: number | undefined): string {
   try {
-    return withXmlDocument(bodyElement, (doc) => Buffer.from(canonicalizeExclusive(doc)).toString('utf8'));
+    return withXmlDocument(bodyElement, (doc) => Buffer.from(canonicalizeExclusive(doc)).toString('utf8'), maxBytes === undefined ? undefined : { maxBytes });
   } catch (error) {
     throw new WsSecurityError('WSS_ENVELOPE', `The body to sign is not well-formed XML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:https';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
 import type { Recipient } from '@poort/message-types';
@@ -126,6 +128,24 @@ describe('WUS afleverservice channel', () => {
       'identiteitOntvanger/type': 'OIN',
     });
     assert.equal(received.extras['inhoudSha256'], delivery.payload.sha256);
+  });
+
+  it('delivers content of 16 MiB from a stream: larger than a document @poort/xml parses by default once it is base64', async () => {
+    const target = profile({ attachments: false, timeout: 60_000 });
+    const content = randomBytes(16 * 1024 * 1024);
+    const delivery = { ...attempt(target, content), content: Readable.from([content.subarray(0, 1_000_000), content.subarray(1_000_000)]) };
+    const outcome = await new WusAfleverChannel([target], settings, attachments).deliver(delivery);
+    assert.equal(outcome.kind, 'delivered', JSON.stringify(outcome));
+    const received = recipient.forKenmerk(delivery.envelope.kenmerk);
+    assert.ok(received);
+    assert.ok(received.content.bytes.equals(content));
+    assert.deepEqual(received.bijlagen, [], 'attachments: false in the profile');
+  });
+
+  it('content over the XSD\'s 20 MiB is undeliverable, not retried', async () => {
+    const target = profile();
+    const outcome = await new WusAfleverChannel([target], settings, attachments).deliver({ ...attempt(target), content: Readable.from([Buffer.alloc(20_971_521)]) });
+    assert.equal(outcome.kind, 'undeliverable');
   });
 
   it('sends a retry with the same MessageID: the recipient keeps the message once', async () => {

@@ -146,7 +146,8 @@ export class WusAfleverChannel implements DeliveryChannel {
       body: afleverRequestXml(afleverRequest),
     };
     if (!recipient.sign || !this.signing) return { body: unsignedEnvelope({ ...message, headers: message.headers.filter((block) => block.child === undefined) }), signatureValue: undefined };
-    const body = signSoapMessage(message, this.signing);
+    // The body is Poort's own writing, its size bounded by the XSD's limits on what it carries.
+    const body = signSoapMessage(message, this.signing, { maxBodyBytes: Buffer.byteLength(message.body) + 4_096 });
     return { body, signatureValue: /<ds:SignatureValue>([^<]+)<\/ds:SignatureValue>/.exec(body)?.[1] };
   }
 }
