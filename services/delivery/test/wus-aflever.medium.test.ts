@@ -13,7 +13,8 @@ import { AFLEVER_SERVICE, KOPPELVLAK_XSD_PATH, NS, afleverRequestXml } from '@po
 import { signSoapMessage } from '@poort/ws-security';
 import { compileSchema } from '@poort/xml';
 
-import { WusAfleverChannel, WusAfleverConfigError, afleverMessageId, afleverRequestOf, type WusAfleverSettings } from '../src/delivery/channels/wus-aflever.js';
+import { afleverRequestOf } from '../src/delivery/channels/aflever-request.js';
+import { WusAfleverChannel, WusAfleverConfigError, afleverMessageId, type WusAfleverSettings } from '../src/delivery/channels/wus-aflever.js';
 
 // The WUS channel against a real afleverservice (libs/testing's TestWusRecipient) over real two-way TLS.
 

@@ -1,25 +1,24 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { Readable } from 'node:stream';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 
-import type { Envelope, PayloadRef } from '@poort/contracts';
 import type { Recipient } from '@poort/message-types';
 import type { CertificateVerifier } from '@poort/pki';
-import { AFLEVER_SERVICE, AfleverRequestError, NS, WSA_ANONYMOUS, afleverRequestXml, unsignedEnvelope, type AdditioneelElement, type AfleverRequest, type Bestand } from '@poort/wus';
+import { AFLEVER_SERVICE, AfleverRequestError, NS, WSA_ANONYMOUS, afleverRequestXml, unsignedEnvelope, type AfleverRequest } from '@poort/wus';
 import { signSoapMessage, type SigningCredentials, type TextHeaderBlock, type WsSecurityPolicy } from '@poort/ws-security';
 import type { CompiledSchema } from '@poort/xml';
 
 import { deliveryMessageId, type AttemptOutcome } from '../attempt-outcome.js';
 import { outcomeOfAfleverAnswer } from './aflever-answer.js';
+import { afleverRequestOf, type AttachmentSource } from './aflever-request.js';
 import type { DeliveryAttempt, DeliveryChannel } from './delivery-channel.js';
+
+export type { AttachmentSource } from './aflever-request.js';
 
 const AFLEVEREN = AFLEVER_SERVICE.operations[0]!;
 /** An afleverResponse is small; a fault's foutbeschrijving may be up to 1 MiB. Anything longer is not read. */
 const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
-/** What the XSD allows as inhoud. */
-const MAX_CONTENT_BYTES = 20_971_520;
 
 export class WusAfleverConfigError extends Error {
   readonly code = 'CONFIG_WUS_AFLEVER';
@@ -44,11 +43,6 @@ export interface WusAfleverSettings {
   /** digipoort-koppelvlak-1.2.xsd, compiled. */
   readonly schema: CompiledSchema;
   readonly policy: Partial<WsSecurityPolicy>;
-}
-
-/** Where the attachments' bytes come from (the payload store). */
-export interface AttachmentSource {
-  read(ref: PayloadRef): Promise<Buffer>;
 }
 
 /** A recipient's connection settings, made once at start-up. */
@@ -155,45 +149,6 @@ export class WusAfleverChannel implements DeliveryChannel {
 /** wsa:MessageID of one message for one recipient: a URI, the same on every attempt. */
 export const afleverMessageId = (kenmerk: string, recipientId: string): string => `urn:poort:aflevering:${encodeURIComponent(deliveryMessageId(kenmerk, recipientId))}`;
 
-/**
- * The afleverRequest for an attempt: the envelope's fields, the rendition this recipient gets as berichtInhoud, the
- * attachments when the profile wants them. berichtkenmerk is Poort's kenmerk: it is the unique id of the
- * submission (Poort keeps no other message id of a submission). What the afleverRequest has no field for travels as
- * additioneleElementen.
- */
-export async function afleverRequestOf({ recipient, envelope, payload, content }: DeliveryAttempt, attachments: AttachmentSource): Promise<AfleverRequest> {
-  const bytes = Buffer.isBuffer(content) ? content : await readAll(content, MAX_CONTENT_BYTES);
-  const bijlagen: Bestand[] = [];
-  if (recipient.attachments) {
-    for (const ref of envelope.attachments) bijlagen.push(bestand(ref, await attachments.read(ref)));
-  }
-  return {
-    kenmerk: envelope.kenmerk,
-    berichtsoort: envelope.berichtsoort,
-    berichtkenmerk: envelope.kenmerk,
-    ...(envelope.aanleverkenmerk === undefined ? {} : { aanleverkenmerk: envelope.aanleverkenmerk }),
-    tijdstempelAangeleverd: envelope.tijdstempelAangeleverd,
-    identiteitBelanghebbende: envelope.identiteitBelanghebbende,
-    rolBelanghebbende: envelope.rolBelanghebbende,
-    identiteitAanleveraar: envelope.sender.oin,
-    ...(envelope.identiteitOntvanger === undefined ? {} : { identiteitOntvanger: envelope.identiteitOntvanger }),
-    ...(envelope.rolOntvanger === undefined ? {} : { rolOntvanger: envelope.rolOntvanger }),
-    berichtInhoud: bestand(payload, bytes),
-    ...(bijlagen.length > 0 ? { berichtBijlagen: bijlagen } : {}),
-    additioneleElementenLijst: extras(envelope, payload),
-  };
-}
-
-function extras(envelope: Envelope, payload: PayloadRef): AdditioneelElement[] {
-  return [
-    { naam: 'inhoudSha256', waarde: payload.sha256 },
-    ...(envelope.eerderAanleverkenmerk === undefined ? [] : [{ naam: 'eerderAanleverkenmerk', waarde: envelope.eerderAanleverkenmerk }]),
-    ...(envelope.autorisatieAdres === undefined ? [] : [{ naam: 'autorisatieAdres', waarde: envelope.autorisatieAdres }]),
-  ];
-}
-
-const bestand = (ref: PayloadRef, bytes: Buffer): Bestand => ({ mimeType: ref.mimeType, bestandsnaam: ref.bestandsnaam, inhoud: bytes.toString('base64') });
-
 type PostResult = { readonly status: number; readonly body: Buffer } | { readonly error: string } | { readonly stale: string };
 
 /** Errors of a reused connection that the other end had closed. */
@@ -237,20 +192,6 @@ function post(recipient: Recipient, agent: HttpsAgent, body: string): Promise<Po
 function describe(error: unknown): string {
   const failure = error as { name?: string; message?: string; code?: unknown };
   return `${failure.name ?? 'Error'}: ${failure.message ?? String(error)}${typeof failure.code === 'string' ? ` (${failure.code})` : ''}`;
-}
-
-async function readAll(stream: Readable, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of stream) {
-    length += (chunk as Buffer).byteLength;
-    if (length > maxBytes) {
-      stream.destroy();
-      throw new AfleverRequestError(`de inhoud is groter dan ${maxBytes} bytes, het maximum van het koppelvlak`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function readPem(file: string, what: string): string {
