@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
 import { after, before, describe, test } from 'node:test';
+
+import { NS } from '@poort/wus';
+import { WSSecurityCert, createClientAsync } from 'soap';
 
 import { E2eChain, SAMPLES, aanlevering, type StatusResultaat } from '../src/index.js';
 
@@ -78,5 +84,46 @@ describe('WUS afleverservice delivery, end to end', () => {
     const xsd = await e2e.get('delivery', '/wus/2.0/afleverservice/1.2?xsd=digipoort-koppelvlak-1.2.xsd');
     assert.equal(xsd.status, 200);
     assert.match(xsd.text(), /<xsd:element name="afleverRequest">/);
+  });
+
+  test('a SOAP client generated from the served WSDL (the soap package) calls a recipient built to it', async () => {
+    const { pki } = e2e;
+    const recipient = e2e.wusRecipient('wus-ontvanger');
+    const key = readFileSync(pki.server.key);
+    const cert = readFileSync(pki.server.cert);
+    const httpsAgent = new Agent({ key, cert, ca: readFileSync(pki.caChain), keepAlive: false });
+    const client = await createClientAsync(`${e2e.chain.url('delivery')}/wus/2.0/afleverservice/1.2?wsdl`, { wsdl_options: { httpsAgent }, endpoint: recipient.url });
+    client.setSecurity(
+      new WSSecurityCert(key, cert, '', {
+        hasTimeStamp: true,
+        signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+        digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
+        signatureTransformations: ['http://www.w3.org/2001/10/xml-exc-c14n#'],
+        additionalReferences: ['wsa:To', 'wsa:Action', 'wsa:MessageID'],
+        signerOptions: { prefix: 'ds', idMode: 'wssecurity' },
+      }),
+    );
+    const action = 'http://logius.nl/digipoort/wus/2.0/afleverservice/1.2/AfleverService/afleverenRequest';
+    client.addSoapHeader(`<wsa:To xmlns:wsa="${NS.wsa}">${recipient.url}</wsa:To>`);
+    client.addSoapHeader(`<wsa:Action xmlns:wsa="${NS.wsa}">${action}</wsa:Action>`);
+    client.addSoapHeader(`<wsa:MessageID xmlns:wsa="${NS.wsa}">urn:uuid:${randomUUID()}</wsa:MessageID>`);
+    const kenmerk = `soap-${randomUUID().slice(0, 8)}`;
+    const afleveren = (client as unknown as { afleverenAsync(args: unknown, options: unknown): Promise<[Record<string, unknown>]> }).afleverenAsync;
+    const [response] = await afleveren.call(
+      client,
+      {
+        kenmerk,
+        berichtsoort: 'wus-ontvanger',
+        berichtkenmerk: kenmerk,
+        tijdstempelAangeleverd: new Date().toISOString(),
+        identiteitBelanghebbende: { nummer: '001000044B37', type: 'Fi' },
+        rolBelanghebbende: 'Bedrijf',
+        berichtInhoud: { mimeType: 'application/xml', bestandsnaam: 'bericht.xml', inhoud: SAMPLES.invoice.toString('base64') },
+      },
+      { httpsAgent },
+    );
+    assert.equal(response.kenmerk, kenmerk, JSON.stringify(recipient.refused.at(-1)));
+    assert.ok(response.tijdstempelAfgeleverd);
+    assert.deepEqual(recipient.forKenmerk(kenmerk)?.content.bytes, SAMPLES.invoice);
   });
 });
