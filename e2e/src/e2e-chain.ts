@@ -10,6 +10,7 @@ import {
   MtlsClient,
   ScratchDatabase,
   TestRecipient,
+  TestWusRecipient,
   freePortBlock,
   portsPerReplica,
   requiredEnv,
@@ -60,6 +61,11 @@ export interface ScenarioRecipient {
    * only Poort's client certificate and deliveries signed by Poort.
    */
   readonly https?: boolean;
+  /**
+   * A WUS afleverservice (TestWusRecipient, recipient-a's certificate and OIN, pinned in its profile) instead of a
+   * REST inbox; behaviour 'refuse' is its SOAP fault. Reach it with `wusRecipient(id)`.
+   */
+  readonly wus?: boolean;
   /** Where Poort sends its deliveries when not to the recipient itself (e.g. a proxy the test puts in front of it). */
   readonly endpoint?: string;
   /** More of its delivery profile, as recipients.yaml spells it. */
@@ -90,6 +96,7 @@ export interface E2eOptions {
  */
 export class E2eChain {
   readonly recipients = new Map<string, TestRecipient>();
+  readonly wusRecipients = new Map<string, TestWusRecipient>();
   private readonly clients = new Map<string, MtlsClient>();
   private readonly agents = new Map<string, Agent>();
 
@@ -122,13 +129,24 @@ export class E2eChain {
     recipients.set('belastingdienst', new TestRecipient(portBase + recipientsBase));
     recipients.set('ministerie-bzk', new TestRecipient(portBase + recipientsBase + 1));
     let nextPort = portBase + recipientsBase + 2;
+    const wusRecipients = new Map<string, TestWusRecipient>();
     const scenarios: Record<string, ScenarioRecipient> = {};
     for (const [id, scenario] of Object.entries(options.scenarioRecipients ?? {})) {
+      if (scenario.wus) {
+        const behaviour = scenario.behaviour === 'refuse' ? 'fault' : scenario.behaviour;
+        wusRecipients.set(id, new TestWusRecipient({ port: nextPort++, credentials: pki.clients['recipient-a'], caFile: pki.caChain, behaviour }));
+        const profile = { channel: 'wus', oin: pki.clients['recipient-a'].oin, certificate: pki.clients['recipient-a'].cert, ...scenario.profile };
+        scenarios[id] = { ...scenario, profile };
+        continue;
+      }
       const security = scenario.https ? recipientSecurity(pki) : undefined;
       recipients.set(id, new TestRecipient(nextPort++, scenario.behaviour, '127.0.0.1', security));
       scenarios[id] = security ? { ...scenario, profile: { certificate: security.cert, ...scenario.profile } } : scenario;
     }
-    const endpoints = new Map([...recipients].map(([id, recipient]) => [id, scenarios[id]?.endpoint ?? recipient.url]));
+    const endpoints = new Map<string, string>([
+      ...[...recipients].map(([id, recipient]) => [id, scenarios[id]?.endpoint ?? recipient.url] as const),
+      ...[...wusRecipients].map(([id, recipient]) => [id, recipient.url] as const),
+    ]);
     const configDir = scratchConfig(ROOT, endpoints, scenarios, options.extraConfig);
     const chain = new Chain({
       root: ROOT,
@@ -156,6 +174,10 @@ export class E2eChain {
       e2e.recipients.set(id, recipient);
       if (options.scenarioRecipients?.[id]?.started !== false) await recipient.start();
     }
+    for (const [id, recipient] of wusRecipients) {
+      e2e.wusRecipients.set(id, recipient);
+      if (options.scenarioRecipients?.[id]?.started !== false) await recipient.start();
+    }
     if (options.services) await Promise.all(options.services.map((service) => chain.startService(service)));
     else await chain.start();
     return e2e;
@@ -169,6 +191,12 @@ export class E2eChain {
   recipient(id: string): TestRecipient {
     const recipient = this.recipients.get(id);
     if (!recipient) throw new Error(`no recipient ${id}`);
+    return recipient;
+  }
+
+  wusRecipient(id: string): TestWusRecipient {
+    const recipient = this.wusRecipients.get(id);
+    if (!recipient) throw new Error(`no WUS recipient ${id}`);
     return recipient;
   }
 
@@ -236,6 +264,7 @@ export class E2eChain {
     await Promise.all([...this.clients.values()].map((client) => client.close()));
     await Promise.all([...this.agents.values()].map((agent) => agent.close()));
     await Promise.all([...this.recipients.values()].map((recipient) => recipient.stop()));
+    await Promise.all([...this.wusRecipients.values()].map((recipient) => recipient.stop()));
     await this.database.drop();
   }
 }

@@ -11,3 +11,4 @@ export * from './rest-signature-check.js';
 export * from './tampering-proxy.js';
 export * from './independent-decryptors.js';
 export * from './multipart.js';
+export * from './test-wus-recipient.js';

@@ -16,6 +16,11 @@ export interface SignMessageOptions {
   now?: Date;
   /** Expires = Created + ttlMs; default 5 minutes. */
   ttlMs?: number;
+  /**
+   * The largest soap:Body the signer parses (once, to canonicalise it); default @poort/xml's 20 MiB. A body that
+   * carries 20 MiB of content as base64 is larger: its writer, who knows what it wrote, may allow more.
+   */
+  maxBodyBytes?: number;
 }
 
 const DEFAULT_TTL_MS = 300_000;
@@ -52,6 +57,11 @@ export interface TextHeaderBlock {
   readonly prefix: string;
   readonly localName: string;
   readonly text: string;
+  /**
+   * The text sits in one child element of this local name, in the block's namespace: wsa:ReplyTo and wsa:From
+   * carry their address as `<wsa:Address>…</wsa:Address>`.
+   */
+  readonly child?: string;
 }
 
 /** A SOAP 1.1 message to sign: its text-only header blocks and the content of its soap:Body. */
@@ -111,11 +121,16 @@ export function signSoapMessage(
       name: `${block.prefix}:${block.localName}`,
       namespaces: { [block.prefix]: block.namespaceUri, wsu: NS.wsu },
       attributes: [idAttribute(id)],
-      content: canonicalText(block.text),
+      content: block.child === undefined
+        ? canonicalText(block.text)
+        : `<${block.prefix}:${block.child}>${canonicalText(block.text)}</${block.prefix}:${block.child}>`,
     }));
   });
   const bodyId = newId('id');
-  const body = signedPart(bodyId, canonicalBody(`<soapenv:Body xmlns:soapenv="${NS.soap11}" xmlns:wsu="${NS.wsu}" wsu:Id="${bodyId}">${message.body}</soapenv:Body>`));
+  const body = signedPart(
+    bodyId,
+    canonicalBody(`<soapenv:Body xmlns:soapenv="${NS.soap11}" xmlns:wsu="${NS.wsu}" wsu:Id="${bodyId}">${message.body}</soapenv:Body>`, options.maxBodyBytes),
+  );
   let confirmation = '';
   if (options.signatureConfirmation !== undefined) {
     const confirmationId = newId('SC');
@@ -153,7 +168,7 @@ export function signSoapMessage(
 
 function checkHeaderBlock(block: TextHeaderBlock): void {
   // Prefixes that start with "xml" are the Namespaces spec's own.
-  if (!isNcName(block.prefix) || !isNcName(block.localName) || /^xml/i.test(block.prefix)) {
+  if (!isNcName(block.prefix) || !isNcName(block.localName) || /^xml/i.test(block.prefix) || (block.child !== undefined && !isNcName(block.child))) {
     throw new WsSecurityError('WSS_ENVELOPE', `Cannot sign a header block named ${block.prefix}:${block.localName}`);
   }
   const reserved = (PREFIXES as Record<string, string>)[block.prefix];
@@ -164,9 +179,9 @@ function checkHeaderBlock(block: TextHeaderBlock): void {
 }
 
 /** soap:Body in its exclusive canonical form, from its own small document: the same bindings are in scope there. */
-function canonicalBody(bodyElement: string): string {
+function canonicalBody(bodyElement: string, maxBytes: number | undefined): string {
   try {
-    return withXmlDocument(bodyElement, (doc) => Buffer.from(canonicalizeExclusive(doc)).toString('utf8'));
+    return withXmlDocument(bodyElement, (doc) => Buffer.from(canonicalizeExclusive(doc)).toString('utf8'), maxBytes === undefined ? undefined : { maxBytes });
   } catch (error) {
     throw new WsSecurityError('WSS_ENVELOPE', `The body to sign is not well-formed XML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

@@ -162,6 +162,22 @@ describe('interop with xml-crypto', () => {
     }
   });
 
+  it('signs a header block whose text sits in one child element (wsa:ReplyTo/wsa:Address) in its canonical form', () => {
+    const ds = { ds: 'http://www.w3.org/2000/09/xmldsig#', wsu: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd', wsa: WSA };
+    const message = response('urn:x');
+    const replyTo = { namespaceUri: WSA, prefix: 'wsa', localName: 'ReplyTo', child: 'Address', text: 'http://www.w3.org/2005/08/addressing/anonymous' };
+    const signed = signSoapMessage({ ...message, headers: [...message.headers, replyTo] }, creds.server, { now: NOW });
+    assert.equal(checkWithXmlCrypto(signed, creds.server.certificatePem).valid, true);
+    withXmlDocument(signed, (doc) => {
+      const verified = verifySoapRequest(doc, {}, NOW);
+      const address = elementAt(verified.addressing.get('ReplyTo')!, compileXPath('wsa:Address', ds));
+      assert.equal(address?.content, 'http://www.w3.org/2005/08/addressing/anonymous');
+      const element = elementAt(doc, compileXPath('//wsa:ReplyTo', ds))!;
+      assert.ok(signed.includes(Buffer.from(canonicalizeExclusive(element)).toString('utf8')));
+    });
+    assert.throws(() => signSoapMessage({ ...message, headers: [{ ...replyTo, child: 'a b' }] }, creds.server), /Cannot sign a header block/);
+  });
+
   it('refuses to sign a body that is not well-formed, or a header block that takes an envelope prefix', () => {
     assert.throws(() => signSoapMessage(response('x', { body: '<a><b></a>' }), creds.server, { now: NOW }), { code: 'WSS_ENVELOPE' });
     assert.throws(() => signSoapMessage(response('x', { body: '<!DOCTYPE a><a/>' }), creds.server, { now: NOW }), { code: 'WSS_ENVELOPE' });

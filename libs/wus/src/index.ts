@@ -1,5 +1,5 @@
 export { NS, WSA_ANONYMOUS } from './namespaces.js';
-export { AANLEVER_SERVICE, AFLEVERSTATUS_SERVICE, STATUSINFORMATIE_SERVICE, operationForElement, type WusOperation, type WusService } from './services.js';
+export { AANLEVER_SERVICE, AFLEVER_SERVICE, AFLEVERSTATUS_SERVICE, STATUSINFORMATIE_SERVICE, operationForElement, type WusOperation, type WusService } from './services.js';
 export { WUS_CODE, WusFault, clientFault, faultForRefusal } from './wus-fault.js';
 export type { ReplayGuard, SoapSecurity, VerifiedSoapRequest } from './security-port.js';
 export { checkContentType, checkHeaderBlocks, childElements, readSoapRequest, type SoapRequestShape } from './soap-request.js';
@@ -30,3 +30,6 @@ export { OPHAAL_SERVICE } from './services.js';
 export type * from './ophaal-types.js';
 export { readBerichtenKenmerkRequest, readBerichtenLijstRequest, readBerichtenRequest } from './ophaal-read.js';
 export { berichtenLijstResponseXml, berichtenResponseXml } from './ophaal-write.js';
+export type * from './aflever-types.js';
+export { AfleverRequestError, afleverRequestXml, afleverResponseXml } from './aflever-write.js';
+export { isSoapFault, readAfleverRequest, readAfleverResponse, readSoapFault } from './aflever-read.js';

@@ -65,7 +65,7 @@ function optionalIdentiteit(element: XmlElement | undefined): { identiteitOntvan
   return element === undefined ? {} : { identiteitOntvanger: identiteit(element) };
 }
 
-function bestand(element: XmlElement): Bestand {
+export function bestand(element: XmlElement): Bestand {
   const children = new Children(element);
   return {
     mimeType: children.requiredText('mimeType'),

@@ -12,14 +12,14 @@ export interface WusOperation {
 }
 
 export interface WusService {
-  readonly name: 'aanleverservice' | 'statusinformatieservice' | 'ophaalservice' | 'afleverstatusservice';
+  readonly name: 'aanleverservice' | 'statusinformatieservice' | 'ophaalservice' | 'afleverstatusservice' | 'afleverservice';
   /** Path of the endpoint, as Digipoort publishes it (domain.md 1.1). */
   readonly path: string;
   readonly wsdlFile: string;
   /** The WSDL is Poort's own (libs/wus/wsdl/), written from the XSD where Logius publishes none. */
   readonly ownWsdl?: boolean;
   /** Fault detail element (koppelvlak foutType). */
-  readonly faultElement: 'aanleverFault' | 'statusinformatieFault' | 'ophaalFault' | 'zetStatusFault';
+  readonly faultElement: 'aanleverFault' | 'statusinformatieFault' | 'ophaalFault' | 'zetStatusFault' | 'afleverFault';
   /** Digipoort foutcode for a request that does not match the interface specification. */
   readonly interfaceFoutcode: string;
   /** Digipoort foutcode for a technical problem on Poort's side. */
@@ -93,6 +93,21 @@ export const AFLEVERSTATUS_SERVICE: WusService = {
   interfaceFoutcode: FOUTCODE.afleververzoekOngeldig,
   technicalFoutcode: FOUTCODE.afleverfout,
   operations: [operation('afleverstatusservice', 'AfleverStatusService', 'zetStatus', 'zetStatusRequest', 'zetStatusResponse')],
+};
+
+/**
+ * The afleverservice a recipient implements and Poort calls (domain.md 2.2). Logius publishes no WSDL for it:
+ * standards/AfleverService.wsdl is Poort's, written from the koppelvlak XSD. The path is where Poort serves that
+ * WSDL (and where a recipient built from it would serve the service); a recipient's own endpoint is its profile's.
+ */
+export const AFLEVER_SERVICE: WusService = {
+  name: 'afleverservice',
+  path: '/wus/2.0/afleverservice/1.2',
+  wsdlFile: 'AfleverService.wsdl',
+  faultElement: 'afleverFault',
+  interfaceFoutcode: FOUTCODE.afleververzoekOngeldig,
+  technicalFoutcode: FOUTCODE.afleverfout,
+  operations: [operation('afleverservice', 'AfleverService', 'afleveren', 'afleverRequest', 'afleverResponse')],
 };
 
 export function operationForElement(service: WusService, localName: string): WusOperation | undefined {

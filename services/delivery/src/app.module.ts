@@ -7,8 +7,11 @@ import { UnitOfWork } from '@poort/pipeline';
 import { AFLEVERSTATUS_SERVICE, OPHAAL_SERVICE } from '@poort/wus';
 
 import type { DeliveryConfig } from './config.js';
+import { AfleverWsdlController, WUS_PUBLIC_URL } from './delivery/aflever-wsdl.controller.js';
 import { PullMailboxChannel } from './delivery/channels/pull-mailbox.js';
 import { RestPushChannel } from './delivery/channels/rest-push.js';
+import { WusAfleverChannel } from './delivery/channels/wus-aflever.js';
+import { wusAfleverSettings } from './delivery/channels/wus-aflever-settings.js';
 import { DELIVERY_CHANNELS, type DeliveryChannel } from './delivery/channels/delivery-channel.js';
 import { DeliveriesRepository } from './delivery/deliveries.repository.js';
 import { DeliveryCredentials, deliveryCredentialSettings } from './delivery/delivery-credentials.js';
@@ -48,7 +51,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService(platformOptionsFromEnv('delivery', config))],
-      controllers: [MailboxController, RecipientStatusController, ...(ophaal ? [ophaal.controller] : []), ...(afleverstatus ? [afleverstatus.controller] : [])],
+      controllers: [AfleverWsdlController, MailboxController, RecipientStatusController, ...(ophaal ? [ophaal.controller] : []), ...(afleverstatus ? [afleverstatus.controller] : [])],
       providers: [
         ...clientIdentityProviders(identitySource),
         messageCatalogProvider(config.POORT_CONFIG_DIR),
@@ -62,6 +65,7 @@ export class AppModule {
             },
           },
         },
+        { provide: WUS_PUBLIC_URL, useValue: config.WUS_PUBLIC_URL },
         {
           provide: DeliveryCredentials,
           inject: [MessageCatalog],
@@ -71,7 +75,13 @@ export class AppModule {
           provide: DELIVERY_CHANNELS,
           inject: [DeliveryCredentials, MessageCatalog, MailboxRepository],
           useFactory: (credentials: DeliveryCredentials, catalog: MessageCatalog, mailbox: MailboxRepository): ReadonlyMap<string, DeliveryChannel> =>
-            new Map([new RestPushChannel(credentials, catalog.recipients), new PullMailboxChannel(mailbox)].map((channel) => [channel.name, channel])),
+            new Map(
+              [
+                new RestPushChannel(credentials, catalog.recipients),
+                new WusAfleverChannel(catalog.recipients, credentials, wusAfleverSettings(config)),
+                new PullMailboxChannel(mailbox),
+              ].map((channel) => [channel.name, channel]),
+            ),
         },
         poolBacked(DeliveriesRepository),
         poolBacked(PayloadStore),
