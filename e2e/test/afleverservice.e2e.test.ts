@@ -8,6 +8,7 @@ import { NS } from '@poort/wus';
 import { WSSecurityCert, createClientAsync } from 'soap';
 
 import { E2eChain, SAMPLES, aanlevering, type StatusResultaat } from '../src/index.js';
+import { wusClient } from '../src/wus-client.js';
 
 const codes = (statuses: readonly StatusResultaat[]) => statuses.map((status) => status.statuscode);
 
@@ -49,6 +50,23 @@ describe('WUS afleverservice delivery, end to end', () => {
     assert.equal(received.tlsOin, e2e.pki.server.oin);
     assert.equal(received.signerOin, e2e.pki.server.oin);
     assert.deepEqual(recipient.refused, []);
+  });
+
+  test('delivered by the afleverservice (400), then the recipient\'s own zetStatus: the sender sees 500; another certificate is refused', async () => {
+    const receipt = await e2e.submit(aanlevering('wus-ontvanger', SAMPLES.invoice));
+    const kenmerk = String(receipt.body.kenmerk);
+    await e2e.waitForStatus(kenmerk, '400');
+    assert.ok(e2e.wusRecipient('wus-ontvanger').forKenmerk(kenmerk), 'delivered by WUS');
+    const zetStatus = `${e2e.chain.url('delivery')}/wus/2.0/afleverstatusservice/1.2`;
+    const report = { kenmerk, statuscode: '500', tijdstempelStatus: new Date().toISOString() };
+    // recipient-b is not the recipient of this message (the WUS recipient is recipient-a's OIN).
+    const forger = await wusClient(e2e.pki, zetStatus, 'recipient-b');
+    await assert.rejects(forger.call('zetStatus', report), (error: unknown) => /ZETSTATUS_FORBIDDEN/.test(JSON.stringify((error as { root?: unknown }).root)));
+    const ontvanger = await wusClient(e2e.pki, zetStatus, 'recipient-a');
+    const answer = await ontvanger.call<{ statuscode: string }>('zetStatus', report);
+    assert.equal(answer.statuscode, '500');
+    const statuses = await e2e.waitForStatus(kenmerk, '500');
+    assert.deepEqual(codes(statuses), ['100', '110', '200', '301', '405', '400', '500']);
   });
 
   test('a recipient that answers with a SOAP fault: final 410 with the recipient\'s foutcode', async () => {
