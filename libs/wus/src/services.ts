@@ -97,13 +97,14 @@ export const AFLEVERSTATUS_SERVICE: WusService = {
 
 /**
  * The afleverservice a recipient implements and Poort calls (domain.md 2.2). Logius publishes no WSDL for it:
- * standards/AfleverService.wsdl is Poort's, written from the koppelvlak XSD. The path is where Poort serves that
+ * wsdl/AfleverService.wsdl is Poort's, written from the koppelvlak XSD. The path is where Poort serves that
  * WSDL (and where a recipient built from it would serve the service); a recipient's own endpoint is its profile's.
  */
 export const AFLEVER_SERVICE: WusService = {
   name: 'afleverservice',
   path: '/wus/2.0/afleverservice/1.2',
   wsdlFile: 'AfleverService.wsdl',
+  ownWsdl: true,
   faultElement: 'afleverFault',
   interfaceFoutcode: FOUTCODE.afleververzoekOngeldig,
   technicalFoutcode: FOUTCODE.afleverfout,
