@@ -208,6 +208,15 @@ describe('DeliveryCredentials at start-up', () => {
     DeliveryCredentials.load({ trustFile: pki.caChain }, [recipient({ channel: 'pull', endpoint: undefined }), recipient({ id: 's', endpoint: 'http://127.0.0.1:1/inbox', sign: false })]);
   });
 
+  it('signs with WUS_SIGNING_*, else the TLS certificate, else (behind a TLS-ending proxy) Poort\'s client certificate', () => {
+    const signingOf = (settings: Parameters<typeof deliveryCredentialSettings>[0]) => deliveryCredentialSettings(settings).signing?.setting;
+    const client = { DELIVERY_CLIENT_CERT_FILE: pki.clients['sender-b'].cert, DELIVERY_CLIENT_KEY_FILE: pki.clients['sender-b'].key };
+    assert.equal(signingOf({ ...env(), ...client, WUS_SIGNING_CERT_FILE: pki.server.cert, WUS_SIGNING_KEY_FILE: pki.server.key }), 'WUS_SIGNING_CERT_FILE/WUS_SIGNING_KEY_FILE');
+    assert.equal(signingOf({ ...env(), ...client }), 'TLS_CERT_FILE/TLS_KEY_FILE');
+    assert.equal(signingOf({ TLS_CA_FILE: pki.caChain, ...client }), 'DELIVERY_CLIENT_CERT_FILE/DELIVERY_CLIENT_KEY_FILE');
+    assert.equal(signingOf({ TLS_CA_FILE: pki.caChain }), undefined);
+  });
+
   it('takes the profile\'s client certificate over the default, and its certificate as the pin', () => {
     const loaded = DeliveryCredentials.load(deliveryCredentialSettings(env()), [
       recipient({ clientCertificate: { cert: pki.clients['sender-b'].cert, key: pki.clients['sender-b'].key }, certificate: pki.clients['recipient-a'].cert }),

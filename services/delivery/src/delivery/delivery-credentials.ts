@@ -49,9 +49,11 @@ export function deliveryCredentialSettings(env: DeliveryCredentialEnv): Delivery
   const client =
     pair(env.DELIVERY_CLIENT_CERT_FILE, env.DELIVERY_CLIENT_KEY_FILE, 'DELIVERY_CLIENT_CERT_FILE/DELIVERY_CLIENT_KEY_FILE') ??
     pair(env.TLS_CERT_FILE, env.TLS_KEY_FILE, 'TLS_CERT_FILE/TLS_KEY_FILE');
+  // Behind a proxy that ends TLS the service has no TLS certificate of its own: Poort's client certificate signs then.
   const signing =
     pair(env.WUS_SIGNING_CERT_FILE, env.WUS_SIGNING_KEY_FILE, 'WUS_SIGNING_CERT_FILE/WUS_SIGNING_KEY_FILE') ??
-    pair(env.TLS_CERT_FILE, env.TLS_KEY_FILE, 'TLS_CERT_FILE/TLS_KEY_FILE');
+    pair(env.TLS_CERT_FILE, env.TLS_KEY_FILE, 'TLS_CERT_FILE/TLS_KEY_FILE') ??
+    pair(env.DELIVERY_CLIENT_CERT_FILE, env.DELIVERY_CLIENT_KEY_FILE, 'DELIVERY_CLIENT_CERT_FILE/DELIVERY_CLIENT_KEY_FILE');
   return { ...(client ? { client } : {}), ...(signing ? { signing } : {}), trustFile: env.TLS_CA_FILE };
 }
 
