@@ -22,7 +22,13 @@ export function chartCases(): ChartCase[] {
         config,
         valuesFile('proxy-header.yaml', {
           clientIdentity: { mode: 'proxy-header', proxyCertHeader: 'ssl-client-cert' },
-          ingress: { enabled: true, className: 'nginx', tlsSecret: 'poort-public-tls', hosts: { ingress: 'aanlever.example.nl', notification: 'status.example.nl' } },
+          ingress: {
+            enabled: true,
+            className: 'nginx',
+            tlsSecret: 'poort-public-tls',
+            hosts: { ingress: 'aanlever.example.nl', notification: 'status.example.nl', delivery: 'ontvang.example.nl', routing: 'abonnement.example.nl' },
+          },
+          services: { delivery: { publicUrl: 'https://ontvang.example.nl' } },
           networkPolicy: { edgeFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }] },
           tests: { ingressUrl: 'https://aanlever.example.nl', notificationUrl: 'https://status.example.nl' },
         }),
@@ -35,7 +41,7 @@ export function chartCases(): ChartCase[] {
         valuesFile('everything.yaml', {
           kafka: { tls: { caSecret: { name: 'poort-kafka-cluster-ca', key: 'ca.crt' } } },
           database: { caSecret: { name: 'poort-pg-ca', key: 'ca.crt' } },
-          clientIdentity: { wusSigningSecret: 'poort-wus-signing' },
+          clientIdentity: { wusSigningSecret: 'poort-wus-signing', deliveryClientSecret: 'poort-delivery-client' },
           otlpEndpoint: 'http://otel-collector.observability.svc:4318',
           services: Object.fromEntries(
             ['ingress', 'authorization', 'validation', 'transformation', 'routing', 'delivery', 'archive', 'notification'].map((name) => [

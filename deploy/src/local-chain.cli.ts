@@ -54,12 +54,16 @@ const host = (service: string) => `${RELEASE}-${service}.${NAMESPACE}.svc`;
 // The host reaches Services by their ClusterIP; --resolve lets curl check the certificate against the Service's name.
 const resolve = (service: string) => `--resolve ${host(service)}:443:${clusterIp(NAMESPACE, `${RELEASE}-${service}`)}`;
 const tls = `--cert ${rel(sender.cert)} --key ${rel(sender.key)} --cacert ${rel(chain.pki.caChain)}`;
+const recipient = chain.pki.clients['recipient-a'];
+const recipientTls = `--cert ${rel(recipient.cert)} --key ${rel(recipient.key)} --cacert ${rel(chain.pki.caChain)}`;
 console.log(`
 Poort runs on the local Kubernetes cluster (namespace ${NAMESPACE}; KUBECONFIG=.local/k8s/kubeconfig, or . scripts/k8s/env.sh).
 Submit (two-way TLS, test sender OIN ${sender.oin}):
   curl ${tls} ${resolve('ingress')} -H 'content-type: application/json' --data @${rel(sample)} https://${host('ingress')}/api/v1/aanleveren
 Statuses of a kenmerk:
   curl ${tls} ${resolve('notification')} https://${host('notification')}/api/v1/processen/<kenmerk>/statussen
+A recipient's subscriptions (test recipient OIN ${recipient.oin}):
+  curl ${recipientTls} ${resolve('routing')} https://${host('routing')}/api/v1/subscriptions
 Delivered: ${LOCAL_RECIPIENTS.map((id) => `curl ${chain.recipients.get(id)!.url.replace('/inbox', '/received')}`).join('   and   ')}
 Pods: kubectl -n ${NAMESPACE} get pods     helm test: helm -n ${NAMESPACE} test ${RELEASE} --logs
 Stop: Ctrl-C uninstalls the release and stops the recipients; scripts/k8s/cluster.sh down stops the cluster.

@@ -7,6 +7,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 
+import { parse } from 'yaml';
+
 import { ALL_TOPICS, deadLetterTopic } from '@poort/contracts';
 
 import {
@@ -37,6 +39,9 @@ const k8sFiles = (dir = K8S_DIR): string[] =>
 
 /** The services callers connect to: they drain connections before they stop. */
 const EDGE = new Set(['ingress', 'notification', 'archive', 'delivery', 'routing']);
+/** The edge services callers outside the cluster reach: senders ingress and notification, recipients delivery and routing. */
+const PUBLIC = ['ingress', 'routing', 'delivery', 'notification'];
+const PROXY_HEADER = 'proxy-header behind an Ingress';
 
 const byKind = (objects: readonly K8sObject[], kind: string): K8sObject[] => objects.filter((object) => object.kind === kind);
 
@@ -52,6 +57,40 @@ interface ContainerShape {
 }
 
 const containersOf = (object: K8sObject): ContainerShape[] => (podSpecOf(object)?.containers ?? []) as unknown as ContainerShape[];
+
+const named = (objects: readonly K8sObject[], kind: string, name: string): K8sObject | undefined =>
+  objects.find((object) => object.kind === kind && object.metadata.name === name);
+
+const envOf = (deployment: K8sObject): Map<string, string | undefined> =>
+  new Map((containersOf(deployment)[0]!.env ?? []).map((variable) => [variable.name, variable.value]));
+
+interface SecretVolume {
+  readonly name: string;
+  readonly secret?: { readonly secretName: string; readonly items?: readonly { readonly key: string; readonly path: string }[] };
+}
+
+interface PolicyRule {
+  readonly from?: readonly unknown[];
+  readonly to?: readonly unknown[];
+  readonly ports?: readonly { readonly port: number | string; readonly endPort?: number }[];
+}
+
+const ingressRulesOf = (policy: K8sObject): PolicyRule[] => (policy.spec!.ingress ?? []) as PolicyRule[];
+
+/** Rules that let in any pod or address at all: no `from`, or an empty one. */
+const openToAnyone = (rules: readonly PolicyRule[]): PolicyRule[] => rules.filter((rule) => !rule.from || rule.from.length === 0);
+
+interface IngressPath {
+  readonly path: string;
+  readonly backend: { readonly service: { readonly name: string; readonly port: { readonly name: string } } };
+}
+
+interface IngressShape {
+  readonly spec: {
+    readonly tls?: readonly { readonly hosts: readonly string[]; readonly secretName: string }[];
+    readonly rules: readonly { readonly host: string; readonly http: { readonly paths: readonly IngressPath[] } }[];
+  };
+}
 
 describe('the deployment, statically', () => {
   let cases: ChartCase[];
@@ -167,6 +206,125 @@ describe('the deployment, statically', () => {
     assert.deepEqual(egressPorts('routing'), [9093, 5432]);
     assert.deepEqual(egressPorts('delivery'), [9093, 5432, 443], 'only delivery reaches recipients');
     assert.throws(() => renderChart({ valuesFiles: [valuesFile('open-proxy.yaml', { clientIdentity: { mode: 'proxy-header' } })] }), /edgeFrom must name the proxy/);
+  });
+
+  it("gives delivery Poort's client certificate in both identity modes, and no other service", () => {
+    const expectedSecret: Record<string, string> = {
+      'values.yaml': 'poort-server-tls',
+      'values-production.yaml': 'poort-delivery-client',
+      [PROXY_HEADER]: 'poort-server-tls',
+      'every option, CPU autoscaling': 'poort-delivery-client',
+    };
+    for (const [caseName, secretName] of Object.entries(expectedSecret)) {
+      const objects = rendered.get(caseName)!;
+      for (const service of SERVICES) {
+        const deployment = named(objects, 'Deployment', `poort-${service}`)!;
+        const env = envOf(deployment);
+        const volume = (podSpecOf(deployment)!.volumes ?? []).find((entry) => entry.name === 'delivery-client') as SecretVolume | undefined;
+        const mount = containersOf(deployment)[0]!.volumeMounts?.find((entry) => entry.name === 'delivery-client');
+        if (service !== 'delivery') {
+          assert.equal(volume ?? mount ?? env.get('DELIVERY_CLIENT_CERT_FILE') ?? env.get('DELIVERY_CLIENT_KEY_FILE'), undefined, `${caseName}: only delivery holds the client key (${service})`);
+          continue;
+        }
+        assert.equal(volume?.secret?.secretName, secretName, `${caseName}: the Secret of delivery's client certificate`);
+        assert.deepEqual(volume.secret.items?.map((item) => item.key).sort(), ['tls.crt', 'tls.key'], `${caseName}: a kubernetes.io/tls Secret`);
+        assert.ok(mount, `${caseName}: mounted`);
+        assert.equal(env.get('DELIVERY_CLIENT_CERT_FILE'), `${mount.mountPath}/tls.crt`, caseName);
+        assert.equal(env.get('DELIVERY_CLIENT_KEY_FILE'), `${mount.mountPath}/tls.key`, caseName);
+      }
+    }
+    // Without it delivery would have no certificate at all there: proxy-header mode mounts no server certificate.
+    const proxied = envOf(named(rendered.get(PROXY_HEADER)!, 'Deployment', 'poort-delivery')!);
+    assert.equal(proxied.get('CLIENT_IDENTITY_MODE'), 'proxy-header');
+    assert.equal(proxied.get('TLS_CERT_FILE'), undefined);
+    const withoutCertificate = {
+      clientIdentity: { mode: 'proxy-header', serverTlsSecret: '', deliveryClientSecret: '' },
+      networkPolicy: { edgeFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }] },
+    };
+    assert.throws(
+      () => renderChart({ valuesFiles: [valuesFile('no-client-certificate.yaml', withoutCertificate)] }),
+      /clientIdentity.deliveryClientSecret \(or clientIdentity.serverTlsSecret\) is required/,
+    );
+  });
+
+  it('makes an Ingress for each public service whose host is set, and for nothing else', () => {
+    const ingressesOf = (objects: readonly K8sObject[]) => byKind(objects, 'Ingress') as unknown as (K8sObject & IngressShape)[];
+    const hostsOf = (objects: readonly K8sObject[]) =>
+      Object.fromEntries(ingressesOf(objects).map((ingress) => [ingress.metadata.name, ingress.spec.rules.map((rule) => rule.host)]));
+    const expectedHosts = {
+      [PROXY_HEADER]: { ingress: 'aanlever.example.nl', notification: 'status.example.nl', delivery: 'ontvang.example.nl', routing: 'abonnement.example.nl' },
+      'values-production.yaml': {
+        ingress: 'aanlever.poort.example.nl',
+        notification: 'status.poort.example.nl',
+        delivery: 'ontvang.poort.example.nl',
+        routing: 'abonnement.poort.example.nl',
+      },
+    };
+    for (const [caseName, hosts] of Object.entries(expectedHosts)) {
+      const objects = rendered.get(caseName)!;
+      const proxied = caseName === PROXY_HEADER;
+      assert.deepEqual(hostsOf(objects), Object.fromEntries(PUBLIC.map((service) => [`poort-${service}`, [hosts[service as keyof typeof hosts]]])), caseName);
+      for (const ingress of ingressesOf(objects)) {
+        const [path] = ingress.spec.rules[0]!.http.paths;
+        assert.equal(path!.path, '/', `${caseName}: ${ingress.metadata.name} passes every path (TLS passthrough cannot tell them apart)`);
+        assert.equal(path!.backend.service.name, ingress.metadata.name, `${caseName}: ${ingress.metadata.name} sends to its own Service`);
+        const service = named(objects, 'Service', ingress.metadata.name)! as unknown as { spec: { ports: { name: string }[] } };
+        assert.equal(path!.backend.service.port.name, service.spec.ports[0]!.name, `${caseName}: ${ingress.metadata.name} names a port of its Service`);
+        assert.equal(path!.backend.service.port.name, proxied ? 'http' : 'https', caseName);
+        if (proxied) assert.deepEqual(ingress.spec.tls, [{ hosts: ingress.spec.rules.map((rule) => rule.host), secretName: 'poort-public-tls' }]);
+        else assert.equal(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/ssl-passthrough'], 'true', `${caseName}: TLS passes through to the pod`);
+      }
+    }
+    assert.deepEqual(ingressesOf(rendered.get('values.yaml')!), [], 'ingress.enabled is off by default');
+    const senderOnly = parseObjects(renderChart({ valuesFiles: [valuesFile('sender-hosts.yaml', { ingress: { enabled: true, hosts: { ingress: 'aanlever.example.nl' } } })] }));
+    assert.deepEqual(hostsOf(senderOnly), { 'poort-ingress': ['aanlever.example.nl'] }, 'no host, no Ingress');
+    assert.match(lintChart([valuesFile('archive-host.yaml', { ingress: { hosts: { archive: 'archief.example.nl' } } })]), /archive/, 'the archive has no public host');
+
+    // The WSDL's soap:address, for those that serve WUS; routing serves none.
+    const proxied = rendered.get(PROXY_HEADER)!;
+    assert.equal(envOf(named(proxied, 'Deployment', 'poort-delivery')!).get('WUS_PUBLIC_URL'), 'https://ontvang.example.nl');
+    assert.equal(envOf(named(proxied, 'Deployment', 'poort-routing')!).get('WUS_PUBLIC_URL'), undefined);
+    assert.match(lintChart([valuesFile('routing-url.yaml', { services: { routing: { publicUrl: 'https://abonnement.example.nl' } } })]), /publicUrl/);
+
+    const services = byKind(rendered.get('every option, CPU autoscaling')!, 'Service');
+    for (const service of SERVICES) {
+      const type = (named(services, 'Service', `poort-${service}`)!.spec as { type: string }).type;
+      assert.equal(type, PUBLIC.includes(service) ? 'LoadBalancer' : 'ClusterIP', `service.edgeType is for the public services only (${service})`);
+    }
+  });
+
+  it('lets only the proxy reach the edge services in proxy-header mode, and anyone in mtls mode', () => {
+    const policyOf = (caseName: string, service: string) => named(rendered.get(caseName)!, 'NetworkPolicy', `poort-${service}`)!;
+    const edgeFrom = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }];
+    const smokeTest = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'poort', 'app.kubernetes.io/instance': 'poort', 'app.kubernetes.io/component': 'smoke-test' } } };
+    for (const service of SERVICES) {
+      const proxied = ingressRulesOf(policyOf(PROXY_HEADER, service));
+      assert.deepEqual(openToAnyone(proxied), [], `proxy-header: nobody but the proxy may set the certificate header (${service})`);
+      const peers = proxied.flatMap((rule) => rule.from ?? []);
+      assert.equal(peers.some((peer) => JSON.stringify(peer) === JSON.stringify(edgeFrom[0])), EDGE.has(service), `proxy-header: the proxy reaches ${service} only if it is an edge service`);
+      // The smoke test calls ingress and notification; recipients' services are not its business.
+      assert.equal(peers.some((peer) => JSON.stringify(peer) === JSON.stringify(smokeTest)), ['ingress', 'notification'].includes(service), `smoke test -> ${service}`);
+      const direct = ingressRulesOf(policyOf('values.yaml', service));
+      assert.equal(openToAnyone(direct).length, EDGE.has(service) ? 1 : 0, `mtls: anyone reaches ${service} only if its certificate check decides`);
+      for (const rule of [...proxied, ...direct]) assert.deepEqual(rule.ports, [{ port: 'http', protocol: 'TCP' }], `${service}: only its own port`);
+    }
+    // The check catches a policy that opens the proxy-header port to all.
+    const planted = structuredClone(policyOf(PROXY_HEADER, 'delivery')) as K8sObject & { spec: { ingress: { from?: unknown[] }[] } };
+    for (const rule of planted.spec.ingress) if (JSON.stringify(rule.from) === JSON.stringify(edgeFrom)) delete rule.from;
+    assert.equal(openToAnyone(ingressRulesOf(planted)).length, 1);
+
+    // Delivery, and nothing else, reaches the recipients, in both modes, where and on the ports the values name.
+    const recipientsPathOf = (file: string) => (parse(readFileSync(join(CHART_DIR, file), 'utf8')) as { networkPolicy: { recipients: PolicyRule } }).networkPolicy.recipients;
+    for (const [caseName, valuesFileName] of [['values.yaml', 'values.yaml'], [PROXY_HEADER, 'values.yaml'], ['values-production.yaml', 'values-production.yaml']] as const) {
+      const recipientsPath = recipientsPathOf(valuesFileName);
+      assert.deepEqual(recipientsPath.ports, [{ port: 443, protocol: 'TCP' }], `${valuesFileName}: https only`);
+      for (const service of SERVICES) {
+        const egress = (policyOf(caseName, service).spec!.egress ?? []) as PolicyRule[];
+        const reaches = egress.some((rule) => JSON.stringify(rule) === JSON.stringify(recipientsPath));
+        assert.equal(reaches, service === 'delivery', `${caseName}: ${service} -> recipients`);
+        assert.ok(egress.every((rule) => rule.to && rule.to.length > 0), `${caseName}: every way out of ${service} names where to`);
+      }
+    }
   });
 
   it('alerts only on metrics the services export', () => {

@@ -40,19 +40,26 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 
 {{/*
-What each service is: edge (callers identified by certificate: TLS or the proxy header), config (reads the message
-types and recipients), consumes (a Kafka consumer, scalable on lag), operators (knows OPERATOR_OINS), wus (serves
-WUS endpoints). The order is the chain's.
+What each service is: edge (callers identified by certificate: TLS or the proxy header), public (an edge service
+callers outside the cluster reach: an Ingress host, service.edgeType), config (reads the message types and
+recipients), consumes (a Kafka consumer, scalable on lag), operators (knows OPERATOR_OINS), wus (serves WUS
+endpoints). Senders call ingress and notification, recipients delivery (zetStatus, their mailboxes) and routing
+(their subscriptions); the archive is for operators inside the cluster. The order is the chain's.
 */}}
 {{- define "poort.serviceTraits" -}}
-ingress: { edge: true, config: true, consumes: false, operators: false, wus: true }
-authorization: { edge: false, config: true, consumes: true, operators: false, wus: false }
-validation: { edge: false, config: true, consumes: true, operators: false, wus: false }
-transformation: { edge: false, config: true, consumes: true, operators: false, wus: false }
-routing: { edge: true, config: true, consumes: true, operators: true, wus: false }
-delivery: { edge: true, config: true, consumes: true, operators: false, wus: true }
-archive: { edge: true, config: false, consumes: true, operators: true, wus: false }
-notification: { edge: true, config: false, consumes: true, operators: false, wus: true }
+ingress: { edge: true, public: true, config: true, consumes: false, operators: false, wus: true }
+authorization: { edge: false, public: false, config: true, consumes: true, operators: false, wus: false }
+validation: { edge: false, public: false, config: true, consumes: true, operators: false, wus: false }
+transformation: { edge: false, public: false, config: true, consumes: true, operators: false, wus: false }
+routing: { edge: true, public: true, config: true, consumes: true, operators: true, wus: false }
+delivery: { edge: true, public: true, config: true, consumes: true, operators: false, wus: true }
+archive: { edge: true, public: false, config: false, consumes: true, operators: true, wus: false }
+notification: { edge: true, public: true, config: false, consumes: true, operators: false, wus: true }
+{{- end -}}
+
+{{/* The services `helm test` calls: it submits at ingress and waits for the status at notification. */}}
+{{- define "poort.smokeTestTargets" -}}
+[ingress, notification]
 {{- end -}}
 
 {{- define "poort.serviceNames" -}}
@@ -66,6 +73,15 @@ notification: { edge: true, config: false, consumes: true, operators: false, wus
 {{/* True (non-empty) when an edge service ends TLS itself. */}}
 {{- define "poort.edgeTls" -}}
 {{- if eq .Values.clientIdentity.mode "mtls" }}true{{ end -}}
+{{- end -}}
+
+{{/*
+The Secret (type kubernetes.io/tls) with Poort's client certificate towards recipients, mounted on delivery in both
+modes: clientIdentity.deliveryClientSecret, or the server certificate.
+*/}}
+{{- define "poort.deliveryClientSecret" -}}
+{{- $ci := .Values.clientIdentity -}}
+{{- required "clientIdentity.deliveryClientSecret (or clientIdentity.serverTlsSecret) is required: delivery presents it to recipients" (default $ci.serverTlsSecret $ci.deliveryClientSecret) -}}
 {{- end -}}
 
 {{- define "poort.kafkaTls" -}}
@@ -163,6 +179,11 @@ capabilities:
 {{- $_ := set $env "HTTP_MAX_CONNECTIONS_PER_CLIENT" "0" -}}
 {{- end -}}
 {{- end -}}
+{{- if eq $name "delivery" -}}
+{{- /* In both modes: in proxy-header mode the pod holds no server certificate to fall back on. */ -}}
+{{- $_ := set $env "DELIVERY_CLIENT_CERT_FILE" "/etc/poort/delivery-client/tls.crt" -}}
+{{- $_ := set $env "DELIVERY_CLIENT_KEY_FILE" "/etc/poort/delivery-client/tls.key" -}}
+{{- end -}}
 {{- if $traits.wus -}}
 {{- $_ := set $env "WUS_ALLOW_SHA1" (toString $v.clientIdentity.wusAllowSha1) -}}
 {{- if $svc.publicUrl }}{{ $_ := set $env "WUS_PUBLIC_URL" $svc.publicUrl }}{{ end -}}
@@ -251,11 +272,19 @@ capabilities:
     items: [{ key: tls.crt, path: tls.crt }, { key: tls.key, path: tls.key }]
 {{- end }}
 {{- end }}
+{{- if eq $name "delivery" }}
+- name: delivery-client
+  secret:
+    secretName: {{ include "poort.deliveryClientSecret" $ }}
+    defaultMode: 0440
+    items: [{ key: tls.crt, path: tls.crt }, { key: tls.key, path: tls.key }]
+{{- end }}
 {{- end -}}
 
 {{/* The mounts of the volumes above, at the paths the environment names. */}}
 {{- define "poort.serviceVolumeMounts" -}}
 {{- $ := index . 0 -}}
+{{- $name := index . 1 -}}
 {{- $traits := index . 2 -}}
 {{- $v := $.Values -}}
 - { name: tmp, mountPath: /tmp }
@@ -279,6 +308,9 @@ capabilities:
 {{- if and $traits.wus $v.clientIdentity.wusSigningSecret }}
 - { name: wus-signing, mountPath: /etc/poort/wus-signing, readOnly: true }
 {{- end }}
+{{- end }}
+{{- if eq $name "delivery" }}
+- { name: delivery-client, mountPath: /etc/poort/delivery-client, readOnly: true }
 {{- end }}
 {{- end -}}
 
