@@ -2,7 +2,7 @@ import type { PayloadRef } from '@poort/contracts';
 import type { Recipient } from '@poort/message-types';
 import { encryptForRecipient, loadRecipientCertificate, type RecipientCertificate, type RecipientEncryptionFormat } from '@poort/recipient-encryption';
 
-import type { DeliveryCredentials } from '../delivery/delivery-credentials.js';
+import { DeliveryCredentialsError, type DeliveryCredentials } from '../delivery/delivery-credentials.js';
 
 /** A file of a fetched message as it is answered: as stored, or encrypted for the recipient. */
 export interface FetchedBestand {
@@ -28,7 +28,7 @@ export class MailboxEncryption {
     for (const recipient of recipients) {
       if (recipient.channel !== 'pull' || !recipient.encrypt) continue;
       const certificate = credentials.pinnedCertificateOf(recipient);
-      if (!certificate) throw new Error(`recipient ${recipient.id} wants encryption (encrypt: true) and has no certificate`);
+      if (!certificate) throw new DeliveryCredentialsError(`recipient ${recipient.id} wants encryption (encrypt: true) and has no certificate`);
       this.certificates.set(recipient.id, loadRecipientCertificate(certificate));
     }
   }

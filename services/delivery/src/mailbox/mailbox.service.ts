@@ -89,7 +89,7 @@ export class MailboxService {
       });
       const keys: MailboxKey[] = live.map(({ kenmerk, recipientId }) => ({ kenmerk, recipientId }));
       await this.mailbox.recordFetched(tx, caller.fingerprintSha256, keys);
-      const firstFetches = live.map(rowOf).filter((row) => row!.state === 'parked').map((row) => row!);
+      const firstFetches = live.map((entry) => rowOf(entry)!).filter((row) => row.state === 'parked');
       const delivered: AttemptOutcome = { kind: 'delivered' };
       await recordOutcomes(tx, out, { deliveries: this.deliveries, catalog: this.catalog }, firstFetches, firstFetches.map(() => delivered));
       return live;
