@@ -18,6 +18,8 @@ import { DeliveryCredentials, deliveryCredentialSettings } from './delivery/deli
 import { DeliveryConsumer } from './delivery/delivery.consumer.js';
 import { DeliveryMetrics } from './delivery/delivery.metrics.js';
 import { DELIVERY_WORKER_SETTINGS, DeliveryWorker } from './delivery/delivery.worker.js';
+import { MailboxEncryption } from './mailbox/mailbox-encryption.js';
+import { MAILBOX_SWEEPER_SETTINGS, MailboxSweeper } from './mailbox/mailbox-sweeper.js';
 import { MailboxController } from './mailbox/mailbox.controller.js';
 import { MailboxRepository } from './mailbox/mailbox.repository.js';
 import { MailboxService } from './mailbox/mailbox.service.js';
@@ -87,10 +89,17 @@ export class AppModule {
         poolBacked(PayloadStore),
         poolBacked(MailboxRepository),
         {
+          provide: MailboxEncryption,
+          inject: [DeliveryCredentials, MessageCatalog],
+          useFactory: (credentials: DeliveryCredentials, catalog: MessageCatalog) => new MailboxEncryption(credentials, catalog.recipients),
+        },
+        {
           provide: MailboxService,
-          inject: [UnitOfWork, MailboxRepository, DeliveriesRepository, MessageCatalog, PayloadStore],
+          inject: [UnitOfWork, MailboxRepository, DeliveriesRepository, MessageCatalog, PayloadStore, MailboxEncryption],
           useFactory: (...dependencies: ConstructorParameters<typeof MailboxService>) => new MailboxService(...dependencies),
         },
+        { provide: MAILBOX_SWEEPER_SETTINGS, useValue: { retentionMs: config.DELIVERY_MAILBOX_RETENTION_MS } },
+        MailboxSweeper,
         DeliveryMetrics,
         DeliveryWorker,
         DeliveryConsumer,

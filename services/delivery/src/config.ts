@@ -25,6 +25,11 @@ export const DeliveryEnv = z.object({
   /** How long a circuit stays open before one probe; doubled after each failed probe, up to the maximum. */
   DELIVERY_CIRCUIT_OPEN_MS: durationMs.default(5_000),
   DELIVERY_CIRCUIT_MAX_OPEN_MS: durationMs.default(300_000),
+  /**
+   * How long a message a pull recipient fetched stays in its mailbox after its delivery (getBerichten without `nieuw`
+   * answers it meanwhile); then it is removed with the record of who fetched it. Default 90 days.
+   */
+  DELIVERY_MAILBOX_RETENTION_MS: durationMs.default(90 * 24 * 60 * 60 * 1000),
 });
 export type DeliveryConfig = z.infer<typeof DeliveryEnv>;
 

@@ -161,3 +161,13 @@ describe('decideAttempt: parked in a pull recipient\'s mailbox', () => {
     }
   });
 });
+
+describe('decideAttempt: parked and not fetched in time', () => {
+  it('gives up as an undeliverable push: final 420/AFS600 "niet opgehaald", retour afzender', () => {
+    const decision = decideAttempt({ kind: 'unfetched' }, facts({ recipientId: 'postbus', deadline: NOW }), random);
+    assert.equal(decision.update.state, 'expired');
+    assert.deepEqual(seenBySender(decision), [{ statusId: 'k-0001:420:postbus:final', statuscode: '420', final: true, foutcode: 'AFS600' }]);
+    assert.equal(decision.returnToSender?.foutcode, 'AFS600');
+    assert.equal(decision.returnToSender?.foutbeschrijving, 'niet opgehaald door postbus binnen het afleveringsvenster (tot 2025-03-01T12:00:00.000Z); retour afzender');
+  });
+});

@@ -38,7 +38,8 @@ export interface AttemptFacts {
  * recipient says no): final 410/AFO100 and retour afzender. Failed (down, timeout, 5xx): a retry with back-off and
  * one 420 per recipient while it is down, or, when the next retry would fall after the window, a final 420/AFS600
  * and retour afzender. Undeliverable (Poort cannot make the delivery, and no retry would change that): the same
- * final 420/AFS600 and retour afzender at once.
+ * final 420/AFS600 and retour afzender at once. Parked and not fetched by the end of the window (the pull recipient's
+ * time to fetch): the same final 420/AFS600 and retour afzender.
  */
 export function decideAttempt(outcome: AttemptOutcome, facts: AttemptFacts, random: () => number = Math.random): AttemptDecision {
   const { recipientId } = facts;
@@ -57,6 +58,10 @@ export function decideAttempt(outcome: AttemptOutcome, facts: AttemptFacts, rand
         statuses: [{ code: STATUS.afleveringMislukt, scope: recipientId, fout: reden }],
         returnToSender: reden,
       };
+    }
+    case 'unfetched': {
+      const detail = `niet opgehaald binnen het afleveringsvenster (tot ${facts.deadline.toISOString()})`;
+      return givenUp(recipientId, detail, `niet opgehaald door ${recipientId} binnen het afleveringsvenster (tot ${facts.deadline.toISOString()}); retour afzender`);
     }
     case 'undeliverable':
       return givenUp(recipientId, outcome.detail, `niet afleverbaar aan ${recipientId}; retour afzender. Oorzaak: ${outcome.detail}`);

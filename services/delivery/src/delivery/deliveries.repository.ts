@@ -185,6 +185,27 @@ export class DeliveriesRepository {
     );
   }
 
+  /**
+   * Parked deliveries whose window ended without a fetch, earliest first (read without locks: the caller locks
+   * their messages with lockAll and looks again).
+   */
+  async overdueParked(limit: number): Promise<{ readonly kenmerk: string; readonly recipientId: string }[]> {
+    const { rows } = await this.pool.query<{ kenmerk: string; recipient_id: string }>(
+      prepared(
+        'deliveries.overdue-parked',
+        "SELECT kenmerk, recipient_id FROM deliveries WHERE state = 'parked' AND deadline <= now() ORDER BY deadline LIMIT $1",
+        [limit],
+      ),
+    );
+    return rows.map((row) => ({ kenmerk: row.kenmerk, recipientId: row.recipient_id }));
+  }
+
+  /** When the next parked delivery's window ends. */
+  async nextParkedDeadline(): Promise<Date | undefined> {
+    const { rows } = await this.pool.query<{ at: Date | null }>("SELECT min(deadline) AS at FROM deliveries WHERE state = 'parked'");
+    return rows[0]?.at ?? undefined;
+  }
+
   /** When the worker should look again: the earliest pending attempt. */
   async nextDueAt(): Promise<Date | undefined> {
     const { rows } = await this.pool.query<{ at: Date | null }>(

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { contentDisposition, headerText } from '../delivery/channels/header-encoding.js';
 import { deliveryMessageId } from '../delivery/attempt-outcome.js';
 import { berichtLijstResultaat, berichtResultaat } from './bericht-resultaat.js';
+import type { FetchedBestand } from './mailbox-encryption.js';
 import { MailboxService, type MailboxFilter } from './mailbox.service.js';
 
 /** An xs:dateTime as the koppelvlak has it (ISO 8601 with a zone offset), or an xs:date; nothing looser. */
@@ -40,32 +41,38 @@ const Kenmerk = z.string().min(1).max(40);
 export class MailboxController {
   constructor(private readonly mailbox: MailboxService) {}
 
-  /** getBerichten / getNieuweBerichten: the messages with their content and attachments (base64), as BerichtResultaat. */
+  /**
+   * getBerichten / getNieuweBerichten: the messages with their content and attachments (base64), as BerichtResultaat.
+   * For a recipient that wants encryption each file is a compact JWE: mimeType application/jose, its own MIME type in
+   * oorspronkelijkMimeType (and in the JWE's cty).
+   */
   @Get('berichten')
   @RequireClient()
   async berichten(@Caller() caller: ClientIdentity, @Query() query: Record<string, string>): Promise<unknown[]> {
-    const fetched = await this.mailbox.fetch(caller, filterOf(query));
-    return fetched.map((bericht) => {
-      const resultaat = berichtResultaat(bericht);
-      return {
-        ...resultaat,
-        berichtInhoud: { ...resultaat.berichtInhoud, inhoud: Buffer.from(resultaat.berichtInhoud.inhoud).toString('base64') },
-        berichtBijlagen: (resultaat.berichtBijlagen ?? []).map((bijlage) => ({ ...bijlage, inhoud: Buffer.from(bijlage.inhoud).toString('base64') })),
-      };
-    });
+    const fetched = await this.mailbox.fetch(caller, filterOf(query), 'jwe');
+    return fetched.map((bericht) => ({
+      ...berichtResultaat(bericht),
+      berichtInhoud: bestandJson(bericht.berichtInhoud),
+      berichtBijlagen: bericht.berichtBijlagen.map(bestandJson),
+    }));
   }
 
-  /** getBerichtenKenmerk: the content of one message as it is, the envelope in headers (as a REST push has them). */
+  /**
+   * getBerichtenKenmerk: the content of one message as it is, the envelope in headers (as a REST push has them).
+   * Encrypted: the JWE as application/jose, the content's own type in x-poort-content-type (as a REST push).
+   */
   @Get('berichten/:kenmerk')
   @RequireClient()
   async bericht(@Caller() caller: ClientIdentity, @Param('kenmerk') kenmerk: string, @Res() reply: FastifyReply): Promise<void> {
     const parsed = Kenmerk.safeParse(kenmerk);
     if (!parsed.success) throw new Refusal(FOUTCODE.ophaalverzoekOngeldig, 'invalid', 'kenmerk heeft 1 tot 40 tekens');
-    const [first] = await this.mailbox.fetch(caller, { kenmerk: parsed.data, nieuw: false });
+    const [first] = await this.mailbox.fetch(caller, { kenmerk: parsed.data, nieuw: false }, 'jwe');
     if (!first) throw new Refusal(FOUTCODE.ophaalverzoekOngeldig, 'not-found', `geen bericht met kenmerk ${parsed.data} voor ${caller.oin}`);
     const { envelope, payload, recipientId } = first.entry;
+    const { berichtInhoud } = first;
     await reply
-      .header('content-type', payload.mimeType)
+      .header('content-type', berichtInhoud.mimeType)
+      .headers(berichtInhoud.plainMimeType ? { 'x-poort-content-type': berichtInhoud.plainMimeType } : {})
       .header('content-disposition', contentDisposition(payload.bestandsnaam))
       .header('x-poort-message-id', deliveryMessageId(envelope.kenmerk, recipientId))
       .header('x-poort-kenmerk', envelope.kenmerk)
@@ -73,9 +80,9 @@ export class MailboxController {
       .header('x-poort-afzender-oin', envelope.sender.oin)
       .header('x-poort-tijdstempel-aangeleverd', envelope.tijdstempelAangeleverd)
       .header('x-poort-content-sha256', payload.sha256)
-      .header('x-poort-bijlagen', String(first.attachments.length))
+      .header('x-poort-bijlagen', String(first.berichtBijlagen.length))
       .headers(envelope.aanleverkenmerk ? { 'x-poort-aanleverkenmerk': headerText(envelope.aanleverkenmerk) } : {})
-      .send(first.content);
+      .send(berichtInhoud.inhoud);
   }
 
   /** getBerichtenLijst / getNieuweBerichtenLijst: berichtsoort, identiteitBelanghebbende and kenmerk of each message. */
@@ -84,6 +91,11 @@ export class MailboxController {
   async lijst(@Caller() caller: ClientIdentity, @Query() query: Record<string, string>): Promise<BerichtLijstResultaat[]> {
     return (await this.mailbox.list(caller, filterOf(query))).map(berichtLijstResultaat);
   }
+}
+
+/** A file in the JSON answer: base64, and when encrypted the file's own MIME type beside the JWE's. */
+function bestandJson({ mimeType, bestandsnaam, inhoud, plainMimeType }: FetchedBestand): Record<string, string> {
+  return { mimeType, bestandsnaam, inhoud: inhoud.toString('base64'), ...(plainMimeType ? { oorspronkelijkMimeType: plainMimeType } : {}) };
 }
 
 function filterOf(query: Record<string, string>): MailboxFilter {

@@ -49,6 +49,8 @@ interface DbRow {
 /**
  * The delivery service's mailboxes of pull recipients. A parked message is visible once its delivery is recorded as
  * parked (and stays so after it was fetched, for getBerichten), never before: parking and recording are two steps.
+ * It is visible until its window ends unfetched (then the sweeper ends its delivery and removes it) or, fetched,
+ * until the retention after its delivery.
  */
 export class MailboxRepository {
   constructor(private readonly pool: Pool) {}
@@ -85,7 +87,7 @@ export class MailboxRepository {
         'mailbox.find',
         `SELECT m.kenmerk, m.recipient_id, m.owner_oin, m.envelope, m.payload, m.attachments, m.parked_at
            FROM mailbox m JOIN deliveries d ON d.kenmerk = m.kenmerk AND d.recipient_id = m.recipient_id
-          WHERE m.owner_oin = $1 AND d.state IN ('parked', 'delivered')
+          WHERE m.owner_oin = $1 AND (d.state = 'delivered' OR (d.state = 'parked' AND d.deadline > now()))
             AND ($2::text IS NULL OR m.berichtsoort = $2)
             AND ($3::text IS NULL OR (m.belanghebbende_nummer = $3 AND ($4::text IS NULL OR m.belanghebbende_type = $4)))
             AND ($5::text IS NULL OR m.kenmerk = $5)
@@ -120,7 +122,10 @@ export class MailboxRepository {
     }));
   }
 
-  /** This certificate has fetched these (its "new" cursor); in key order, so concurrent fetches cannot deadlock. */
+  /**
+   * This certificate has fetched these (its "new" cursor), those still in the mailbox; in key order, so concurrent
+   * fetches cannot deadlock.
+   */
   async recordFetched(tx: Queryable, certificateFingerprint: string, keys: readonly MailboxKey[]): Promise<void> {
     if (keys.length === 0) return;
     const sorted = [...keys].sort((a, b) => (a.kenmerk === b.kenmerk ? compare(a.recipientId, b.recipientId) : compare(a.kenmerk, b.kenmerk)));
@@ -128,11 +133,40 @@ export class MailboxRepository {
       prepared(
         'mailbox.fetched',
         `INSERT INTO mailbox_fetches (certificate_fingerprint, kenmerk, recipient_id)
-         SELECT $1, kenmerk, recipient_id FROM unnest($2::text[], $3::text[]) AS f(kenmerk, recipient_id)
+         SELECT $1, f.kenmerk, f.recipient_id FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS f(kenmerk, recipient_id, place)
+          WHERE EXISTS (SELECT 1 FROM mailbox m WHERE m.kenmerk = f.kenmerk AND m.recipient_id = f.recipient_id)
+          ORDER BY f.place
          ON CONFLICT DO NOTHING`,
         [certificateFingerprint, sorted.map((key) => key.kenmerk), sorted.map((key) => key.recipientId)],
       ),
     );
+  }
+
+  /** Removes these messages from their mailboxes, with the record of who fetched them. */
+  async remove(tx: Queryable, keys: readonly MailboxKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    const parameters = [keys.map((key) => key.kenmerk), keys.map((key) => key.recipientId)];
+    const matching = 'IN (SELECT * FROM unnest($1::text[], $2::text[]))';
+    await tx.query(prepared('mailbox.remove-fetches', `DELETE FROM mailbox_fetches WHERE (kenmerk, recipient_id) ${matching}`, parameters));
+    await tx.query(prepared('mailbox.remove', `DELETE FROM mailbox WHERE (kenmerk, recipient_id) ${matching}`, parameters));
+  }
+
+  /**
+   * Fetched messages delivered longer than `retentionMs` ago: at most `limit`, oldest parked first (they are parked
+   * before they are delivered).
+   */
+  async deliveredBefore(retentionMs: number, limit: number): Promise<MailboxKey[]> {
+    const { rows } = await this.pool.query<{ kenmerk: string; recipient_id: string }>(
+      prepared(
+        'mailbox.delivered-before',
+        `SELECT m.kenmerk, m.recipient_id FROM mailbox m JOIN deliveries d ON d.kenmerk = m.kenmerk AND d.recipient_id = m.recipient_id
+          WHERE m.parked_at < now() - make_interval(secs => $1::double precision / 1000)
+            AND d.state = 'delivered' AND d.updated_at < now() - make_interval(secs => $1::double precision / 1000)
+          ORDER BY m.parked_at LIMIT $2`,
+        [retentionMs, limit],
+      ),
+    );
+    return rows.map((row) => ({ kenmerk: row.kenmerk, recipientId: row.recipient_id }));
   }
 }
 

@@ -3,10 +3,12 @@ import type { MessageCatalog } from '@poort/message-types';
 import type { PayloadStore } from '@poort/payload-store';
 import type { UnitOfWork } from '@poort/pipeline';
 import type { ClientIdentity } from '@poort/pki';
+import type { RecipientEncryptionFormat } from '@poort/recipient-encryption';
 
 import type { AttemptOutcome } from '../delivery/attempt-outcome.js';
 import type { DeliveriesRepository } from '../delivery/deliveries.repository.js';
 import { recordOutcomes } from '../delivery/record-outcomes.js';
+import type { FetchedBestand, MailboxEncryption } from './mailbox-encryption.js';
 import type { MailboxEntry, MailboxKey, MailboxQuery, MailboxRepository } from './mailbox.repository.js';
 
 /**
@@ -34,15 +36,18 @@ export interface MailboxFilter {
 
 export interface FetchedBericht {
   readonly entry: MailboxEntry;
-  readonly content: Buffer;
-  readonly attachments: readonly { readonly ref: PayloadRef; readonly content: Buffer }[];
+  readonly berichtInhoud: FetchedBestand;
+  readonly berichtBijlagen: readonly FetchedBestand[];
 }
 
 /**
  * A pull recipient's mailbox: a caller sees exactly the mailboxes of its own certificate's OIN (a government
  * recipient's, or a business's mededelingen), and nothing else exists for it. Fetching a message with its content is
  * its delivery: the first fetch by any certificate of the OIN records it as delivered, with the 400 once every
- * recipient of the message has it (the worker's own recording, under the same locks). Lists do not fetch.
+ * recipient of the message has it (the worker's own recording, under the same locks). Lists do not fetch. A message
+ * whose window ended unfetched is no longer there (MailboxSweeper ends it). A recipient that wants encryption gets
+ * its files encrypted in the form of the protocol it fetches over, made before the fetch is recorded: a fetch that
+ * answers nothing delivers nothing.
  */
 export class MailboxService {
   constructor(
@@ -51,27 +56,45 @@ export class MailboxService {
     private readonly deliveries: DeliveriesRepository,
     private readonly catalog: MessageCatalog,
     private readonly payloads: PayloadStore,
+    private readonly encryption: MailboxEncryption,
   ) {}
 
-  /** getBerichten, getNieuweBerichten, getBerichtenKenmerk, getNieuweBerichtenKenmerk: the messages with their content. */
-  async fetch(caller: ClientIdentity, filter: MailboxFilter): Promise<FetchedBericht[]> {
+  /**
+   * getBerichten, getNieuweBerichten, getBerichtenKenmerk, getNieuweBerichtenKenmerk: the messages with their content,
+   * encrypted (for a recipient that wants it) as `format` (xmlenc over WUS, jwe over REST).
+   */
+  async fetch(caller: ClientIdentity, filter: MailboxFilter, format: RecipientEncryptionFormat): Promise<FetchedBericht[]> {
     const entries = withinByteBudget(await this.select(caller, filter, MAILBOX_LIMITS.berichten));
     if (entries.length === 0) return [];
     const contents = await this.payloads.readAll(entries.flatMap((entry) => [entry.payload, ...entry.attachments]));
-    const keys: MailboxKey[] = entries.map(({ kenmerk, recipientId }) => ({ kenmerk, recipientId }));
-    await this.unitOfWork.commit(async ({ tx, out }) => {
+    const bestand = (entry: MailboxEntry, ref: PayloadRef) => this.encryption.bestand(entry.recipientId, ref, contents.get(ref.id)!, format);
+    const answers = new Map(
+      await Promise.all(
+        entries.map(async (entry): Promise<[MailboxEntry, FetchedBericht]> => [
+          entry,
+          { entry, berichtInhoud: await bestand(entry, entry.payload), berichtBijlagen: await Promise.all(entry.attachments.map((ref) => bestand(entry, ref))) },
+        ]),
+      ),
+    );
+    const fetched = await this.unitOfWork.commit(async ({ tx, out }) => {
       // The deliveries of these messages are locked first, in the worker's order: the state read is the one recorded on.
-      const rows = await this.deliveries.lockAll(tx, keys.map((key) => key.kenmerk));
+      const rows = await this.deliveries.lockAll(tx, entries.map((entry) => entry.kenmerk));
+      const now = Date.now();
+      // What is still in the mailbox under the lock: not ended meanwhile by the sweeper (nor past its window, which the
+      // sweeper is about to end). A fetch and an expiry at the same moment come to one outcome.
+      const rowOf = (entry: MailboxEntry) => rows.find((row) => row.kenmerk === entry.kenmerk && row.recipientId === entry.recipientId);
+      const live = entries.filter((entry) => {
+        const row = rowOf(entry);
+        return row?.state === 'delivered' || (row?.state === 'parked' && row.deadline.getTime() > now);
+      });
+      const keys: MailboxKey[] = live.map(({ kenmerk, recipientId }) => ({ kenmerk, recipientId }));
       await this.mailbox.recordFetched(tx, caller.fingerprintSha256, keys);
-      const firstFetches = rows.filter((row) => row.state === 'parked' && keys.some((key) => key.kenmerk === row.kenmerk && key.recipientId === row.recipientId));
+      const firstFetches = live.map((entry) => rowOf(entry)!).filter((row) => row.state === 'parked');
       const delivered: AttemptOutcome = { kind: 'delivered' };
       await recordOutcomes(tx, out, { deliveries: this.deliveries, catalog: this.catalog }, firstFetches, firstFetches.map(() => delivered));
+      return live;
     });
-    return entries.map((entry) => ({
-      entry,
-      content: contents.get(entry.payload.id)!,
-      attachments: entry.attachments.map((ref) => ({ ref, content: contents.get(ref.id)! })),
-    }));
+    return fetched.map((entry) => answers.get(entry)!);
   }
 
   /** getBerichtenLijst, getNieuweBerichtenLijst: what there is, without content; nothing is fetched by listing it. */

@@ -18,16 +18,17 @@ import type { MailboxFilter, MailboxService } from './mailbox.service.js';
  * The OphaalService over WUS: each operation reads its koppelvlak request, asks the same use case as the REST
  * mailbox and writes the koppelvlak response; refusals become ophaalFaults in the WUS endpoint. autorisatieAdres is
  * accepted and not used: Poort has no Authorisation Service Provider, so a caller sees only its own OIN's mailbox.
+ * A recipient that wants encryption gets XML Encryption here.
  */
 export function ophaalHandlers(mailbox: MailboxService): Record<string, WusOperationHandler> {
   const berichten = (operation: BerichtenOperation, nieuw: boolean): WusOperationHandler => async ({ caller, payload }: WusCall) => {
     const request = readBerichtenRequest(payload);
     const filter: MailboxFilter = { ...window(request), nieuw, belanghebbende: request.identiteitBelanghebbende, ...(request.berichtsoort ? { berichtsoort: request.berichtsoort } : {}) };
-    return berichtenResponseXml(operation, (await mailbox.fetch(caller, filter)).map(berichtResultaat));
+    return berichtenResponseXml(operation, (await mailbox.fetch(caller, filter, 'xmlenc')).map(berichtResultaat));
   };
   const kenmerk = (operation: BerichtenOperation, nieuw: boolean): WusOperationHandler => async ({ caller, payload }: WusCall) => {
     const request = readBerichtenKenmerkRequest(payload);
-    return berichtenResponseXml(operation, (await mailbox.fetch(caller, { ...window(request), nieuw, kenmerk: request.kenmerk })).map(berichtResultaat));
+    return berichtenResponseXml(operation, (await mailbox.fetch(caller, { ...window(request), nieuw, kenmerk: request.kenmerk }, 'xmlenc')).map(berichtResultaat));
   };
   const lijst = (operation: BerichtenLijstOperation, nieuw: boolean): WusOperationHandler => async ({ caller, payload }: WusCall) => {
     const request = readBerichtenLijstRequest(payload);
