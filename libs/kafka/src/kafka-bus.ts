@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
 
 import { BatchConsumer, type ConsumerOptions } from './batch-consumer.js';
@@ -64,9 +65,10 @@ export class KafkaBus {
 
   /** Creates the topics that do not exist yet; existing ones are left as they are. */
   async provisionTopics(topics: readonly TopicSpec[]): Promise<void> {
+    const names = topics.map((topic) => this.namespace + topic.name);
     const existing = new Set(await this.admin.listTopics());
     const missing = topics.map((topic) => ({ ...topic, name: this.namespace + topic.name })).filter((topic) => !existing.has(topic.name));
-    if (missing.length === 0) return;
+    if (missing.length === 0) return this.awaitTopics(names);
     await this.admin.createTopics({
       waitForLeaders: true,
       topics: missing.map((topic) => ({
@@ -76,6 +78,25 @@ export class KafkaBus {
       })),
     });
     this.logger.info({ topics: missing.map((topic) => topic.name) }, 'kafka topics created');
+    await this.awaitTopics(names);
+  }
+
+  /**
+   * Until every topic answers with its partitions: topics another process is creating at this moment are listed before
+   * their partitions have leaders, and a producer or consumer asking for them then fails at start (kafkajs does not retry
+   * UNKNOWN_TOPIC_OR_PARTITION there). Seen when several services of a chain start at once on a busy machine.
+   */
+  private async awaitTopics(names: readonly string[], timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.admin.fetchTopicMetadata({ topics: [...names] });
+        return;
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable || Date.now() > deadline) throw error;
+        await sleep(200);
+      }
+    }
   }
 
   /**
