@@ -9,7 +9,8 @@ import type { Recipient } from '@poort/message-types';
 import { generateTestPki, type TestPki } from '@poort/pki';
 import { TamperingProxy, TestRecipient, anEnvelope, aPayloadRef, freePortBlock, requiredEnv } from '@poort/testing';
 
-import { PIN_MISMATCH, RestPushChannel } from '../src/delivery/channels/rest-push.js';
+import { PIN_MISMATCH } from '../src/delivery/channels/recipient-agent.js';
+import { RestPushChannel } from '../src/delivery/channels/rest-push.js';
 import { DeliveryCredentials, deliveryCredentialSettings, thumbprintOf } from '../src/delivery/delivery-credentials.js';
 import { NO_STORED_FILES } from './attempt-fixture.js';
 

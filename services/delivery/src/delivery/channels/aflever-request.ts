@@ -4,6 +4,7 @@ import type { Envelope, PayloadRef } from '@poort/contracts';
 import { encryptForRecipient, type RecipientCertificate } from '@poort/recipient-encryption';
 import { AfleverRequestError, type AdditioneelElement, type AfleverRequest, type Bestand } from '@poort/wus';
 
+import { koppelvlakFields } from '../koppelvlak-fields.js';
 import type { DeliveryAttempt } from './delivery-channel.js';
 
 /** What the XSD allows as inhoud. */
@@ -11,8 +12,7 @@ const MAX_CONTENT_BYTES = 20_971_520;
 
 /**
  * The afleverRequest for an attempt: the envelope's fields, the rendition this recipient gets as berichtInhoud, the
- * attachments when the profile wants them. berichtkenmerk is Poort's kenmerk: it is the unique id of the
- * submission (Poort keeps no other message id of a submission). What the afleverRequest has no field for travels as
+ * attachments when the profile wants them (koppelvlakFields). What the afleverRequest has no field for travels as
  * additioneleElementen.
  */
 export async function afleverRequestOf(
@@ -23,16 +23,7 @@ export async function afleverRequestOf(
   const bijlagen: Bestand[] = [];
   for (const ref of attachments) bijlagen.push(await bestand(ref, await read(ref), encryptTo));
   return {
-    kenmerk: envelope.kenmerk,
-    berichtsoort: envelope.berichtsoort,
-    berichtkenmerk: envelope.kenmerk,
-    ...(envelope.aanleverkenmerk === undefined ? {} : { aanleverkenmerk: envelope.aanleverkenmerk }),
-    tijdstempelAangeleverd: envelope.tijdstempelAangeleverd,
-    identiteitBelanghebbende: envelope.identiteitBelanghebbende,
-    rolBelanghebbende: envelope.rolBelanghebbende,
-    identiteitAanleveraar: envelope.sender.oin,
-    ...(envelope.identiteitOntvanger === undefined ? {} : { identiteitOntvanger: envelope.identiteitOntvanger }),
-    ...(envelope.rolOntvanger === undefined ? {} : { rolOntvanger: envelope.rolOntvanger }),
+    ...koppelvlakFields(envelope),
     berichtInhoud: await bestand(payload, bytes, encryptTo),
     ...(bijlagen.length > 0 ? { berichtBijlagen: bijlagen } : {}),
     additioneleElementenLijst: extras(envelope, payload),

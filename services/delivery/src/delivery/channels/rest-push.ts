@@ -1,18 +1,18 @@
-import { createHash, type X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 
 import type { Envelope, PayloadRef } from '@poort/contracts';
 import type { Recipient } from '@poort/message-types';
 import { loadRecipientCertificate, type RecipientCertificate } from '@poort/recipient-encryption';
 
 import { deliveryMessageId, type AttemptOutcome } from '../attempt-outcome.js';
-import { thumbprintOf, type DeliveryCredentials } from '../delivery-credentials.js';
+import type { DeliveryCredentials } from '../delivery-credentials.js';
 import type { DeliveryAttempt, DeliveryChannel } from './delivery-channel.js';
 import { contentDisposition, headerText } from './header-encoding.js';
 import { packagedBody, type DeliveredFile } from './packaged-body.js';
+import { recipientHttpsAgent } from './recipient-agent.js';
 import { contentDigest, requestSigner, type RequestSigner } from './request-signature.js';
 
 const RETRYABLE_CLIENT_STATUSES = new Set([408, 425, 429]);
@@ -87,27 +87,13 @@ export class RestPushChannel implements DeliveryChannel {
     const known = this.links.get(recipient.id);
     if (known) return known;
     const link: RecipientLink = {
-      agent: new URL(recipient.endpoint!).protocol === 'https:' ? this.httpsAgent(recipient) : new HttpAgent({ keepAlive: true }),
+      agent: new URL(recipient.endpoint!).protocol === 'https:' ? recipientHttpsAgent(recipient, this.credentials) : new HttpAgent({ keepAlive: true }),
       signer: recipient.sign ? this.signer : undefined,
       encryptTo: recipient.encrypt ? loadRecipientCertificate(this.credentials.pinnedCertificateOf(recipient)!) : undefined,
     };
     if (recipient.sign && !link.signer) throw new Error(`${recipient.id} wants signed deliveries and no signing key is configured`);
     this.links.set(recipient.id, link);
     return link;
-  }
-
-  private httpsAgent(recipient: Recipient): HttpsAgent {
-    const client = this.credentials.clientFor(recipient);
-    if (!client) throw new Error(`${recipient.id} is reached over https and no client certificate is configured for it`);
-    const pinned = this.credentials.pinnedCertificateOf(recipient);
-    return new HttpsAgent({
-      keepAlive: true,
-      cert: client.certPem,
-      key: client.keyPem,
-      ca: this.credentials.trust,
-      minVersion: 'TLSv1.2',
-      ...(pinned ? { checkServerIdentity: pinnedServerIdentity(recipient.id, pinned) } : {}),
-    });
   }
 }
 
@@ -116,24 +102,6 @@ async function filesOf({ payload, content, attachments, read }: DeliveryAttempt)
   const inhoud = Buffer.isBuffer(content) ? content : (content.destroy(), await read(payload));
   const bijlagen = await Promise.all(attachments.map(async (ref) => ({ role: 'bijlage' as const, ref, bytes: await read(ref) })));
   return [{ role: 'inhoud', ref: payload, bytes: inhoud }, ...bijlagen];
-}
-
-/** A server certificate that is not the recipient's pinned one: it may be rotating, so a retry can still deliver. */
-export const PIN_MISMATCH = 'ERR_POORT_SERVER_CERTIFICATE_NOT_PINNED';
-
-/** The usual host name check, then the pin: the very certificate the recipient's profile names. */
-function pinnedServerIdentity(recipientId: string, pinned: X509Certificate) {
-  const expected = thumbprintOf(pinned);
-  return (hostname: string, certificate: PeerCertificate): Error | undefined => {
-    const wrongName = checkServerIdentity(hostname, certificate);
-    if (wrongName) return wrongName;
-    if (certificate.raw.equals(pinned.raw)) return undefined;
-    const presented = createHash('sha256').update(certificate.raw).digest('hex');
-    return Object.assign(
-      new Error(`the server certificate of ${recipientId} (SHA-256 ${presented}) is not the certificate its profile pins (SHA-256 ${expected})`),
-      { code: PIN_MISMATCH },
-    );
-  };
 }
 
 /** Errors of a reused connection that the other end had closed. */

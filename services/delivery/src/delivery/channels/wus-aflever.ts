@@ -1,6 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 
 import type { Recipient } from '@poort/message-types';
 import type { CertificateVerifier } from '@poort/pki';
@@ -13,6 +12,7 @@ import { deliveryMessageId, type AttemptOutcome } from '../attempt-outcome.js';
 import type { DeliveryCredentials } from '../delivery-credentials.js';
 import { outcomeOfAfleverAnswer } from './aflever-answer.js';
 import { afleverRequestOf } from './aflever-request.js';
+import { recipientHttpsAgent } from './recipient-agent.js';
 import type { DeliveryAttempt, DeliveryChannel } from './delivery-channel.js';
 
 const AFLEVEREN = AFLEVER_SERVICE.operations[0]!;
@@ -63,24 +63,8 @@ export class WusAfleverChannel implements DeliveryChannel {
     const signing = credentials.signing;
     this.signing = signing ? { certificatePem: signing.certPem, privateKeyPem: signing.keyPem } : undefined;
     for (const recipient of recipients.filter((each) => each.channel === 'wus')) {
-      // DeliveryCredentials refused the start already when a recipient lacks what its profile needs.
-      const client = credentials.clientFor(recipient)!;
       const pinned = credentials.pinnedCertificateOf(recipient);
-      const agent = new HttpsAgent({
-        keepAlive: true,
-        cert: client.certPem,
-        key: client.keyPem,
-        ca: credentials.trust,
-        minVersion: 'TLSv1.2',
-        // The pinned certificate is the recipient's exact identity; without one, the host name as usual.
-        checkServerIdentity: (host: string, certificate: PeerCertificate) => {
-          if (pinned === undefined) return checkServerIdentity(host, certificate);
-          if (certificate.fingerprint256 !== pinned.fingerprint256) {
-            return new Error(`the TLS certificate of ${host} (${certificate.fingerprint256}) is not the certificate of recipient ${recipient.id}`);
-          }
-          return undefined;
-        },
-      });
+      const agent = recipientHttpsAgent(recipient, credentials);
       this.links.set(recipient.id, { agent, pinned, encryptTo: recipient.encrypt && pinned ? loadRecipientCertificate(pinned) : undefined });
     }
   }
