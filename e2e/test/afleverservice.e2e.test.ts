@@ -40,6 +40,7 @@ describe('WUS afleverservice delivery, end to end', () => {
     const recipient = e2e.wusRecipient('wus-ontvanger');
     const received = recipient.forKenmerk(kenmerk);
     assert.ok(received, JSON.stringify(recipient.refused));
+    assert.equal(statuses[5]!.statusdetails, `tijdstempelAfgeleverd ${received.tijdstempelAfgeleverd} (wus-ontvanger)`);
     assert.deepEqual(received.content.bytes, SAMPLES.invoice);
     assert.equal(received.content.mimeType, 'application/xml');
     assert.equal(received.content.bestandsnaam, 'bericht.xml');

@@ -288,8 +288,10 @@ describe('OutboxRelay with a real Kafka publisher', () => {
     const source = 'authorization';
     const relay = await startedRelay(new OutboxRelay(db.pool, bus, source, logger, { pollIntervalMs: 50, leftoverAgeMs: 1_000 }));
     try {
-      await enqueue(source, records(TOPICS.leftover, 'orphan', 2));
+      // Before the write: the rows' created_at is their transaction's start, which a busy machine puts well before the
+      // write returns, and the relay's age is counted from that.
       const written = Date.now();
+      await enqueue(source, records(TOPICS.leftover, 'orphan', 2));
       await sleep(500);
       assert.deepEqual(await outboxKeys(source), ['orphan-000', 'orphan-001'], 'younger than leftoverAgeMs: left to its writer');
       await waitForEmptyOutbox(source);

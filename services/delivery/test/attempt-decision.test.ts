@@ -36,6 +36,12 @@ const seenBySender = (decision: ReturnType<typeof decideAttempt>) =>
   });
 
 describe('decideAttempt: delivered', () => {
+  it('puts the recipient\'s tijdstempelAfgeleverd (a WUS afleverResponse) in the 400\'s details, keeping Poort\'s time', () => {
+    const decision = decideAttempt({ kind: 'delivered', httpStatus: 200, tijdstempelAfgeleverd: '2026-12-01T10:00:00+01:00' }, facts(), random);
+    assert.deepEqual(decision.statuses, [{ code: '400', details: 'tijdstempelAfgeleverd 2026-12-01T10:00:00+01:00 (belastingdienst)' }]);
+    assert.deepEqual(decideAttempt(delivered, facts(), random).statuses, [{ code: '400' }]);
+  });
+
   it('reports no status while other recipients of the message still wait for it', () => {
     const decision = decideAttempt(delivered, facts({ recipientCount: 3, deliveredToOthers: 1 }), random);
     assert.deepEqual(decision.update, { state: 'delivered' });

@@ -602,11 +602,13 @@ describe('DeliveryWorker: recipients apart', () => {
     herstel.behaviour = 'down';
     const messages = await Promise.all(Array.from({ length: 20 }, () => storeMessage('herstel')));
     for (const message of messages) await requestDelivery(message, 'herstel', 1);
-    const settings = { concurrency: 8, circuit: { failureThreshold: 3, openMs: 1_500, maxOpenMs: 1_500 } };
+    const settings = { concurrency: 8, circuit: { failureThreshold: 3, openMs: 3_000, maxOpenMs: 3_000 } };
     await withWorkers(
       1,
       async (_, [registry]) => {
         await waitFor('the circuit to open', async () => ((await metricValue(registry!, 'poort_delivery_circuit_state', 'herstel')) === 2 ? true : undefined), WAIT_MS, 20);
+        // Attempts that went out before it opened come back first.
+        await waitFor('no attempt in flight', async () => ((await metricValue(registry!, 'poort_delivery_in_flight', 'herstel')) === 0 ? true : undefined), WAIT_MS, 10);
         const postsWhenOpened = herstel.posts;
         await sleep(800);
         assert.equal(herstel.posts, postsWhenOpened, 'nothing is sent to a recipient whose circuit is open');

@@ -44,11 +44,13 @@ export interface AttemptFacts {
 export function decideAttempt(outcome: AttemptOutcome, facts: AttemptFacts, random: () => number = Math.random): AttemptDecision {
   const { recipientId } = facts;
   switch (outcome.kind) {
-    case 'delivered':
-      return {
-        update: { state: 'delivered' },
-        statuses: facts.deliveredToOthers + 1 >= facts.recipientCount ? [{ code: STATUS.afgeleverd }] : [],
-      };
+    case 'delivered': {
+      if (facts.deliveredToOthers + 1 < facts.recipientCount) return { update: { state: 'delivered' }, statuses: [] };
+      // The recipient's own time of receipt (afleverResponse) is its word, in the detail: the status keeps Poort's time,
+      // so that a recipient's clock cannot put the 400 before the 405.
+      const details = outcome.tijdstempelAfgeleverd ? `tijdstempelAfgeleverd ${outcome.tijdstempelAfgeleverd} (${recipientId})` : undefined;
+      return { update: { state: 'delivered' }, statuses: [{ code: STATUS.afgeleverd, ...(details ? { details } : {}) }] };
+    }
     case 'parked':
       return { update: { state: 'parked' }, statuses: [] };
     case 'refused': {
