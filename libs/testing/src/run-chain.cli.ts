@@ -50,6 +50,8 @@ const operator = pki.clients.operator;
 const operatorTls = `--cert ${rel(operator.cert)} --key ${rel(operator.key)} --cacert ${rel(pki.caChain)}`;
 const recipient = pki.clients['recipient-b'];
 const recipientTls = `--cert ${rel(recipient.cert)} --key ${rel(recipient.key)} --cacert ${rel(pki.caChain)}`;
+const recipientA = pki.clients['recipient-a'];
+const recipientATls = `--cert ${rel(recipientA.cert)} --key ${rel(recipientA.key)} --cacert ${rel(pki.caChain)}`;
 console.log(`
 Poort is running. Services: ${Object.entries(chain.ports).map(([name, port]) => `${name}:${port}`).join(' ')}
 Submit (two-way TLS, test sender OIN ${sender.oin}):
@@ -62,6 +64,8 @@ Archive (two-way TLS; the test operator OIN ${operator.oin} reads every message,
 Delivered:      curl http://127.0.0.1:9101/received   and   curl http://127.0.0.1:9102/received
 Subscriptions (two-way TLS; ministerie-bzk's certificate, OIN ${pki.clients['recipient-b'].oin}, subscribes it to a berichtsoort):
   curl ${recipientTls} -H 'content-type: application/json' --data '{"berichtsoort":"Omzetbelasting"}' ${chain.url('routing')}/api/v1/subscriptions
+A recipient's own status for a message delivered to it (belastingdienst = recipient-a, OIN ${pki.clients['recipient-a'].oin}):
+  curl ${recipientATls} -X PUT -H 'content-type: application/json' --data '{"statuscode":"500","tijdstempelStatus":"'$(date -u +%FT%TZ)'"}' ${chain.url('delivery')}/api/v1/berichten/<kenmerk>/ontvangerstatus
 Health/metrics: curl --cacert ${rel(pki.caChain)} ${chain.url('routing')}/health/ready   curl --cacert ${rel(pki.caChain)} ${chain.url('routing')}/metrics
 Logs: .local/logs/<service>.log     Stop: Ctrl-C
 `);
