@@ -10,6 +10,7 @@ import { HttpErrorFilter } from './http-error.filter.js';
 import { httpLimitsFromEnv } from './http-limits.js';
 import { createHttpAdapter, type ServerContext, type ServiceHttpOptions } from './http-server.js';
 import { NestPinoLogger } from './nest-logger.js';
+import { buildOpenApiDocument, serveOpenApiDocument } from './openapi.js';
 import { RefusalRenderers } from './refusal-renderers.js';
 import { RequestAdmissions } from './request-admissions.js';
 import { strictJsonParser } from './strict-json.js';
@@ -52,6 +53,7 @@ export async function runService(service: string, module: Type | DynamicModule, 
     // process.exit after the hooks: exit 0 even as PID 1 in a container, where a re-sent SIGTERM would be ignored.
     app.enableShutdownHooks(undefined, { useProcessExit: true });
     exitIfShutdownHangs(bootLogger);
+    if (http.openApi) serveOpenApiDocument(adapter, await buildOpenApiDocument(http.openApi));
     await app.listen(http.port, http.host);
     bootLogger.info({ url: await app.getUrl(), limits: http.limits }, `${service} listening`);
     return app;
