@@ -46,6 +46,8 @@ export async function runService(service: string, module: Type | DynamicModule, 
   let context: ServerContext | undefined;
   try {
     const adapter = createHttpAdapter(http, () => context);
+    // Before the service's own Nest application: building it sets Nest's (global) logger, which the service's then replaces.
+    if (http.openApi) serveOpenApiDocument(adapter, await buildOpenApiDocument(http.openApi));
     const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger: new NestPinoLogger(bootLogger) });
     context = { admissions: app.get(RequestAdmissions), renderers: app.get(RefusalRenderers), logger: app.get(LOGGER), metrics: app.get(PoortMetrics) };
     app.useBodyParser('application/json', {}, strictJsonParser(adapter.getInstance()));
@@ -53,7 +55,6 @@ export async function runService(service: string, module: Type | DynamicModule, 
     // process.exit after the hooks: exit 0 even as PID 1 in a container, where a re-sent SIGTERM would be ignored.
     app.enableShutdownHooks(undefined, { useProcessExit: true });
     exitIfShutdownHangs(bootLogger);
-    if (http.openApi) serveOpenApiDocument(adapter, await buildOpenApiDocument(http.openApi));
     await app.listen(http.port, http.host);
     bootLogger.info({ url: await app.getUrl(), limits: http.limits }, `${service} listening`);
     return app;
