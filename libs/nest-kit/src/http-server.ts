@@ -9,6 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import { httpError, renderJsonRefusal } from './http-error.filter.js';
 import { lingeringClose } from './lingering-close.js';
 import type { HttpLimits } from './http-limits.js';
+import type { OpenApiDescription } from './openapi.js';
 import type { RefusalRenderers, RenderedRefusal } from './refusal-renderers.js';
 import type { RequestAdmissions } from './request-admissions.js';
 import type { PoortRouteConfig } from './route-options.js';
@@ -21,6 +22,8 @@ export interface ServiceHttpOptions {
   readonly bodyLimits?: Readonly<Record<string, number>>;
   /** Two-way TLS: the server asks every client for a certificate; routes decide whether they require one. */
   readonly mtls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string; readonly crls?: readonly string[] };
+  /** The service's REST API, described at OPENAPI_PATH (see openapi.ts). */
+  readonly openApi?: OpenApiDescription;
 }
 
 /** What the server's own refusals need of the application once it exists (requests come only after it does). */

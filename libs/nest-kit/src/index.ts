@@ -12,3 +12,4 @@ export * from './request-admissions.js';
 export * from './route-options.js';
 export * from './run-service.js';
 export * from './tokens.js';
+export * from './openapi.js';

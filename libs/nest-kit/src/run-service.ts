@@ -10,6 +10,7 @@ import { HttpErrorFilter } from './http-error.filter.js';
 import { httpLimitsFromEnv } from './http-limits.js';
 import { createHttpAdapter, type ServerContext, type ServiceHttpOptions } from './http-server.js';
 import { NestPinoLogger } from './nest-logger.js';
+import { buildOpenApiDocument, serveOpenApiDocument } from './openapi.js';
 import { RefusalRenderers } from './refusal-renderers.js';
 import { RequestAdmissions } from './request-admissions.js';
 import { strictJsonParser } from './strict-json.js';
@@ -45,6 +46,8 @@ export async function runService(service: string, module: Type | DynamicModule, 
   let context: ServerContext | undefined;
   try {
     const adapter = createHttpAdapter(http, () => context);
+    // Before the service's own Nest application: building it sets Nest's (global) logger, which the service's then replaces.
+    if (http.openApi) serveOpenApiDocument(adapter, await buildOpenApiDocument(http.openApi));
     const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger: new NestPinoLogger(bootLogger) });
     context = { admissions: app.get(RequestAdmissions), renderers: app.get(RefusalRenderers), logger: app.get(LOGGER), metrics: app.get(PoortMetrics) };
     app.useBodyParser('application/json', {}, strictJsonParser(adapter.getInstance()));

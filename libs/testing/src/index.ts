@@ -12,3 +12,4 @@ export * from './tampering-proxy.js';
 export * from './independent-decryptors.js';
 export * from './multipart.js';
 export * from './test-wus-recipient.js';
+export * from './openapi.js';

@@ -3,6 +3,7 @@ import { httpOptionsFromEnv, runService } from '@poort/nest-kit';
 
 import { AppModule } from './app.module.js';
 import { loadIngressConfig } from './config.js';
+import { INGRESS_OPENAPI } from './openapi.js';
 import { SUBMISSION_BODY_LIMIT } from './submission/submission.controller.js';
 
 const config = loadIngressConfig();
@@ -10,6 +11,6 @@ const identity = clientIdentitySetup(config);
 await runService(
   'ingress',
   AppModule.forRoot(config, identity.source),
-  { ...httpOptionsFromEnv(config), bodyLimits: { [SUBMISSION_BODY_LIMIT]: config.INGRESS_MAX_BODY_BYTES }, ...(identity.mtls ? { mtls: identity.mtls } : {}) },
+  { ...httpOptionsFromEnv(config), openApi: INGRESS_OPENAPI, bodyLimits: { [SUBMISSION_BODY_LIMIT]: config.INGRESS_MAX_BODY_BYTES }, ...(identity.mtls ? { mtls: identity.mtls } : {}) },
   config.OTEL_EXPORTER_OTLP_ENDPOINT,
 );

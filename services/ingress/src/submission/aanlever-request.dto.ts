@@ -3,9 +3,8 @@ import { OinError, parseOin } from '@poort/pki';
 import { z } from 'zod';
 
 /** A sender's text: plain text (see plainTextProblem), kept exactly as sent or refused, never altered. */
-const text = (max: number) =>
-  z
-    .string()
+const text = (max: number, min = 0) =>
+  (min > 0 ? z.string().min(min) : z.string())
     .max(max)
     .superRefine((value, context) => {
       const problem = plainTextProblem(value);
@@ -36,7 +35,7 @@ function isElfproef(nummer: string): boolean {
 }
 
 const Identiteit = z
-  .strictObject({ nummer: text(35).pipe(z.string().min(1)), type: text(20).pipe(z.string().min(1)) })
+  .strictObject({ nummer: text(35, 1), type: text(20, 1) })
   .superRefine((identiteit, context) => {
     const problem = NUMBER_FORMS[identiteit.type.toUpperCase()]?.(identiteit.nummer);
     if (problem) context.addIssue({ code: 'custom', path: ['nummer'], message: `past niet bij type ${identiteit.type}: ${problem}` });
@@ -48,10 +47,10 @@ const BASE64_CHARACTERS = /^[A-Za-z0-9+/]*={0,2}$/;
 const isBase64 = (value: string): boolean => value.length % 4 === 0 && BASE64_CHARACTERS.test(value);
 
 const Bestand = z.strictObject({
-  mimeType: text(255).pipe(z.string().min(1)),
-  bestandsnaam: text(80).pipe(z.string().min(1)),
+  mimeType: text(255, 1),
+  bestandsnaam: text(80, 1),
   /** base64Binary, as in the koppelvlak; at most 20 MiB decoded. */
-  inhoud: z.string().min(1).refine(isBase64, 'inhoud is geen geldige base64'),
+  inhoud: z.string().min(1).refine(isBase64, 'inhoud is geen geldige base64').meta({ contentEncoding: 'base64' }),
 });
 
 /** anyURI of at most 255 characters; Poort holds it to an absolute http(s) URL, as the AuSP endpoints Digipoort registers are. */
@@ -64,11 +63,11 @@ const AutorisatieAdres = text(255).refine((value) => {
 /** The REST form of Digipoort's aanleverRequest (koppelvlak 1.2), field for field. */
 export const AanleverRequest = z.strictObject({
   kenmerk: text(40).optional(),
-  berichtsoort: text(80).pipe(z.string().min(1)),
+  berichtsoort: text(80, 1),
   aanleverkenmerk: text(40).optional(),
   eerderAanleverkenmerk: text(40).optional(),
   identiteitBelanghebbende: Identiteit,
-  rolBelanghebbende: text(40).pipe(z.string().min(1)),
+  rolBelanghebbende: text(40, 1),
   identiteitOntvanger: Identiteit.optional(),
   rolOntvanger: text(40).optional(),
   berichtInhoud: Bestand,

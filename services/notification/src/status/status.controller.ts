@@ -1,11 +1,21 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery } from '@nestjs/swagger';
 import { FOUTCODE, Refusal, type StatusResultaat } from '@poort/contracts';
 import { Caller, RequireClient } from '@poort/nest-edge';
+import { ApiRefusals, REFUSAL_HTTP_STATUS, jsonSchemaOf } from '@poort/nest-kit';
 import type { ClientIdentity } from '@poort/pki';
 import { z } from 'zod';
 
 import type { RetourAfzender } from '../returned/returned-messages.repository.js';
+import { RetourAfzenderSchema } from '../returned/retour-afzender.schema.js';
+import { StatusResultaatSchema } from './status-resultaat.schema.js';
 import { StatusInformationService } from './status-information.service.js';
+
+/** An xs:dateTime as the koppelvlak has it (ISO 8601 with a zone offset), or an xs:date; nothing looser. */
+const DateTimeParameter = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+const DATE_TIME_PARAMETER = jsonSchemaOf(DateTimeParameter, 'input');
+const KENMERK = { name: 'kenmerk', description: 'the kenmerk Poort gave the submission', schema: { type: 'string', maxLength: 40 } } as const;
+const STATUSSEN = { type: 'array', items: jsonSchemaOf(StatusResultaatSchema) };
 
 /**
  * The status service over REST, mirroring Digipoort's statusinformatieservice: a sender sees the statuses of the
@@ -19,6 +29,12 @@ export class StatusController {
   /** getStatussenProces */
   @Get('processen/:kenmerk/statussen')
   @RequireClient()
+  @ApiOperation({ operationId: 'getStatussenProces', summary: 'The statuses of a process this sender submitted' })
+  @ApiParam(KENMERK)
+  @ApiQuery({ name: 'tijdstempelVanaf', required: false, schema: DATE_TIME_PARAMETER })
+  @ApiQuery({ name: 'tijdstempelTot', required: false, schema: DATE_TIME_PARAMETER })
+  @ApiOkResponse({ schema: STATUSSEN })
+  @ApiRefusals(REFUSAL_HTTP_STATUS.invalid, 401, REFUSAL_HTTP_STATUS['not-found'])
   statussen(
     @Caller() caller: ClientIdentity,
     @Param('kenmerk') kenmerk: string,
@@ -31,6 +47,10 @@ export class StatusController {
   /** getNieuweStatussenProces: only what this certificate has not fetched before. */
   @Get('processen/:kenmerk/statussen/nieuw')
   @RequireClient()
+  @ApiOperation({ operationId: 'getNieuweStatussenProces', summary: 'The statuses of a process this certificate has not fetched before' })
+  @ApiParam(KENMERK)
+  @ApiOkResponse({ schema: STATUSSEN })
+  @ApiRefusals(REFUSAL_HTTP_STATUS.invalid, 401, REFUSAL_HTTP_STATUS['not-found'])
   nieuweStatussen(@Caller() caller: ClientIdentity, @Param('kenmerk') kenmerk: string): Promise<StatusResultaat[]> {
     return this.statuses.nieuweStatussenProces(caller, kenmerk);
   }
@@ -38,13 +58,15 @@ export class StatusController {
   /** Retour afzender: messages of this sender that could not be delivered, with the reason. */
   @Get('retour-afzender')
   @RequireClient()
+  @ApiOperation({ operationId: 'getRetourAfzender', summary: 'Messages of this sender that could not be delivered, with the reason' })
+  @ApiQuery({ name: 'vanaf', required: false, schema: DATE_TIME_PARAMETER })
+  @ApiOkResponse({ schema: { type: 'array', items: jsonSchemaOf(RetourAfzenderSchema) } })
+  @ApiRefusals(REFUSAL_HTTP_STATUS.invalid, 401)
   retourAfzender(@Caller() caller: ClientIdentity, @Query('vanaf') vanaf?: string): Promise<RetourAfzender[]> {
     return this.statuses.retourAfzender(caller, optionalDate('vanaf', vanaf, 'at').at);
   }
 }
 
-/** An xs:dateTime as the koppelvlak has it (ISO 8601 with a zone offset), or an xs:date; nothing looser. */
-const DateTimeParameter = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
 function optionalDate<K extends string>(name: string, value: string | undefined, key: K): Partial<Record<K, Date>> {
   if (value === undefined) return {};
