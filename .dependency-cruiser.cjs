@@ -31,6 +31,8 @@ const ALLOW = {
   wus: ['batching', 'contracts', 'pki', 'xml'],
   // Payloads and attachments encrypted for a recipient's certificate (XML Encryption 1.1, JWE).
   'recipient-encryption': ['pki'],
+  // The official standards artefacts (fetched into .cache/standards) and the Schematron engine that runs them.
+  standards: [],
   // The Nest platform adapter: module, lifecycle, health, metrics, error filter, runService.
   'nest-kit': ['config', 'contracts', 'kafka', 'message-state', 'message-types', 'observability', 'pipeline'],
   // The Nest edge adapter: client identity, WUS glue.

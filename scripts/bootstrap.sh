@@ -34,6 +34,9 @@ if [ ! -f "$stamp" ] || [ "$ROOT/pnpm-lock.yaml" -nt "$stamp" ] || [ "$ROOT/pack
   fi
   touch "$stamp"
 fi
+# The official UBL 2.1 schemas, the SI-UBL / EN 16931 / Peppol rules (compiled to SaxonJS's SEF) and the official test
+# files, pinned in libs/standards/artefacts.json: fetched from Maven Central into .cache/standards once.
+node "$ROOT/libs/standards/scripts/fetch-standards.mjs"
 # The tests decrypt what Poort encrypts for recipients with an independent implementation: pyca/cryptography
 # (the machine's Python has it; otherwise it comes from PyPI into .tools/python once).
 if ! python3 -c 'import cryptography' 2>/dev/null; then
