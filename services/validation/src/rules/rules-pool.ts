@@ -32,7 +32,7 @@ export class RulesPool {
       minThreads: options.threads,
       maxThreads: options.threads,
       // Threads are kept: each holds the compiled rule sets it loaded.
-      idleTimeout: Number.MAX_SAFE_INTEGER,
+      idleTimeout: Infinity,
     });
     this.slots = new Slots(options.threads);
   }
