@@ -5,7 +5,7 @@
  */
 export interface RulesLimits {
   readonly maxBytes: number;
-  /** Per document and rule set, from the moment a worker thread takes it. */
+  /** Per document and rule set, from the moment a worker thread is free for it. */
   readonly timeLimitMs: number;
 }
 

@@ -18,8 +18,9 @@ export interface RulesPoolOptions {
 /**
  * Evaluates Schematron rule sets in a small pool of worker threads (piscina), so that a large invoice never blocks
  * the service's event loop. Each thread loads a rule set's SEF on first use and keeps it. At most `threads`
- * evaluations are handed to the pool at once: a task's time limit then runs from when a thread takes it, not from
- * when it was queued. A task over its time limit is aborted, which terminates its thread; piscina starts another.
+ * evaluations are handed to the pool at once, so a task's time limit runs from when a thread is free for it, not
+ * while it waits behind others (it does include loading the SEF into a new thread, about a second). A task over its
+ * time limit is aborted, which terminates its thread; piscina starts another.
  */
 export class RulesPool {
   private readonly pool: Piscina<RulesTask, RulesTaskResult>;
