@@ -22,7 +22,8 @@ const ALLOW = {
   kafka: ['batching', 'contracts'],
   'message-state': ['config', 'contracts', 'observability'],
   'payload-store': ['contracts', 'message-state'],
-  'message-types': ['contracts'],
+  // A message type's official schema and rule sets are checked when the catalog loads.
+  'message-types': ['contracts', 'standards'],
   // The helm test hook's client: a deployed chain checked from outside, over its public interfaces only.
   'smoke-test': ['config', 'contracts'],
   pipeline: ['config', 'contracts', 'kafka', 'message-state', 'observability'],

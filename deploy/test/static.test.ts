@@ -191,7 +191,7 @@ describe('the deployment, statically', () => {
     assert.equal(data['recipients.yaml'], readFileSync(join(ROOT, 'config/recipients.yaml'), 'utf8'));
     const routing = objects.find((object) => object.metadata.name === 'poort-routing' && object.kind === 'Deployment')!;
     const volume = (podSpecOf(routing)!.volumes ?? []).find((entry) => entry.name === 'config') as { configMap: { items: { key: string; path: string }[] } };
-    assert.ok(volume.configMap.items.some((item) => item.path === 'schemas/ubl-invoice/maindoc/UBL-Invoice-2.1.xsd'));
+    assert.ok(volume.configMap.items.some((item) => item.path === 'schemas/xbrl-instance/xbrl-instance-2003-12-31.xsd'));
     assert.equal(containersOf(routing)[0]!.env?.find((variable) => variable.name === 'POORT_CONFIG_DIR')?.value, '/etc/poort/config');
     assert.match(readFileSync(configValuesFile(), 'utf8'), /^config:\n {2}files:\n/m);
   });

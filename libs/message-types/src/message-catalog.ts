@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 
+import { resolveRuleSet, standardsDir, standardsFile, type RuleSet } from '@poort/standards';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
@@ -10,11 +11,21 @@ export class CatalogError extends Error {
   readonly code = 'CONFIG_MESSAGE_TYPES';
 }
 
+/** A message type's `validation.schema` that names an official schema in the standards directory. */
+const STANDARD_PREFIX = 'standard:';
+
+/** Where a message type's XSD is, and the directory its imports may read from. */
+export interface SchemaLocation {
+  readonly xsdPath: string;
+  readonly root: string;
+}
+
 /**
  * The declarative configuration of what Poort carries: message types (who may send them, their schema, their
  * transformation and routes) and recipients. Loaded and cross-checked once at boot; a bad file stops the service.
  *
- * Layout: <dir>/recipients.yaml, <dir>/message-types/*.yaml, schemas referenced relative to <dir>.
+ * Layout: <dir>/recipients.yaml, <dir>/message-types/*.yaml, schemas referenced relative to <dir> or, as
+ * `standard:<file>`, in the standards directory (@poort/standards), like the rule sets a type names.
  * String values may use ${VAR} or ${VAR:-default} to take deployment-specific values (endpoints) from the environment.
  */
 export class MessageCatalog {
@@ -22,6 +33,8 @@ export class MessageCatalog {
     readonly dir: string,
     private readonly types: ReadonlyMap<string, MessageType>,
     private readonly recipientsById: ReadonlyMap<string, Recipient>,
+    private readonly schemas: ReadonlyMap<string, SchemaLocation>,
+    private readonly rules: ReadonlyMap<string, readonly RuleSet[]>,
   ) {}
 
   static load(dir: string, env: NodeJS.ProcessEnv = process.env): MessageCatalog {
@@ -36,13 +49,14 @@ export class MessageCatalog {
     const files = existsSync(typesDir) ? readdirSync(typesDir).filter((name) => /\.ya?ml$/.test(name)).sort() : [];
     if (files.length === 0) throw new CatalogError(`${typesDir}: no message types configured`);
     const types = new Map<string, MessageType>();
+    const schemas = new Map<string, SchemaLocation>();
+    const rules = new Map<string, readonly RuleSet[]>();
     for (const file of files) {
       const type = readYaml(join(typesDir, file), MessageType, env);
       const where = `message-types/${file}`;
       if (types.has(type.berichtsoort)) throw new CatalogError(`${where}: berichtsoort ${type.berichtsoort} is configured twice`);
-      if (!existsSync(join(root, type.validation.schema))) {
-        throw new CatalogError(`${where}: schema ${type.validation.schema} does not exist under ${root}`);
-      }
+      schemas.set(type.berichtsoort, locateSchema(root, type.validation.schema, where, env));
+      rules.set(type.berichtsoort, type.validation.rules.map((name) => checkedRuleSet(name, where, env)));
       for (const route of type.routing.routes) {
         if (!recipientsById.has(route.recipient)) throw new CatalogError(`${where}: route to unknown recipient ${route.recipient}`);
         if (route.format === 'transformed' && type.transformation === 'none') {
@@ -51,7 +65,7 @@ export class MessageCatalog {
       }
       types.set(type.berichtsoort, type);
     }
-    return new MessageCatalog(root, types, recipientsById);
+    return new MessageCatalog(root, types, recipientsById, schemas, rules);
   }
 
   get berichtsoorten(): string[] {
@@ -83,8 +97,42 @@ export class MessageCatalog {
     return recipient;
   }
 
-  schemaPath(type: MessageType): string {
-    return join(this.dir, type.validation.schema);
+  /** The type's XSD and the directory its imports may read from (the configuration or the standards directory). */
+  schema(type: MessageType): SchemaLocation {
+    const location = this.schemas.get(type.berichtsoort);
+    if (!location) throw new CatalogError(`unknown berichtsoort ${type.berichtsoort}`);
+    return location;
+  }
+
+  /** The business rule sets a document of this type must meet after its schema, checked when the catalog loaded. */
+  ruleSets(type: MessageType): readonly RuleSet[] {
+    return this.rules.get(type.berichtsoort) ?? [];
+  }
+}
+
+function locateSchema(root: string, schema: string, where: string, env: NodeJS.ProcessEnv): SchemaLocation {
+  if (!schema.startsWith(STANDARD_PREFIX)) {
+    if (!existsSync(join(root, schema))) throw new CatalogError(`${where}: schema ${schema} does not exist under ${root}`);
+    return { xsdPath: join(root, schema), root };
+  }
+  const file = schema.slice(STANDARD_PREFIX.length);
+  if (file === '' || isAbsolute(file) || file.split(/[\\/]/).includes('..')) {
+    throw new CatalogError(`${where}: schema ${schema}: name a file inside the standards directory, e.g. standard:ubl-2.1.xsd`);
+  }
+  const dir = standardsDir(env);
+  try {
+    return { xsdPath: standardsFile(file, dir), root: dir };
+  } catch (error) {
+    throw new CatalogError(`${where}: schema ${schema}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The rule set's compiled form must be there and belong to the pinned XSLT: otherwise the service does not start. */
+function checkedRuleSet(name: string, where: string, env: NodeJS.ProcessEnv): RuleSet {
+  try {
+    return resolveRuleSet(name, standardsDir(env));
+  } catch (error) {
+    throw new CatalogError(`${where}: rule set ${name}: ${(error as Error).message}`, { cause: error });
   }
 }
 

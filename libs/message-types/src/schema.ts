@@ -71,6 +71,8 @@ export const Route = z.object({
 });
 export type Route = z.infer<typeof Route>;
 
+const ClarkName = z.string().regex(/^\{[^}]*\}[\w.-]+$/, 'Clark notation: {namespace}localName');
+
 export const MessageType = z.object({
   berichtsoort: z.string().min(1).max(80),
   description: z.string().min(1),
@@ -91,10 +93,19 @@ export const MessageType = z.object({
     .prefault({}),
   authorization: z.object({ allowedSenders: z.array(Oin).min(1) }),
   validation: z.object({
-    /** XSD path relative to the configuration directory; it may import only files inside that directory. */
+    /**
+     * The XSD: a path relative to the configuration directory (it may import only files inside that directory), or
+     * `standard:<file>` for an official schema the install step fetched (a file in the standards directory, which
+     * its imports may not leave), e.g. `standard:ubl-2.1.xsd`.
+     */
     schema: z.string().min(1),
-    /** The document element the content must have, in Clark notation: {namespace}localName. */
-    rootElement: z.string().regex(/^\{[^}]*\}[\w.-]+$/, 'Clark notation: {namespace}localName').optional(),
+    /** The document element the content must have (or one of them), in Clark notation: {namespace}localName. */
+    rootElement: z.union([ClarkName, z.array(ClarkName).min(1)]).optional(),
+    /**
+     * Business rules (Schematron, compiled at install time) that a document valid against the schema must also meet,
+     * by rule set name (libs/standards/artefacts.json): all of them run; a fatal assert of any rejects the document.
+     */
+    rules: z.array(z.string().min(1)).default([]),
   }),
   transformation: z.enum(TRANSFORMATIONS).default('none'),
   routing: z

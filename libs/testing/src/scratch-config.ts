@@ -58,7 +58,7 @@ export function scratchConfig(
         berichtsoort: id,
         description: `test scenario ${id}`,
         authorization: { allowedSenders: ['00000099000000000001'] },
-        validation: { schema: 'schemas/ubl-invoice/maindoc/UBL-Invoice-2.1.xsd' },
+        validation: { schema: 'standard:ubl-2.1.xsd' },
         routing: scenario.subscribersOnly ? { subscribersOnly: true } : { routes: (scenario.routes ?? [id]).map((recipient) => ({ recipient })) },
         delivery: { retryWindow: scenario.retryWindow, initialBackoff: scenario.initialBackoff ?? '300ms', maxBackoff: scenario.maxBackoff ?? '1s' },
       }),

@@ -15,10 +15,10 @@ export interface SchemaSource {
    */
   root?: string;
   /**
-   * Expected document element in Clark notation, e.g. `{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice`.
-   * XSD alone accepts any global element of the schema set as the document element.
+   * Expected document element in Clark notation, e.g. `{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice`,
+   * or the elements one of which it must be. XSD alone accepts any global element of the schema set as the document element.
    */
-  rootElement?: string;
+  rootElement?: string | readonly string[];
 }
 
 /** A compiled XSD. Holds wasm memory until {@link CompiledSchema.close}. */
@@ -74,26 +74,26 @@ export function compileSchema(xsdPath: string, options: Omit<SchemaSource, 'xsdP
 class XsdSchema implements CompiledSchema {
   readonly source: Readonly<SchemaSource>;
   private validator: XsdValidator | undefined;
-  private readonly expectedRoot: { namespace: string; name: string } | undefined;
+  private readonly expectedRoots: readonly { namespace: string; name: string }[];
 
   constructor(source: SchemaSource, validator: XsdValidator) {
     this.source = Object.freeze(source);
     this.validator = validator;
-    this.expectedRoot = source.rootElement === undefined ? undefined : parseClark(source.rootElement);
+    this.expectedRoots = (source.rootElement === undefined ? [] : [source.rootElement].flat()).map(parseClark);
   }
 
   validate(target: XmlDocument | XmlElement): ValidationResult {
     if (this.validator === undefined) {
       throw new XmlError('XML_SCHEMA_CLOSED', `Schema ${this.source.xsdPath} has been closed`);
     }
-    if (this.expectedRoot !== undefined) {
+    if (this.expectedRoots.length > 0) {
       const element = target instanceof XmlDocument ? target.root : target;
-      const { namespace, name } = this.expectedRoot;
-      if (element.name !== name || element.namespaceUri !== namespace) {
+      if (!this.expectedRoots.some(({ namespace, name }) => element.name === name && element.namespaceUri === namespace)) {
+        const expected = this.expectedRoots.map(({ namespace, name }) => `{${namespace}}${name}`).join(' or ');
         return {
           valid: false,
           errors: [{
-            message: `Element '{${element.namespaceUri}}${element.name}': expected the document element {${namespace}}${name}.`,
+            message: `Element '{${element.namespaceUri}}${element.name}': expected the document element ${expected}.`,
             line: element.line,
             column: 0,
           }],

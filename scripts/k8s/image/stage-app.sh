@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Lays out the image's /app from a built workspace: every service, libs/smoke-test and the libs they depend on in
 # production, each as package.json + dist/src (compiled JavaScript and its source maps, no declarations) + its
-# runtime files (message-state's migrations, wus' standards); Poort's default config; and the production
+# runtime files (message-state's migrations, wus' standards); Poort's default config; the official standards
+# artefacts (.cache/standards, at the path @poort/standards finds by default); and the production
 # node_modules, installed by pnpm itself offline from its store against the lockfile (relative symlinks, no dev
 # dependencies, no lifecycle scripts beyond those the workspace allows).
 # Used by image.sh and by the Containerfile's build stage, so that both images hold the same /app.
@@ -29,6 +30,12 @@ cp package.json pnpm-lock.yaml pnpm-workspace.yaml "$out/"
 cp -r patches "$out/patches"
 [ -f .npmrc ] && cp .npmrc "$out/"
 cp -r config "$out/config"
+# The official standards the services check at start (libs/standards, fetched by scripts/bootstrap.sh): the schemas,
+# the rule sets' XSLT (their SEF stamps are checked against it) and SEF; not the downloaded jars nor the test files.
+standards="${POORT_STANDARDS_DIR:-$ROOT/.cache/standards}"
+[ -f "$standards/ubl-2.1.xsd" ] || die "$standards holds no official standards: run scripts/bootstrap.sh (or libs/standards/scripts/fetch-standards.mjs) first"
+mkdir -p "$out/.cache/standards"
+tar -C "$standards" -chf - --exclude=./jars --exclude='./tests-*' . | tar -C "$out/.cache/standards" -xf -
 
 # The official standards the validation service reads (libs/standards: UBL 2.1 and CII schemas, the rules' XSLT and
 # their compiled SEF), fetched by scripts/bootstrap.sh; not the downloaded jars, not the official test files.

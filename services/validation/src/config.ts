@@ -1,7 +1,27 @@
-import { loadConfigOrExit, messageTypesEnv, platformEnv } from '@poort/config';
+import { availableParallelism } from 'node:os';
+
+import { durationMs, loadConfigOrExit, messageTypesEnv, platformEnv } from '@poort/config';
 import { z } from 'zod';
 
-export const ValidationEnv = z.object({ ...platformEnv, ...messageTypesEnv });
+export const ValidationEnv = z.object({
+  ...platformEnv,
+  ...messageTypesEnv,
+  /**
+   * Worker threads that evaluate business rules (SaxonJS, CPU-bound). Default: one per core, at most 4; each thread
+   * holds the compiled rule sets it used (tens of MB each).
+   */
+  VALIDATION_RULES_THREADS: z.coerce.number().int().positive().max(64).default(Math.max(1, Math.min(availableParallelism(), 4))),
+  /**
+   * Larger documents are rejected (311) without evaluating their rules. 8 MiB: SaxonJS takes about 9 s per MB of
+   * invoice lines, less for a document whose bulk is an embedded PDF.
+   */
+  VALIDATION_RULES_MAX_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  /**
+   * Evaluation time of one rule set on one document; longer, it is stopped and the document rejected (311). Keep it
+   * below KAFKA_SESSION_TIMEOUT_MS: the consumer does not report to the broker while a run is evaluated.
+   */
+  VALIDATION_RULES_TIME_LIMIT_MS: durationMs.default(20_000),
+});
 export type ValidationConfig = z.infer<typeof ValidationEnv>;
 
 export const loadValidationConfig = (): ValidationConfig => loadConfigOrExit('validation', ValidationEnv);

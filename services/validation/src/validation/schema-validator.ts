@@ -14,9 +14,10 @@ export class SchemaValidator implements Disposable {
     this.registry = new SchemaRegistry();
     for (const berichtsoort of catalog.berichtsoorten) {
       const type = catalog.get(berichtsoort);
+      const { xsdPath, root } = catalog.schema(type);
       this.registry.register(berichtsoort, {
-        xsdPath: catalog.schemaPath(type),
-        root: catalog.dir,
+        xsdPath,
+        root,
         ...(type.validation.rootElement ? { rootElement: type.validation.rootElement } : {}),
       });
       this.registry.get(berichtsoort);

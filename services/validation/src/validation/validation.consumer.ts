@@ -1,16 +1,21 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { DEAD_LETTER_STATUS, FOUTCODE, STATUS, TOPICS, type EventOf } from '@poort/contracts';
+import { DEAD_LETTER_STATUS, TOPICS, type EventOf } from '@poort/contracts';
+import { MessageCatalog } from '@poort/message-types';
 import { PayloadStore, inGroupsOfAtMost } from '@poort/payload-store';
 import { StageRunner, type Emissions } from '@poort/pipeline';
 
-import { SchemaValidator, describeFindings } from './schema-validator.js';
+import { MessageValidator } from './message-validator.js';
+import { ValidationMetrics } from './validation.metrics.js';
+import { validationStatus } from './validation-status.js';
 
 @Injectable()
 export class ValidationConsumer implements OnModuleInit {
   constructor(
     private readonly stages: StageRunner,
-    private readonly validator: SchemaValidator,
+    private readonly validator: MessageValidator,
+    private readonly catalog: MessageCatalog,
     private readonly payloads: PayloadStore,
+    private readonly metrics: ValidationMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -24,21 +29,18 @@ export class ValidationConsumer implements OnModuleInit {
     });
   }
 
-  /** A group of the run's events, whose contents are read at once. */
+  /** A group of the run's events, whose contents are read at once and validated at once (rules across the pool). */
   private async validate(events: readonly EventOf<typeof TOPICS.authorized>[], out: Emissions): Promise<void> {
     const contents = await this.payloads.readAll(events.map(({ envelope }) => envelope.content));
-    for (const { envelope } of events) {
-      const outcome = this.validator.validate(envelope.berichtsoort, contents.get(envelope.content.id)!);
-      if (!outcome.valid) {
-        out.status(envelope, {
-          code: STATUS.validatieMislukt,
-          fout: { foutcode: FOUTCODE.validatieMislukt, foutbeschrijving: 'het bericht voldoet niet aan het XML-schema van de berichtsoort' },
-          details: describeFindings(outcome.findings),
-        });
-        continue;
-      }
-      out.status(envelope, { code: STATUS.gevalideerd });
-      out.emit(TOPICS.validated, { envelope });
-    }
+    const verdicts = await this.validator.validateAll(
+      events.map(({ envelope }) => ({ berichtsoort: envelope.berichtsoort, content: contents.get(envelope.content.id)! })),
+    );
+    events.forEach(({ envelope }, index) => {
+      const verdict = verdicts[index]!;
+      this.metrics.record(envelope.berichtsoort, verdict);
+      const ruleSets = this.catalog.get(envelope.berichtsoort).validation.rules;
+      out.status(envelope, validationStatus(verdict, ruleSets));
+      if (verdict.kind === 'valid') out.emit(TOPICS.validated, { envelope });
+    });
   }
 }

@@ -1,0 +1,56 @@
+import type { MessageCatalog } from '@poort/message-types';
+import type { RuleFinding } from '@poort/standards';
+import type { XmlDiagnostic } from '@poort/xml';
+
+import type { RulesLimitExceeded } from '../rules/rules-limits.js';
+import type { RulesPool } from '../rules/rules-pool.js';
+import type { SchemaValidator } from './schema-validator.js';
+
+/** What validation says about one message: its schema first, then its type's business rules. */
+export type ValidationVerdict =
+  /** Valid; the rules' warnings (if any) go with the 301. */
+  | { readonly kind: 'valid'; readonly warnings: readonly RuleFinding[] }
+  | { readonly kind: 'schema-invalid'; readonly findings: readonly XmlDiagnostic[] }
+  | { readonly kind: 'rules-invalid'; readonly errors: readonly RuleFinding[]; readonly warnings: readonly RuleFinding[] }
+  /** The rules' own XSLT failed on this document (e.g. XPTY0004 on a value of the wrong type). */
+  | { readonly kind: 'rules-failed'; readonly ruleSet: string; readonly message: string }
+  | { readonly kind: 'limit-exceeded'; readonly exceeded: RulesLimitExceeded };
+
+export interface ValidationSubject {
+  readonly berichtsoort: string;
+  readonly content: Uint8Array;
+}
+
+/**
+ * A message's validation: well-formedness and XSD on the event loop (a millisecond or so for an invoice), then the
+ * rule sets its type names in the pool of worker threads. Documents of a batch are validated at once, so their
+ * rules spread over the pool's threads.
+ */
+export class MessageValidator {
+  constructor(
+    private readonly catalog: MessageCatalog,
+    private readonly schemas: SchemaValidator,
+    private readonly rules: RulesPool,
+  ) {}
+
+  /** The verdicts, in the order of the subjects. */
+  validateAll(subjects: readonly ValidationSubject[]): Promise<ValidationVerdict[]> {
+    return Promise.all(subjects.map((subject) => this.validate(subject)));
+  }
+
+  async validate({ berichtsoort, content }: ValidationSubject): Promise<ValidationVerdict> {
+    const schema = this.schemas.validate(berichtsoort, content);
+    if (!schema.valid) return { kind: 'schema-invalid', findings: schema.findings };
+    const verdict = await this.rules.evaluate(this.catalog.ruleSets(this.catalog.get(berichtsoort)), content);
+    switch (verdict.kind) {
+      case 'report':
+        return verdict.errors.length > 0
+          ? { kind: 'rules-invalid', errors: verdict.errors, warnings: verdict.warnings }
+          : { kind: 'valid', warnings: verdict.warnings };
+      case 'execution-error':
+        return { kind: 'rules-failed', ruleSet: verdict.ruleSet, message: verdict.message };
+      case 'limit-exceeded':
+        return verdict;
+    }
+  }
+}

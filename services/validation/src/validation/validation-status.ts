@@ -1,0 +1,41 @@
+import { FOUTCODE, STATUS, type StatusInput } from '@poort/contracts';
+
+import { describeLimitExceeded } from '../rules/rules-limits.js';
+import { describeRuleFindings } from '../rules/rule-findings.js';
+import type { ValidationVerdict } from './message-validator.js';
+import { describeFindings } from './schema-validator.js';
+
+/**
+ * The status a verdict gives a message. Every rejection is a final 311 with foutcode VAS500, also when the rules
+ * could not be evaluated within Poort's limits or their XSLT failed on the document: the same document would fare
+ * the same again, so a 321 (a technical problem that may yet recover) would leave the sender waiting for nothing,
+ * and Poort delivers only what it has checked.
+ */
+export function validationStatus(verdict: ValidationVerdict, ruleSets: readonly string[]): Pick<StatusInput, 'code' | 'fout' | 'details'> {
+  const rejected = (foutbeschrijving: string, details: string) => ({
+    code: STATUS.validatieMislukt,
+    fout: { foutcode: FOUTCODE.validatieMislukt, foutbeschrijving },
+    details,
+  });
+  const rules = ruleSets.join(', ');
+  switch (verdict.kind) {
+    case 'valid':
+      if (verdict.warnings.length === 0) return { code: STATUS.gevalideerd };
+      return {
+        code: STATUS.gevalideerd,
+        details: `het bericht voldoet aan de bedrijfsregels (${rules}), met ${count(verdict.warnings.length, 'waarschuwing', 'waarschuwingen')}:\n${describeRuleFindings(verdict.warnings)}`,
+      };
+    case 'schema-invalid':
+      return rejected('het bericht voldoet niet aan het XML-schema van de berichtsoort', describeFindings(verdict.findings));
+    case 'rules-invalid':
+      return rejected(`het bericht voldoet niet aan de bedrijfsregels van de berichtsoort (${rules})`, describeRuleFindings(verdict.errors));
+    case 'rules-failed':
+      return rejected(`de bedrijfsregels (${verdict.ruleSet}) konden niet op het bericht worden toegepast`, verdict.message.slice(0, 2_000));
+    case 'limit-exceeded':
+      return rejected('het bericht valt buiten de limieten van de controle op de bedrijfsregels', describeLimitExceeded(verdict.exceeded));
+  }
+}
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
