@@ -35,14 +35,7 @@ cp -r config "$out/config"
 standards="${POORT_STANDARDS_DIR:-$ROOT/.cache/standards}"
 [ -f "$standards/ubl-2.1.xsd" ] || die "$standards holds no official standards: run scripts/bootstrap.sh (or libs/standards/scripts/fetch-standards.mjs) first"
 mkdir -p "$out/.cache/standards"
-tar -C "$standards" -chf - --exclude=./jars --exclude='./tests-*' . | tar -C "$out/.cache/standards" -xf -
-
-# The official standards the validation service reads (libs/standards: UBL 2.1 and CII schemas, the rules' XSLT and
-# their compiled SEF), fetched by scripts/bootstrap.sh; not the downloaded jars, not the official test files.
-standards=.cache/standards
-[ -f "$standards/ubl-2.1.xsd" ] || die "$standards is missing: run scripts/bootstrap.sh (it fetches the official artefacts)"
-mkdir -p "$out/$standards"
-tar -C "$standards" -cf - --exclude=./jars --exclude='./tests-*' --exclude='*.part' . | tar -C "$out/$standards" -xf -
+tar -C "$standards" -chf - --exclude=./jars --exclude='./tests-*' --exclude='*.part' . | tar -C "$out/.cache/standards" -xf -
 
 for pkg in "${packages[@]}"; do
   [ -d "$pkg/dist/src" ] || die "$pkg is not built: run 'pnpm run build' first"
