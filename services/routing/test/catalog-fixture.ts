@@ -27,7 +27,8 @@ delivery: { retryWindow: 1h, initialBackoff: 1s, maxBackoff: 10s }
 
 /**
  * Message types of the routing tests: fan-out (transformed, two routes), per-ontvanger (routes by identiteitOntvanger),
- * plain (no transformation, one route) and alleen-abonnees (subscribers only).
+ * renditions (the type's own rendition and CII for one identiteitOntvanger), plain (no transformation, one route) and
+ * alleen-abonnees (subscribers only).
  */
 export function testCatalog(): { catalog: MessageCatalog; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'poort-routing-'));
@@ -46,6 +47,11 @@ export function testCatalog(): { catalog: MessageCatalog; remove: () => void } {
       'per-ontvanger',
       'none',
       '  routes:\n    - { recipient: gemeente-a, whenOntvanger: "0001" }\n    - { recipient: gemeente-b, whenOntvanger: "0002" }\n    - { recipient: archief }',
+    ),
+    renditions: type(
+      'renditions',
+      'ubl-invoice-to-json',
+      '  routes:\n    - { recipient: archief }\n    - { recipient: ledger, format: transformed }\n    - { recipient: gemeente-a, format: ubl-invoice-to-cii, whenOntvanger: "0001" }',
     ),
     plain: type('plain', 'none', '  routes:\n    - { recipient: archief }'),
     'alleen-abonnees': type('alleen-abonnees', 'ubl-invoice-to-json', '  subscribersOnly: true'),
