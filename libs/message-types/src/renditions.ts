@@ -12,14 +12,22 @@ export function routeApplies(route: Route, ontvanger: string | undefined): boole
   return route.whenOntvanger === undefined || route.whenOntvanger === ontvanger;
 }
 
+/** Whether a subscription to messages of this type may ask for this format: the type makes that rendition of each one. */
+export function offeredToSubscribers(type: MessageType, format: RouteFormat): boolean {
+  const rendition = renditionFor(type, format);
+  if (rendition === undefined) return format === 'original';
+  return rendition === type.transformation || type.subscriberRenditions.includes(rendition);
+}
+
 /**
  * The renditions a message of this type is transformed into: the type's own transformation (what `transformed`
- * routes and subscriptions get), and each one that a route applying to the message names. A rendition no route of
- * this message asks for is not made.
+ * routes and subscriptions get), those it offers subscribers, and each one that a route applying to the message
+ * names. A rendition no route or subscription can ask for is not made.
  */
 export function renditionsNeeded(type: MessageType, ontvanger: string | undefined): RenditionName[] {
   const needed = new Set<RenditionName>();
   if (type.transformation !== 'none') needed.add(type.transformation);
+  for (const rendition of type.subscriberRenditions) needed.add(rendition);
   for (const route of type.routing.routes) {
     const rendition = routeApplies(route, ontvanger) ? renditionFor(type, route.format) : undefined;
     if (rendition !== undefined) needed.add(rendition);

@@ -108,6 +108,12 @@ export const MessageType = z.object({
     rootElement: z.string().regex(/^\{[^}]*\}[\w.-]+$/, 'Clark notation: {namespace}localName').optional(),
   }),
   transformation: z.enum(TRANSFORMATIONS).default('none'),
+  /**
+   * Renditions besides the type's own that subscribers may ask for by name. Each is made of every message of the
+   * type, whether or not someone subscribed to it; a route's named rendition is made only for the messages the route
+   * applies to.
+   */
+  subscriberRenditions: z.array(z.enum(RENDITIONS)).default([]),
   routing: z
     .object({
       routes: z.array(Route).default([]),

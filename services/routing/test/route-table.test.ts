@@ -113,6 +113,11 @@ describe('resolveRecipients: who gets a message, and which rendition', () => {
       assert.deepEqual(resolveRecipients(catalog, envelope('plain'), {}, rules).map((d) => d.recipientId), ['archief']);
     });
 
+    test('a subscription to a rendition by name gets it', () => {
+      const deliveries = resolveRecipients(catalog, envelope('cii-abonnees'), { ...withSummary, 'ubl-invoice-to-cii': cii }, [subscription('bzk', 'cii-abonnees', { format: 'ubl-invoice-to-cii' })]);
+      assert.deepEqual(deliveries.at(-1), { recipientId: 'bzk', payload: cii });
+    });
+
     test('a subscription to the transformed rendition of a type without one gets the original', () => {
       assert.deepEqual(resolveRecipients(catalog, envelope('plain'), {}, [subscription('bzk', 'plain', { format: 'transformed' })]).at(-1), {
         recipientId: 'bzk',
