@@ -296,7 +296,7 @@ function looksLikeIban(account: string): boolean {
 function tradeAllowanceCharge(allowanceCharge: XmlElement, withTaxCategory: boolean): XmlOut | undefined {
   return element(
     'ram:SpecifiedTradeAllowanceCharge',
-    element('ram:ChargeIndicator', leaf('udt:Indicator', text(allowanceCharge, 'cbc:ChargeIndicator'))),
+    element('ram:ChargeIndicator', leaf('udt:Indicator', indicator(text(allowanceCharge, 'cbc:ChargeIndicator')))),
     leaf('ram:CalculationPercent', text(allowanceCharge, 'cbc:MultiplierFactorNumeric')),
     leaf('ram:BasisAmount', text(allowanceCharge, 'cbc:BaseAmount')),
     leaf('ram:ActualAmount', text(allowanceCharge, 'cbc:Amount')),
@@ -455,6 +455,13 @@ function lineItem(line: XmlElement, kind: UblDocumentKind): XmlOut {
 
 function period(name: string, invoicePeriod: XmlElement | undefined): XmlOut | undefined {
   return element(name, dateTime('ram:StartDateTime', text(invoicePeriod, 'cbc:StartDate')), dateTime('ram:EndDateTime', text(invoicePeriod, 'cbc:EndDate')));
+}
+
+/** An xs:boolean as the words the EN 16931 CII rules compare with. */
+function indicator(value: string | undefined): string | undefined {
+  if (value === '1') return 'true';
+  if (value === '0') return 'false';
+  return value;
 }
 
 /** The texts of several elements as one, a line each; undefined when all are blank. */

@@ -212,6 +212,15 @@ describe('ubl-invoice-to-cii', () => {
     assert.match(cii, /<ram:IncludedNote>\s*<ram:Content>Levering franco<\/ram:Content>\s*<ram:SubjectCode>AAI<\/ram:SubjectCode>\s*<\/ram:IncludedNote>/);
   });
 
+  it('writes a charge indicator of 1 or 0 as the true or false the CII rules compare with', () => {
+    const xml = readFileSync(join(examplesDir, 'ubl-tc434-example2.xml'), 'utf8')
+      .replaceAll('<cbc:ChargeIndicator>true</cbc:ChargeIndicator>', '<cbc:ChargeIndicator>1</cbc:ChargeIndicator>')
+      .replaceAll('<cbc:ChargeIndicator>false</cbc:ChargeIndicator>', '<cbc:ChargeIndicator>0</cbc:ChargeIndicator>');
+    const cii = new TextDecoder().decode(toCii(new TextEncoder().encode(xml)).bytes);
+    assert.deepEqual([...new Set([...cii.matchAll(/<udt:Indicator>([^<]*)</g)].map((match) => match[1]))].sort(), ['false', 'true']);
+    assert.deepEqual(ciiRules.evaluate(cii).errors, []);
+  });
+
   it('refuses input that is not a UBL invoice or credit note with a coded error', () => {
     const refused = (input: string, pattern: RegExp) =>
       assert.throws(() => toCii(new TextEncoder().encode(input)), (error: unknown) => error instanceof TransformError && error.code === 'TRANSFORM_INPUT_INVALID' && pattern.test(error.message));
