@@ -1,5 +1,6 @@
 import { attributeOf, compileXPath, elementAt, elementsAt, isXmlError, textAt, withXmlDocument, type XmlDocument, type XmlElement, type XmlXPath } from '@poort/xml';
 import { TransformError, type TransformResult } from './transformation.js';
+import { UBL_INVOICE_NAMESPACE } from './ubl-invoice-summary.js';
 import { element, leaf, requiredElement, serializeXml, type XmlOut } from './xml-writer.js';
 
 /**
@@ -13,7 +14,6 @@ import { element, leaf, requiredElement, serializeXml, type XmlOut } from './xml
  */
 
 export const UBL_CREDIT_NOTE_NAMESPACE = 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2';
-const UBL_INVOICE = 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2';
 
 export const CII_NAMESPACES = {
   rsm: 'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100',
@@ -33,7 +33,7 @@ interface UblDocumentKind {
 }
 
 const KINDS: Readonly<Record<string, UblDocumentKind>> = {
-  [`{${UBL_INVOICE}}Invoice`]: {
+  [`{${UBL_INVOICE_NAMESPACE}}Invoice`]: {
     typeCode: 'cbc:InvoiceTypeCode',
     defaultTypeCode: '380',
     line: 'cac:InvoiceLine',
@@ -71,7 +71,7 @@ export function ublToCii(doc: XmlDocument): string {
     requiredElement(
       'rsm:ExchangedDocumentContext',
       element('ram:BusinessProcessSpecifiedDocumentContextParameter', leaf('ram:ID', text(root, 'cbc:ProfileID'))),
-      requiredElement('ram:GuidelineSpecifiedDocumentContextParameter', leaf('ram:ID', text(root, 'cbc:CustomizationID'))),
+      element('ram:GuidelineSpecifiedDocumentContextParameter', leaf('ram:ID', text(root, 'cbc:CustomizationID'))),
     ),
     requiredElement(
       'rsm:ExchangedDocument',
