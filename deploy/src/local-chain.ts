@@ -11,7 +11,7 @@ import { KUBECTL, ensureCluster, ensureStaticTools, mustRun } from './tools.js';
 
 export const LOCAL_SERVICES = ['ingress', 'authorization', 'validation', 'transformation', 'routing', 'delivery', 'archive', 'notification'] as const;
 /** The recipients of config/recipients.yaml, served by this process on the pod gateway. */
-export const LOCAL_RECIPIENTS = ['belastingdienst', 'ministerie-bzk'] as const;
+export const LOCAL_RECIPIENTS = ['belastingdienst', 'ministerie-bzk', 'ministerie-fin'] as const;
 
 export interface LocalChainOptions {
   readonly namespace: string;
@@ -72,6 +72,7 @@ export async function prepareLocalChain(options: LocalChainOptions): Promise<Loc
     env: {
       RECIPIENT_BELASTINGDIENST_URL: recipients.get('belastingdienst')!.url,
       RECIPIENT_MINISTERIE_BZK_URL: recipients.get('ministerie-bzk')!.url,
+      RECIPIENT_MINISTERIE_FIN_URL: recipients.get('ministerie-fin')!.url,
     },
     networkPolicy: {
       kafka: hostOnly(Number(pods.kafkaBrokers.split(':')[1])),

@@ -124,11 +124,12 @@ export class E2eChain {
     const database = await ScratchDatabase.create(requiredEnv('DATABASE_URL'), `e2e_${name}`);
     const replicaBlocks = Math.max(1, ...Object.values(options.replicas ?? {}).map((count) => count ?? 1));
     const recipientsBase = replicaBlocks * portsPerReplica;
-    const portBase = await freePortBlock(recipientsBase + 12, 20_000, 30_000);
+    const portBase = await freePortBlock(recipientsBase + 13, 20_000, 30_000);
     const recipients = new Map<string, TestRecipient>();
     recipients.set('belastingdienst', new TestRecipient(portBase + recipientsBase));
     recipients.set('ministerie-bzk', new TestRecipient(portBase + recipientsBase + 1));
-    let nextPort = portBase + recipientsBase + 2;
+    recipients.set('ministerie-fin', new TestRecipient(portBase + recipientsBase + 2));
+    let nextPort = portBase + recipientsBase + 3;
     const wusRecipients = new Map<string, TestWusRecipient>();
     const scenarios: Record<string, ScenarioRecipient> = {};
     for (const [id, scenario] of Object.entries(options.scenarioRecipients ?? {})) {

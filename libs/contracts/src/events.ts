@@ -15,14 +15,19 @@ export const MessageValidated = EventBase.extend({ envelope: Envelope });
 
 export const MessageTransformed = EventBase.extend({
   envelope: Envelope,
-  /** The converted content when the message type configures a transformation; recipients choose. */
+  /** The output of the message type's own transformation, when it configures one (`format: transformed`). */
   transformed: PayloadRef.optional(),
+  /**
+   * Every rendition made of the content, by transformation name (e.g. `ubl-invoice-to-cii`), the type's own
+   * included; routes name the one their recipient gets. Absent in events of stages older than named renditions.
+   */
+  renditions: z.record(z.string().min(1).max(80), PayloadRef).optional(),
 });
 
 export const DeliveryRequested = EventBase.extend({
   envelope: Envelope,
   recipientId: z.string().min(1),
-  /** The content this recipient gets: the original or its transformed rendition. */
+  /** The content this recipient gets: the original or the rendition its route or subscription asks for. */
   payload: PayloadRef,
   recipientCount: z.number().int().positive(),
 });

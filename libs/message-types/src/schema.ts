@@ -3,8 +3,19 @@ import { z } from 'zod';
 
 import { Duration } from './duration.js';
 
-export const TRANSFORMATIONS = ['none', 'ubl-invoice-to-json'] as const;
+export const TRANSFORMATIONS = ['none', 'ubl-invoice-to-json', 'ubl-invoice-to-cii'] as const;
 export type TransformationName = (typeof TRANSFORMATIONS)[number];
+/** A transformation that makes something: the name of a rendition of a message's content. */
+export type RenditionName = Exclude<TransformationName, 'none'>;
+export const RENDITIONS = TRANSFORMATIONS.filter((name): name is RenditionName => name !== 'none');
+
+/**
+ * What a route delivers: the content as submitted (`original`), the output of the message type's own
+ * `transformation` (`transformed`), or the output of the transformation it names (e.g. `ubl-invoice-to-cii`), which
+ * the transformation stage makes for the messages the route applies to.
+ */
+export const ROUTE_FORMATS = ['original', 'transformed', ...RENDITIONS] as const;
+export type RouteFormat = (typeof ROUTE_FORMATS)[number];
 
 /**
  * How a recipient receives its messages: `rest` (Poort POSTs each message to its endpoint), `wus` (Poort calls its
@@ -64,8 +75,8 @@ export const RecipientsFile = z.object({ recipients: z.array(Recipient).min(1) }
 
 export const Route = z.object({
   recipient: z.string().min(1),
-  /** Which rendition this recipient wants: the content as submitted or the output of the transformation. */
-  format: z.enum(['original', 'transformed']).default('original'),
+  /** Which rendition this recipient wants (ROUTE_FORMATS). */
+  format: z.enum(ROUTE_FORMATS).default('original'),
   /** Only for messages addressed to this identiteitOntvanger (nummer); absent = every message of the type. */
   whenOntvanger: z.string().optional(),
 });
@@ -108,6 +119,12 @@ export const MessageType = z.object({
     rules: z.array(z.string().min(1)).default([]),
   }),
   transformation: z.enum(TRANSFORMATIONS).default('none'),
+  /**
+   * Renditions besides the type's own that subscribers may ask for by name. Each is made of every message of the
+   * type, whether or not someone subscribed to it; a route's named rendition is made only for the messages the route
+   * applies to.
+   */
+  subscriberRenditions: z.array(z.enum(RENDITIONS)).default([]),
   routing: z
     .object({
       routes: z.array(Route).default([]),

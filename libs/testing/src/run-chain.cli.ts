@@ -13,7 +13,7 @@ const databaseUrl = required('DATABASE_URL');
 const local = join(root, '.local');
 
 const pki = await generateTestPki(join(local, 'pki'), { ifMissing: true });
-const recipients = [new TestRecipient(9101), new TestRecipient(9102)];
+const recipients = [new TestRecipient(9101), new TestRecipient(9102), new TestRecipient(9103)];
 await Promise.all(recipients.map((recipient) => recipient.start()));
 
 const chain = new Chain({
@@ -62,6 +62,7 @@ Archive (two-way TLS; the test operator OIN ${operator.oin} reads every message,
   curl ${operatorTls} ${chain.url('archive')}/archive/v1/messages/<kenmerk>
   curl ${tls} ${chain.url('archive')}/archive/v1/messages/<kenmerk>/content
 Delivered:      curl http://127.0.0.1:9101/received   and   curl http://127.0.0.1:9102/received
+                (an e-factuur with identiteitOntvanger 00000099000000000103 also reaches http://127.0.0.1:9103/received, as CII)
 Subscriptions (two-way TLS; ministerie-bzk's certificate, OIN ${pki.clients['recipient-b'].oin}, subscribes it to a berichtsoort):
   curl ${recipientTls} -H 'content-type: application/json' --data '{"berichtsoort":"Omzetbelasting"}' ${chain.url('routing')}/api/v1/subscriptions
 A recipient's own status for a message delivered to it (belastingdienst = recipient-a, OIN ${pki.clients['recipient-a'].oin}):

@@ -8,3 +8,4 @@ export {
   type InvoiceSummaryLine,
   type InvoiceSummaryParty,
 } from './ubl-invoice-summary.js';
+export { ublInvoiceToCii, ublToCii, CII_NAMESPACES, UBL_CREDIT_NOTE_NAMESPACE } from './ubl-invoice-to-cii.js';

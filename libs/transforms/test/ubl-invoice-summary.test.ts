@@ -76,7 +76,7 @@ describe('ubl-invoice-to-json', () => {
   });
 
   it('names its transformations', () => {
-    assert.deepEqual(Object.keys(transformations), ['ubl-invoice-to-json']);
+    assert.deepEqual(Object.keys(transformations), ['ubl-invoice-to-json', 'ubl-invoice-to-cii']);
     assert.equal(isTransformationName('ubl-invoice-to-json'), true);
     assert.equal(isTransformationName('none'), false);
     assert.equal(isTransformationName('toString'), false);

@@ -15,19 +15,20 @@ export const RECIPIENTS = {
   'twee-b': '00000099000000000103',
 } as const;
 
-const type = (berichtsoort: string, transformation: string, routing: string) => `berichtsoort: ${berichtsoort}
+const type = (berichtsoort: string, transformation: string, routing: string, more = '') => `berichtsoort: ${berichtsoort}
 description: test type ${berichtsoort}
 authorization: { allowedSenders: ["00000099000000000001"] }
 validation: { schema: schemas/any.xsd }
 transformation: ${transformation}
-routing:
+${more}routing:
 ${routing}
 delivery: { retryWindow: 1h, initialBackoff: 1s, maxBackoff: 10s }
 `;
 
 /**
  * Message types of the routing tests: fan-out (transformed, two routes), per-ontvanger (routes by identiteitOntvanger),
- * plain (no transformation, one route) and alleen-abonnees (subscribers only).
+ * renditions (the type's own rendition and CII for one identiteitOntvanger), cii-abonnees (CII offered to subscribers), plain (no transformation, one route) and
+ * alleen-abonnees (subscribers only).
  */
 export function testCatalog(): { catalog: MessageCatalog; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'poort-routing-'));
@@ -47,6 +48,12 @@ export function testCatalog(): { catalog: MessageCatalog; remove: () => void } {
       'none',
       '  routes:\n    - { recipient: gemeente-a, whenOntvanger: "0001" }\n    - { recipient: gemeente-b, whenOntvanger: "0002" }\n    - { recipient: archief }',
     ),
+    renditions: type(
+      'renditions',
+      'ubl-invoice-to-json',
+      '  routes:\n    - { recipient: archief }\n    - { recipient: ledger, format: transformed }\n    - { recipient: gemeente-a, format: ubl-invoice-to-cii, whenOntvanger: "0001" }',
+    ),
+    'cii-abonnees': type('cii-abonnees', 'ubl-invoice-to-json', '  routes:\n    - { recipient: archief }', 'subscriberRenditions: [ubl-invoice-to-cii]\n'),
     plain: type('plain', 'none', '  routes:\n    - { recipient: archief }'),
     'alleen-abonnees': type('alleen-abonnees', 'ubl-invoice-to-json', '  subscribersOnly: true'),
   };

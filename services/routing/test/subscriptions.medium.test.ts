@@ -79,6 +79,12 @@ describe('subscriptions on real Postgres: the self-service, its ownership rules,
       await refused(service.get(bzk, created.id), 'SUBSCRIPTION_NOT_FOUND', 'not-found');
     });
 
+    test('a rendition the type offers subscribers can be asked for by name, and is stored as asked', async () => {
+      const created = await service.create(bzk, { berichtsoort: 'cii-abonnees', format: 'ubl-invoice-to-cii' });
+      assert.equal(created.format, 'ubl-invoice-to-cii');
+      assert.equal((await service.get(bzk, created.id)).format, 'ubl-invoice-to-cii');
+    });
+
     test('If-Match: a change to a version the caller did not see is refused, * or none always applies', async () => {
       const created = await service.create(bzk, { berichtsoort: 'plain' });
       const changed = await service.replace(bzk, created.id, { berichtsoort: 'plain', identiteitOntvanger: '0001' }, undefined);
@@ -121,6 +127,7 @@ describe('subscriptions on real Postgres: the self-service, its ownership rules,
       { what: 'an empty filter', body: { berichtsoort: 'plain', identiteitBelanghebbende: '' }, code: 'SUBSCRIPTION_INVALID', kind: 'invalid' },
       { what: 'a format that does not exist', body: { berichtsoort: 'plain', format: 'pdf' }, code: 'SUBSCRIPTION_INVALID', kind: 'invalid' },
       { what: 'the transformed format of a type without a transformation', body: { berichtsoort: 'plain', format: 'transformed' }, code: 'SUBSCRIPTION_FORMAT_UNAVAILABLE', kind: 'unprocessable' },
+      { what: 'a rendition the type does not offer subscribers', body: { berichtsoort: 'renditions', format: 'ubl-invoice-to-cii' }, code: 'SUBSCRIPTION_FORMAT_UNAVAILABLE', kind: 'unprocessable' },
       { what: 'another OIN\'s recipient profile', body: { berichtsoort: 'plain', recipient: 'archief' }, code: 'SUBSCRIPTION_RECIPIENT_UNKNOWN', kind: 'unprocessable' },
       { what: 'a recipient profile that does not exist', body: { berichtsoort: 'plain', recipient: 'niemand' }, code: 'SUBSCRIPTION_RECIPIENT_UNKNOWN', kind: 'unprocessable' },
       { what: 'no profile, from a subscriber with two', body: { berichtsoort: 'plain' }, code: 'SUBSCRIPTION_RECIPIENT_AMBIGUOUS', kind: 'unprocessable', as: twee },

@@ -4,7 +4,7 @@ import { MessageCatalog } from '@poort/message-types';
 import { StageRunner } from '@poort/pipeline';
 
 import { SubscriptionDirectory } from '../subscriptions/subscription-directory.js';
-import { resolveRecipients } from './route-table.js';
+import { renditionsOf, resolveRecipients } from './route-table.js';
 
 @Injectable()
 export class RoutingConsumer implements OnModuleInit {
@@ -19,10 +19,11 @@ export class RoutingConsumer implements OnModuleInit {
       name: 'routing',
       topic: TOPICS.transformed,
       technicalFailure: DEAD_LETTER_STATUS.routing,
-      handle: async ({ envelope, transformed }, context) => {
+      handle: async (event, context) => {
+        const { envelope } = event;
         const { out } = context;
         const subscribed = (await this.subscriptions.forRun(context, context.tx)).get(envelope.berichtsoort);
-        const deliveries = resolveRecipients(this.catalog, envelope, transformed, subscribed);
+        const deliveries = resolveRecipients(this.catalog, envelope, renditionsOf(this.catalog, event), subscribed);
         if (deliveries.length === 0) {
           out.status(envelope, { code: STATUS.afleveringMislukt, fout: { foutcode: FOUTCODE.nietAfleverbaar, foutbeschrijving: this.noRecipient(envelope) } });
           return;

@@ -1,8 +1,10 @@
 import { plainTextProblem, type Envelope } from '@poort/contracts';
+import { ROUTE_FORMATS, type RouteFormat } from '@poort/message-types';
 import { z } from 'zod';
 
-export const SUBSCRIPTION_FORMATS = ['original', 'transformed'] as const;
-export type SubscriptionFormat = (typeof SUBSCRIPTION_FORMATS)[number];
+/** As a route's: the original, the type's own rendition (`transformed`), or a rendition by name that the type offers subscribers. */
+export const SUBSCRIPTION_FORMATS = ROUTE_FORMATS;
+export type SubscriptionFormat = RouteFormat;
 
 /**
  * A recipient's standing order for the messages of one berichtsoort (Digilevering-like): each new message of that type
@@ -18,7 +20,7 @@ export interface Subscription {
   readonly berichtsoort: string;
   readonly identiteitBelanghebbende?: string;
   readonly identiteitOntvanger?: string;
-  /** The content as submitted, or the output of the type's transformation. */
+  /** The content as submitted, the output of the type's transformation, or a rendition the type offers subscribers. */
   readonly format: SubscriptionFormat;
   /** Raised by every change; the API's ETag. */
   readonly version: number;

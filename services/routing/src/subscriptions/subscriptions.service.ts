@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { Refusal } from '@poort/contracts';
-import type { MessageCatalog, Recipient } from '@poort/message-types';
+import { ROUTE_FORMATS, offeredToSubscribers, type MessageCatalog, type Recipient } from '@poort/message-types';
 import type { Operators } from '@poort/nest-edge';
 import type { ClientIdentity } from '@poort/pki';
 
@@ -92,6 +92,10 @@ export class SubscriptionService {
     if (!type) throw new Refusal('SUBSCRIPTION_BERICHTSOORT_UNKNOWN', 'unprocessable', `Poort carries no berichtsoort ${request.berichtsoort}`);
     if (request.format === 'transformed' && type.transformation === 'none') {
       throw new Refusal('SUBSCRIPTION_FORMAT_UNAVAILABLE', 'unprocessable', `berichtsoort ${request.berichtsoort} has no transformation: subscribe to the original format`);
+    }
+    if (!offeredToSubscribers(type, request.format)) {
+      const offered = ROUTE_FORMATS.filter((format) => offeredToSubscribers(type, format));
+      throw new Refusal('SUBSCRIPTION_FORMAT_UNAVAILABLE', 'unprocessable', `berichtsoort ${request.berichtsoort} does not offer ${request.format} to subscribers (offered: ${offered.join(', ')})`);
     }
     const recipient = this.receivingProfile(caller, request.recipient ?? currentRecipient);
     return {

@@ -1,14 +1,16 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { DEAD_LETTER_STATUS, TOPICS, type EventOf } from '@poort/contracts';
-import { MessageCatalog } from '@poort/message-types';
+import { DEAD_LETTER_STATUS, TOPICS, type EventOf, type PayloadRef } from '@poort/contracts';
+import { MessageCatalog, renditionsNeeded } from '@poort/message-types';
 import { PayloadStore, inGroupsOfAtMost } from '@poort/payload-store';
 import { StageRunner, type StageContext } from '@poort/pipeline';
 
-import { renditionOf } from './rendition.js';
+import { renditionsOf } from './rendition.js';
+
+type Validated = EventOf<typeof TOPICS.validated>;
 
 /**
- * Converts content for recipients that want another format. The converted rendition is stored next to the
- * original (claim check again); routing gives each recipient the rendition its route asks for.
+ * Converts content for recipients that want another format. Each rendition is stored next to the original (claim
+ * check again), under its own reference; routing gives each recipient the rendition its route asks for.
  */
 @Injectable()
 export class TransformationConsumer implements OnModuleInit {
@@ -30,22 +32,30 @@ export class TransformationConsumer implements OnModuleInit {
   }
 
   /** A group of the run's events, whose contents are read, and renditions stored, at once. */
-  private async transform(events: readonly EventOf<typeof TOPICS.validated>[], { tx, out }: StageContext): Promise<void> {
-    const typeOf = (event: EventOf<typeof TOPICS.validated>) => this.catalog.get(event.envelope.berichtsoort);
-    const contents = await this.payloads.readAll(events.filter((event) => typeOf(event).transformation !== 'none').map(({ envelope }) => envelope.content));
+  private async transform(events: readonly Validated[], { tx, out }: StageContext): Promise<void> {
+    const typeOf = (event: Validated) => this.catalog.get(event.envelope.berichtsoort);
+    const ontvangerOf = (event: Validated) => event.envelope.identiteitOntvanger?.nummer;
+    const toConvert = events.filter((event) => renditionsNeeded(typeOf(event), ontvangerOf(event)).length > 0);
+    const contents = await this.payloads.readAll(toConvert.map(({ envelope }) => envelope.content));
     const converted = events.flatMap((event) => {
       const content = contents.get(event.envelope.content.id);
-      const rendition = content && renditionOf(typeOf(event), content, event.envelope.content.bestandsnaam);
-      return rendition ? [{ event, rendition }] : [];
+      if (!content) return [];
+      return renditionsOf(typeOf(event), ontvangerOf(event), content, event.envelope.content.bestandsnaam).map((rendition) => ({ event, rendition }));
     });
     const stored = await this.payloads.putAll(
       tx,
       converted.map(({ rendition }) => ({ bytes: rendition.bytes, meta: { mimeType: rendition.mimeType, bestandsnaam: rendition.bestandsnaam } })),
     );
-    const transformedOf = new Map(converted.map(({ event }, index) => [event, stored[index]!]));
+    const renditionsOfEvent = new Map<Validated, Record<string, PayloadRef>>();
+    converted.forEach(({ event, rendition }, index) => {
+      renditionsOfEvent.set(event, { ...renditionsOfEvent.get(event), [rendition.name]: stored[index]! });
+    });
     for (const event of events) {
-      const transformed = transformedOf.get(event);
-      out.emit(TOPICS.transformed, { envelope: event.envelope, ...(transformed ? { transformed } : {}) });
+      const renditions = renditionsOfEvent.get(event);
+      const type = typeOf(event);
+      // `transformed` is kept beside `renditions` for routing processes that know only the type's own rendition.
+      const transformed = renditions && type.transformation !== 'none' ? renditions[type.transformation] : undefined;
+      out.emit(TOPICS.transformed, { envelope: event.envelope, ...(transformed ? { transformed } : {}), ...(renditions ? { renditions } : {}) });
     }
   }
 }
