@@ -43,6 +43,11 @@ export class MessageCatalog {
       if (!existsSync(join(root, type.validation.schema))) {
         throw new CatalogError(`${where}: schema ${type.validation.schema} does not exist under ${root}`);
       }
+      for (const taxonomyPackage of type.validation.xbrl?.taxonomyPackages ?? []) {
+        if (!existsSync(resolve(root, taxonomyPackage))) {
+          throw new CatalogError(`${where}: taxonomy package ${taxonomyPackage} does not exist (relative to ${root}, or absolute)`);
+        }
+      }
       for (const route of type.routing.routes) {
         if (!recipientsById.has(route.recipient)) throw new CatalogError(`${where}: route to unknown recipient ${route.recipient}`);
         if (route.format === 'transformed' && type.transformation === 'none') {
@@ -85,6 +90,11 @@ export class MessageCatalog {
 
   schemaPath(type: MessageType): string {
     return join(this.dir, type.validation.schema);
+  }
+
+  /** The type's XBRL taxonomy packages as absolute paths (none when it has none configured). */
+  taxonomyPackagePaths(type: MessageType): string[] {
+    return (type.validation.xbrl?.taxonomyPackages ?? []).map((path) => resolve(this.dir, path));
   }
 }
 

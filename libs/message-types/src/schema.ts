@@ -71,6 +71,21 @@ export const Route = z.object({
 });
 export type Route = z.infer<typeof Route>;
 
+/**
+ * An XBRL filing checked by Arelle against the taxonomy packages the operator supplies (XBRL Taxonomy Packages 1.0
+ * zips; Arelle resolves the filing's schemaRef offline through each package's META-INF/catalog.xml). Without a
+ * package the type keeps the instance-schema check only, and says so in the status detail.
+ */
+export const XbrlValidation = z.object({
+  /** Paths relative to the configuration directory, or absolute (a mounted volume). */
+  taxonomyPackages: z.array(z.string().min(1)).default([]),
+  /** The entry point a filing's schemaRef must name (e.g. the NT's bd-rpt-ob-aangifte-*.xsd); absent: any in the packages. */
+  entryPoint: z.url().optional(),
+  /** Arelle's calculation check: Calc 1.1 round-to-nearest (c11r), XBRL 2.1 (c10), or none. */
+  calculation: z.enum(['c11r', 'c10', 'none']).default('c11r'),
+});
+export type XbrlValidation = z.infer<typeof XbrlValidation>;
+
 export const MessageType = z.object({
   berichtsoort: z.string().min(1).max(80),
   description: z.string().min(1),
@@ -95,6 +110,7 @@ export const MessageType = z.object({
     schema: z.string().min(1),
     /** The document element the content must have, in Clark notation: {namespace}localName. */
     rootElement: z.string().regex(/^\{[^}]*\}[\w.-]+$/, 'Clark notation: {namespace}localName').optional(),
+    xbrl: XbrlValidation.optional(),
   }),
   transformation: z.enum(TRANSFORMATIONS).default('none'),
   routing: z

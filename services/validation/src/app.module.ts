@@ -6,6 +6,8 @@ import { PayloadStore } from '@poort/payload-store';
 import type { ValidationConfig } from './config.js';
 import { SchemaValidator } from './validation/schema-validator.js';
 import { ValidationConsumer } from './validation/validation.consumer.js';
+import { ArelleWebService } from './validation/xbrl/arelle-web-service.js';
+import { XbrlValidator } from './validation/xbrl/xbrl-validator.js';
 
 @Module({})
 export class AppModule {
@@ -16,9 +18,17 @@ export class AppModule {
       providers: [
         messageCatalogProvider(config.POORT_CONFIG_DIR),
         { provide: SchemaValidator, inject: [MessageCatalog], useFactory: (catalog: MessageCatalog) => new SchemaValidator(catalog) },
+        { provide: XbrlValidator, inject: [MessageCatalog], useFactory: (catalog: MessageCatalog) => new XbrlValidator(catalog, arelleFor(catalog, config)) },
         poolBacked(PayloadStore),
         ValidationConsumer,
       ],
     };
   }
+}
+
+/** Arelle only when a message type has a taxonomy package: a sidecar's URL, else an Arelle of the service's own. */
+function arelleFor(catalog: MessageCatalog, config: ValidationConfig): ArelleWebService | undefined {
+  if (!XbrlValidator.needsArelle(catalog)) return undefined;
+  const timeoutMs = config.VALIDATION_XBRL_TIMEOUT_MS;
+  return new ArelleWebService(config.VALIDATION_ARELLE_URL ? { url: config.VALIDATION_ARELLE_URL, timeoutMs } : { command: config.VALIDATION_ARELLE_COMMAND, timeoutMs });
 }

@@ -4,6 +4,8 @@ import { PayloadStore, inGroupsOfAtMost } from '@poort/payload-store';
 import { StageRunner, type Emissions } from '@poort/pipeline';
 
 import { SchemaValidator, describeFindings } from './schema-validator.js';
+import { describeArelleFindings } from './xbrl/arelle-log.js';
+import { XbrlValidator } from './xbrl/xbrl-validator.js';
 
 @Injectable()
 export class ValidationConsumer implements OnModuleInit {
@@ -11,6 +13,7 @@ export class ValidationConsumer implements OnModuleInit {
     private readonly stages: StageRunner,
     private readonly validator: SchemaValidator,
     private readonly payloads: PayloadStore,
+    private readonly xbrl: XbrlValidator,
   ) {}
 
   onModuleInit(): void {
@@ -28,7 +31,8 @@ export class ValidationConsumer implements OnModuleInit {
   private async validate(events: readonly EventOf<typeof TOPICS.authorized>[], out: Emissions): Promise<void> {
     const contents = await this.payloads.readAll(events.map(({ envelope }) => envelope.content));
     for (const { envelope } of events) {
-      const outcome = this.validator.validate(envelope.berichtsoort, contents.get(envelope.content.id)!);
+      const content = contents.get(envelope.content.id)!;
+      const outcome = this.validator.validate(envelope.berichtsoort, content);
       if (!outcome.valid) {
         out.status(envelope, {
           code: STATUS.validatieMislukt,
@@ -37,7 +41,17 @@ export class ValidationConsumer implements OnModuleInit {
         });
         continue;
       }
-      out.status(envelope, { code: STATUS.gevalideerd });
+      // Arelle unable to judge the filing throws: the stage's retries, then the message's 321 (VAS400).
+      const xbrl = await this.xbrl.validate(envelope.berichtsoort, content);
+      if (xbrl && !xbrl.valid) {
+        out.status(envelope, {
+          code: STATUS.validatieMislukt,
+          fout: { foutcode: FOUTCODE.validatieMislukt, foutbeschrijving: 'het bericht voldoet niet aan de XBRL-taxonomie van de berichtsoort' },
+          details: describeArelleFindings(xbrl.findings),
+        });
+        continue;
+      }
+      out.status(envelope, { code: STATUS.gevalideerd, ...(xbrl ? { details: xbrl.detail } : {}) });
       out.emit(TOPICS.validated, { envelope });
     }
   }

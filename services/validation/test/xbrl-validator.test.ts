@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+
+import { MessageCatalog } from '@poort/message-types';
+
+import { ArelleUnavailableError, describeArelleFindings, findingsOfArelleLog, type ArelleFinding } from '../src/validation/xbrl/arelle-log.js';
+import type { Arelle, ArelleRequest } from '../src/validation/xbrl/arelle-web-service.js';
+import { SCHEMA_ONLY_DETAIL, XbrlValidator } from '../src/validation/xbrl/xbrl-validator.js';
+
+const ROOT = process.env.POORT_ROOT ?? join(import.meta.dirname, '../../../..');
+const vatSample = readFileSync(join(ROOT, 'config/schemas/xbrl-instance/samples/valid-instance.xbrl'));
+
+/** An Arelle that must not be asked. */
+class NoArelle implements Arelle {
+  readonly requests: ArelleRequest[] = [];
+  validate(request: ArelleRequest): Promise<ArelleFinding[]> {
+    this.requests.push(request);
+    return Promise.reject(new Error('Arelle was asked'));
+  }
+  start = () => Promise.resolve();
+  close = () => Promise.resolve();
+}
+
+describe('XbrlValidator without a taxonomy package (the shipped configuration)', () => {
+  const catalog = MessageCatalog.load(join(ROOT, 'config'), {});
+
+  test('the shipped Omzetbelasting has no taxonomy package: no Arelle is needed', () => {
+    assert.equal(XbrlValidator.needsArelle(catalog), false);
+  });
+
+  test('a VAT return keeps the instance-schema check only, and the 301 detail says so', async () => {
+    const arelle = new NoArelle();
+    const outcome = await new XbrlValidator(catalog, arelle).validate('Omzetbelasting', vatSample);
+    assert.deepEqual(outcome, { valid: true, detail: 'XBRL: alleen instance-schema gecontroleerd; geen taxonomiepakket geconfigureerd' });
+    assert.equal(outcome?.valid && outcome.detail, SCHEMA_ONLY_DETAIL);
+    assert.equal(arelle.requests.length, 0);
+  });
+
+  test('a type that is not XBRL has no XBRL step', async () => {
+    assert.equal(await new XbrlValidator(catalog, undefined).validate('e-factuur', Buffer.from('<Invoice/>')), undefined);
+  });
+});
+
+const logOf = (...entries: object[]) => JSON.stringify({ log: entries });
+const entry = (code: string, level: string, text: string, sourceLine?: number) => ({
+  code,
+  level,
+  refs: [{ href: 'aangifte.xbrl#element(/1/9)', ...(sourceLine ? { sourceLine } : {}) }],
+  message: { text, args: {} },
+});
+
+describe("Arelle's JSON log as findings", () => {
+  test('errors, calculation inconsistencies and unsatisfied assertions are errors; warnings stay warnings; info is left out', () => {
+    const findings = findingsOfArelleLog(
+      logOf(
+        entry('info', 'info', '2026-12-01 07:09:53,846 [info] Activation of package x successful. - /p.zip \n'),
+        entry('xbrl.4.7.2:contextPeriodType', 'error', '[xbrl.4.7.2:contextPeriodType] Fact ptv:A context I has period type duration conflict with context - aangifte.xbrl 18', 18),
+        entry('calc11e:inconsistentCalculationUsingRounding', 'inconsistency', '2026-12-01 07:09:53,900 [calc11e:inconsistentCalculationUsingRounding] Calculation inconsistent\n'),
+        entry('NL.FR-VAT-1', 'assertion-not-satisfied', '[NL.FR-VAT-1] Omzet ontbreekt'),
+        entry('xbrl:dimensionsHint', 'warning', '[xbrl:dimensionsHint] a hint', 3),
+      ),
+    );
+    assert.deepEqual(findings, [
+      { code: 'xbrl.4.7.2:contextPeriodType', severity: 'error', message: 'Fact ptv:A context I has period type duration conflict with context - aangifte.xbrl 18', line: 18 },
+      { code: 'calc11e:inconsistentCalculationUsingRounding', severity: 'error', message: 'Calculation inconsistent' },
+      { code: 'NL.FR-VAT-1', severity: 'error', message: 'Omzet ontbreekt' },
+      { code: 'xbrl:dimensionsHint', severity: 'warning', message: 'a hint', line: 3 },
+    ]);
+  });
+
+  test('a Python exception inside Arelle, a package it cannot load, or an answer that is no log: ArelleUnavailableError', () => {
+    for (const code of ['Exception', 'exception:KeyError', 'arelle:packageLoadingError']) {
+      assert.throws(() => findingsOfArelleLog(logOf(entry(code, 'error', 'boom'))), ArelleUnavailableError);
+    }
+    assert.throws(() => findingsOfArelleLog('<html>Internal Server Error</html>'), ArelleUnavailableError);
+    assert.throws(() => findingsOfArelleLog('{"nolog": true}'), ArelleUnavailableError);
+  });
+
+  test('statusdetails: code first, the line where known, at most 50 lines and 500 characters each, and how many more', () => {
+    const findings: ArelleFinding[] = Array.from({ length: 53 }, (_, index) => ({ code: `c${index}`, severity: 'error', message: 'x'.repeat(index === 0 ? 600 : 3), ...(index === 1 ? { line: 7 } : {}) }));
+    const lines = describeArelleFindings(findings).split('\n');
+    assert.equal(lines.length, 51);
+    assert.equal(lines[0], `c0: ${'x'.repeat(499)}…`);
+    assert.equal(lines[1], 'c1 (regel 7): xxx');
+    assert.equal(lines[50], '… en nog 3 meldingen van Arelle');
+  });
+});
