@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** The test taxonomy's sources and instances (config/xbrl-test-taxonomy), under a checkout. */
-export const xbrlTestTaxonomyDir = (root: string): string => join(root, 'config/xbrl-test-taxonomy');
+/** The test taxonomy's sources and instances (libs/testing/fixtures/xbrl-test-taxonomy), under a checkout. */
+export const xbrlTestTaxonomyDir = (root: string): string => join(root, 'libs/testing/fixtures/xbrl-test-taxonomy');
 
 /** The instances made for the test taxonomy: one valid filing, and one with each XBRL error. */
 export const XBRL_TEST_FILINGS = ['valid', 'undefined-context', 'wrong-period-type', 'calculation-inconsistency'] as const;
