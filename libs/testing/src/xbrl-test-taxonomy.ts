@@ -6,8 +6,11 @@ import { join } from 'node:path';
 /** The test taxonomy's sources and instances (libs/testing/fixtures/xbrl-test-taxonomy), under a checkout. */
 export const xbrlTestTaxonomyDir = (root: string): string => join(root, 'libs/testing/fixtures/xbrl-test-taxonomy');
 
-/** The instances made for the test taxonomy: one valid filing, and one with each XBRL error. */
-export const XBRL_TEST_FILINGS = ['valid', 'undefined-context', 'wrong-period-type', 'calculation-inconsistency'] as const;
+/**
+ * The instances made for the test taxonomy: one valid filing, one with each XBRL error, and one that breaks the
+ * taxonomy's two business rules (formula value assertions, one with a message of its own).
+ */
+export const XBRL_TEST_FILINGS = ['valid', 'undefined-context', 'wrong-period-type', 'calculation-inconsistency', 'negative-tax-owed'] as const;
 export type XbrlTestFiling = (typeof XBRL_TEST_FILINGS)[number];
 
 /** The entry point of the test taxonomy, which the instances' schemaRef names. */

@@ -13,8 +13,11 @@ export const ValidationEnv = z.object({
   VALIDATION_ARELLE_URL: z.url().optional(),
   /** Arelle's command line; the default is where scripts/bootstrap.sh installs it (.tools/arelle). */
   VALIDATION_ARELLE_COMMAND: z.string().min(1).default(join(import.meta.dirname, '../../../../.tools/arelle/bin/arelleCmdLine')),
-  /** The time Arelle has for one filing; past it the filing's validation is a technical failure (retried, then 321). */
-  VALIDATION_XBRL_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /**
+   * The time Arelle has for one filing; past it the filing's validation is a technical failure (retried, then 321).
+   * Below the Kafka session timeout (30 s): the stage does not heartbeat while it waits for Arelle.
+   */
+  VALIDATION_XBRL_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
 });
 export type ValidationConfig = z.infer<typeof ValidationEnv>;
 

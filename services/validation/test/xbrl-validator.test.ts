@@ -60,22 +60,31 @@ describe("Arelle's JSON log as findings", () => {
         entry('calc11e:inconsistentCalculationUsingRounding', 'inconsistency', '2026-12-01 07:09:53,900 [calc11e:inconsistentCalculationUsingRounding] Calculation inconsistent\n'),
         entry('NL.FR-VAT-1', 'assertion-not-satisfied', '[NL.FR-VAT-1] Omzet ontbreekt'),
         entry('xbrl:dimensionsHint', 'warning', '[xbrl:dimensionsHint] a hint', 3),
+        {
+          code: 'message:PTV-OB-002',
+          level: 'error',
+          refs: [{ href: 'http://taxonomie.poort.test/ptv/2026/ptv-for.xml#element(/1/9)', sourceLine: 28 }, { href: 'aangifte.xbrl#element(/1/10)', sourceLine: 19 }],
+          message: { text: 'De schuld (-3240)\n mag niet negatief zijn. - aangifte.xbrl 19' },
+        },
       ),
+      'aangifte.xbrl',
     );
     assert.deepEqual(findings, [
       { code: 'xbrl.4.7.2:contextPeriodType', severity: 'error', message: 'Fact ptv:A context I has period type duration conflict with context - aangifte.xbrl 18', line: 18 },
       { code: 'calc11e:inconsistentCalculationUsingRounding', severity: 'error', message: 'Calculation inconsistent' },
       { code: 'NL.FR-VAT-1', severity: 'error', message: 'Omzet ontbreekt' },
       { code: 'xbrl:dimensionsHint', severity: 'warning', message: 'a hint', line: 3 },
+      // The line is the filing's, not the assertion's in its linkbase; the text is on one line.
+      { code: 'message:PTV-OB-002', severity: 'error', message: 'De schuld (-3240) mag niet negatief zijn. - aangifte.xbrl 19', line: 19 },
     ]);
   });
 
   test('a Python exception inside Arelle, a package it cannot load, or an answer that is no log: ArelleUnavailableError', () => {
     for (const code of ['Exception', 'exception:KeyError', 'arelle:packageLoadingError']) {
-      assert.throws(() => findingsOfArelleLog(logOf(entry(code, 'error', 'boom'))), ArelleUnavailableError);
+      assert.throws(() => findingsOfArelleLog(logOf(entry(code, 'error', 'boom')), 'aangifte.xbrl'), ArelleUnavailableError);
     }
-    assert.throws(() => findingsOfArelleLog('<html>Internal Server Error</html>'), ArelleUnavailableError);
-    assert.throws(() => findingsOfArelleLog('{"nolog": true}'), ArelleUnavailableError);
+    assert.throws(() => findingsOfArelleLog('<html>Internal Server Error</html>', 'aangifte.xbrl'), ArelleUnavailableError);
+    assert.throws(() => findingsOfArelleLog('{"nolog": true}', 'aangifte.xbrl'), ArelleUnavailableError);
   });
 
   test('statusdetails: code first, the line where known, at most 50 lines and 500 characters each, and how many more', () => {

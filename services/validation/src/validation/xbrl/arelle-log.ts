@@ -21,14 +21,14 @@ interface LogEntry {
   readonly code?: unknown;
   readonly level?: unknown;
   readonly message?: { readonly text?: unknown };
-  readonly refs?: readonly { readonly sourceLine?: unknown }[];
+  readonly refs?: readonly { readonly href?: unknown; readonly sourceLine?: unknown }[];
 }
 
 /**
  * The errors and warnings of Arelle's JSON log (`media=json`). A failure of Arelle itself (a Python exception while
  * loading or validating, a taxonomy package it cannot open) is not a verdict on the filing: ArelleUnavailableError.
  */
-export function findingsOfArelleLog(json: string): ArelleFinding[] {
+export function findingsOfArelleLog(json: string, filingName: string): ArelleFinding[] {
   let entries: unknown;
   try {
     entries = (JSON.parse(json) as { log?: unknown }).log;
@@ -44,7 +44,11 @@ export function findingsOfArelleLog(json: string): ArelleFinding[] {
     if (isArelleFailure(code)) throw new ArelleUnavailableError(`Arelle failed (${code}): ${message.slice(0, 500)}`);
     const severity = ERROR_LEVELS.has(level) ? 'error' : WARNING_LEVELS.has(level) ? 'warning' : undefined;
     if (!severity) continue;
-    const line = entry.refs?.map((ref) => Number(ref.sourceLine)).find((value) => Number.isInteger(value) && value > 0);
+    // An entry refers to the filing and to taxonomy files (an assertion's linkbase): the line is the filing's.
+    const line = entry.refs
+      ?.filter((ref) => typeof ref.href === 'string' && ref.href.split('#')[0]!.endsWith(filingName))
+      .map((ref) => Number(ref.sourceLine))
+      .find((value) => Number.isInteger(value) && value > 0);
     findings.push({ code, severity, message, ...(line ? { line } : {}) });
   }
   return findings;
@@ -54,11 +58,12 @@ function isArelleFailure(code: string): boolean {
   return code === 'Exception' || code.startsWith('exception:') || code === 'arelle:packageLoadingError';
 }
 
-/** Arelle's text without what is said apart: the time stamp, the "[code]" before it, the trailing newline. */
+/** Arelle's text on one line, without what is said apart: the time stamp and the "[code]" before it. */
 function plainText(text: string, code: string): string {
   return text
     .replace(/^\d{4}-\d\d-\d\d [\d:,.]+ /, '')
     .replace(`[${code}] `, '')
+    .replace(/\s+/g, ' ')
     .trim();
 }
 

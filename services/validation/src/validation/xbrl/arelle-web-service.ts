@@ -72,7 +72,8 @@ export class ArelleWebService implements Arelle {
 
   private async ask(request: ArelleRequest): Promise<ArelleFinding[]> {
     const base = 'url' in this.options ? this.options.url.replace(/\/$/, '') : (await this.ownArelle()).url;
-    const query = new URLSearchParams({ media: 'json', calc: request.calculation, packages: request.packages.join('|') });
+    // An unsatisfied formula assertion without a message of its own is logged too, at the assertion's severity.
+    const query = new URLSearchParams({ media: 'json', calc: request.calculation, packages: request.packages.join('|'), formulaUnmessagedUnsatisfiedAsser: '' });
     let body: string;
     try {
       const response = await fetch(`${base}/rest/xbrl/${FILING_NAME}/validation/xbrl?${query}`, {
@@ -91,7 +92,7 @@ export class ArelleWebService implements Arelle {
         timedOut ? `Arelle did not finish the filing within ${this.options.timeoutMs} ms` : `Arelle is not reachable at ${base}: ${(error as Error).message}`,
       );
     }
-    return findingsOfArelleLog(body);
+    return findingsOfArelleLog(body, FILING_NAME);
   }
 
   private async ownArelle(): Promise<OwnArelle> {
