@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 
 import { MessageCatalog } from '@poort/message-types';
+import { XBRL_TEST_ENTRY_POINT, scratchConfig, xbrlTestFiling } from '@poort/testing';
 
 import { ArelleUnavailableError, describeArelleFindings, findingsOfArelleLog, type ArelleFinding } from '../src/validation/xbrl/arelle-log.js';
 import type { Arelle, ArelleRequest } from '../src/validation/xbrl/arelle-web-service.js';
@@ -12,12 +13,12 @@ import { SCHEMA_ONLY_DETAIL, XbrlValidator } from '../src/validation/xbrl/xbrl-v
 const ROOT = process.env.POORT_ROOT ?? join(import.meta.dirname, '../../../..');
 const vatSample = readFileSync(join(ROOT, 'config/schemas/xbrl-instance/samples/valid-instance.xbrl'));
 
-/** An Arelle that must not be asked. */
+/** An Arelle that finds nothing, and records what it was asked. */
 class NoArelle implements Arelle {
   readonly requests: ArelleRequest[] = [];
   validate(request: ArelleRequest): Promise<ArelleFinding[]> {
     this.requests.push(request);
-    return Promise.reject(new Error('Arelle was asked'));
+    return Promise.resolve([]);
   }
   start = () => Promise.resolve();
   close = () => Promise.resolve();
@@ -40,6 +41,66 @@ describe('XbrlValidator without a taxonomy package (the shipped configuration)',
 
   test('a type that is not XBRL has no XBRL step', async () => {
     assert.equal(await new XbrlValidator(catalog, undefined).validate('e-factuur', Buffer.from('<Invoice/>')), undefined);
+  });
+});
+
+describe('XbrlValidator: what a filing may refer to before Arelle reads it', () => {
+  const dir = scratchConfig(ROOT, new Map(), {}, {
+    messageTypes: [
+      {
+        berichtsoort: 'OB-test',
+        description: 'aangifte op de testtaxonomie',
+        authorization: { allowedSenders: ['00000099000000000001'] },
+        validation: {
+          schema: 'schemas/xbrl-instance/xbrl-instance-2003-12-31.xsd',
+          rootElement: '{http://www.xbrl.org/2003/instance}xbrl',
+          xbrl: { taxonomyPackages: ['taxonomies/test.zip'], entryPoint: XBRL_TEST_ENTRY_POINT },
+        },
+        routing: { routes: [{ recipient: 'belastingdienst' }] },
+      },
+    ],
+  });
+  // The catalog wants the package to exist; this fake Arelle never opens it.
+  mkdirSync(join(dir, 'taxonomies'));
+  writeFileSync(join(dir, 'taxonomies/test.zip'), '');
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const valid = readFileSync(xbrlTestFiling(ROOT, 'valid'), 'utf8');
+  const check = async (filing: string) => {
+    const arelle = new NoArelle();
+    const outcome = await new XbrlValidator(MessageCatalog.load(dir, {}), arelle).validate('OB-test', Buffer.from(filing));
+    return { outcome, asked: arelle.requests.length };
+  };
+
+  test('a filing on the entry point with http(s) references and #references inside it goes to Arelle with the package', async () => {
+    const withFootnote = valid.replace('</xbrli:xbrl>', '<link:footnoteLink xlink:type="extended" xlink:role="http://www.xbrl.org/2003/role/link"><link:loc xlink:type="locator" xlink:href="#f1" xlink:label="fact"/></link:footnoteLink></xbrli:xbrl>');
+    const arelle = new NoArelle();
+    const outcome = await new XbrlValidator(MessageCatalog.load(dir, {}), arelle).validate('OB-test', Buffer.from(withFootnote));
+    assert.deepEqual(outcome, { valid: true, detail: 'XBRL: gevalideerd met Arelle tegen taxonomiepakket test.zip' });
+    assert.deepEqual(arelle.requests.map(({ packages, calculation }) => ({ packages, calculation })), [{ packages: [join(dir, 'taxonomies/test.zip')], calculation: 'c11r' }]);
+  });
+
+  const local: readonly [string, string][] = [
+    ['a file: URL as schemaRef', valid.replace(XBRL_TEST_ENTRY_POINT, 'file:///etc/hostname')],
+    ['an absolute path as schemaRef', valid.replace(XBRL_TEST_ENTRY_POINT, '/etc/hostname')],
+    ['a relative path out of the zip as schemaRef', valid.replace(XBRL_TEST_ENTRY_POINT, '../../../etc/hostname')],
+    ['a local linkbaseRef', valid.replace('<xbrli:context id="Msg">', '<link:linkbaseRef xlink:type="simple" xlink:arcrole="http://www.w3.org/1999/xlink/properties/linkbase" xlink:href="file:///etc/passwd"/><xbrli:context id="Msg">')],
+    ['a local xsi:schemaLocation', valid.replace('<xbrli:xbrl ', '<xbrli:xbrl xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://taxonomie.poort.test/ptv/2026 /etc/secret.xsd" ')],
+  ];
+  for (const [what, filing] of local) {
+    test(`${what}: refused (311, poort:reference) before Arelle could read a file of its machine`, async () => {
+      const { outcome, asked } = await check(filing);
+      assert.ok(outcome && !outcome.valid);
+      assert.equal(outcome.findings[0]?.code, 'poort:reference');
+      assert.match(outcome.findings[0]!.message, /alleen http\(s\)-adressen van de taxonomie/);
+      assert.equal(asked, 0);
+    });
+  }
+
+  test('a filing on another entry point than the type takes: refused (poort:entryPoint) without Arelle', async () => {
+    const { outcome, asked } = await check(valid.replace(XBRL_TEST_ENTRY_POINT, 'http://www.nltaxonomie.nl/nt20/bd/20251210/entrypoints/bd-rpt-ob-aangifte-2026.xsd'));
+    assert.ok(outcome && !outcome.valid);
+    assert.equal(outcome.findings[0]?.code, 'poort:entryPoint');
+    assert.equal(asked, 0);
   });
 });
 

@@ -2,20 +2,14 @@ import { basename } from 'node:path';
 
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { MessageCatalog, MessageType } from '@poort/message-types';
-import { compileXPath, withXmlDocument } from '@poort/xml';
 
 import type { ArelleFinding } from './arelle-log.js';
 import type { Arelle } from './arelle-web-service.js';
+import { referencesOf } from './filing-references.js';
 
 const XBRL_INSTANCE_ROOT = '{http://www.xbrl.org/2003/instance}xbrl';
 
 export const SCHEMA_ONLY_DETAIL = 'XBRL: alleen instance-schema gecontroleerd; geen taxonomiepakket geconfigureerd';
-
-const schemaRefs = compileXPath('/xbrli:xbrl/link:schemaRef/@xlink:href', {
-  xbrli: 'http://www.xbrl.org/2003/instance',
-  link: 'http://www.xbrl.org/2003/linkbase',
-  xlink: 'http://www.w3.org/1999/xlink',
-});
 
 /** The verdict on an XBRL filing that passed the instance schema; `detail` goes with status 301. */
 export type XbrlOutcome = { readonly valid: true; readonly detail: string } | { readonly valid: false; readonly findings: readonly ArelleFinding[] };
@@ -56,16 +50,24 @@ export class XbrlValidator implements OnModuleInit, OnModuleDestroy {
     const packages = this.catalog.taxonomyPackagePaths(type);
     if (packages.length === 0) return { valid: true, detail: SCHEMA_ONLY_DETAIL };
     if (!this.arelle) throw new Error(`${berichtsoort} has taxonomy packages but the service runs no Arelle`);
+    const references = referencesOf(content);
+    if (references.refused.length > 0) {
+      return {
+        valid: false,
+        findings: references.refused.slice(0, 10).map((reference) => ({
+          code: 'poort:reference',
+          severity: 'error',
+          message: `de aangifte verwijst naar ${reference}: alleen http(s)-adressen van de taxonomie en verwijzingen binnen de aangifte (#…) zijn toegestaan`,
+        })),
+      };
+    }
     const entryPoint = type.validation.xbrl?.entryPoint;
-    if (entryPoint) {
-      const refs = withXmlDocument(content, (doc) => doc.find(schemaRefs).map((node) => node.content));
-      const others = refs.filter((href) => href !== entryPoint);
-      if (others.length > 0) {
-        return {
-          valid: false,
-          findings: [{ code: 'poort:entryPoint', severity: 'error', message: `de aangifte verwijst naar ${others.join(', ')}; deze berichtsoort neemt ${entryPoint}` }],
-        };
-      }
+    const others = entryPoint ? references.schemaRefs.filter((href) => href !== entryPoint) : [];
+    if (others.length > 0) {
+      return {
+        valid: false,
+        findings: [{ code: 'poort:entryPoint', severity: 'error', message: `de aangifte verwijst naar ${others.join(', ')}; deze berichtsoort neemt ${entryPoint}` }],
+      };
     }
     const findings = await this.arelle.validate({ filing: content, packages, calculation: type.validation.xbrl?.calculation ?? 'c11r' });
     const errors = findings.filter((finding) => finding.severity === 'error');
