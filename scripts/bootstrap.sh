@@ -53,7 +53,7 @@ fi
 ARELLE_PINS="$ROOT/scripts/arelle-requirements.txt"
 if ! cmp -s "$ARELLE_PINS" "$TOOLS/arelle/.poort-requirements.txt" || [ ! -x "$TOOLS/arelle/bin/arelleCmdLine" ]; then
   log "installing Arelle (scripts/arelle-requirements.txt) into .tools/arelle"
-  python3 -m venv --clear "$TOOLS/arelle" >&2 || die "could not make a Python virtual environment (python3 -m venv) for Arelle"
+  python3 -m venv --clear "$TOOLS/arelle" >&2 || die "could not make a Python virtual environment for Arelle (python3 -m venv; on Debian the python3-venv package)"
   "$TOOLS/arelle/bin/python" -m pip install --quiet --disable-pip-version-check --requirement "$ARELLE_PINS" >&2 \
     || die "could not install Arelle from PyPI (scripts/arelle-requirements.txt)"
   cp "$ARELLE_PINS" "$TOOLS/arelle/.poort-requirements.txt"
