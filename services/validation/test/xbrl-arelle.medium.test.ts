@@ -49,7 +49,7 @@ describe('XbrlValidator with a real Arelle (web service of its own) and the test
     await validator.onModuleInit();
   });
   after(async () => {
-    await validator?.onModuleDestroy();
+    await validator?.onApplicationShutdown();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 
-import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { MessageCatalog, MessageType } from '@poort/message-types';
 
 import type { ArelleFinding } from './arelle-log.js';
@@ -19,7 +19,7 @@ export type XbrlOutcome = { readonly valid: true; readonly detail: string } | { 
  * validates the filing (XBRL 2.1, dimensions, calculations, the taxonomy's formula assertions); without, the
  * instance schema was all, and the 301 says so.
  */
-export class XbrlValidator implements OnModuleInit, OnModuleDestroy {
+export class XbrlValidator implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly catalog: MessageCatalog,
     /** Absent when no message type has a taxonomy package: then Arelle is never needed. */
@@ -31,7 +31,8 @@ export class XbrlValidator implements OnModuleInit, OnModuleDestroy {
     await this.arelle?.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the consumers finished their batch (before-shutdown), which may still ask Arelle. */
+  async onApplicationShutdown(): Promise<void> {
     await this.arelle?.close();
   }
 
