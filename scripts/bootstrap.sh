@@ -47,4 +47,15 @@ if ! python3 -c 'import cryptography' 2>/dev/null; then
   fi
   export PYTHONPATH="$TOOLS/python${PYTHONPATH:+:$PYTHONPATH}"
 fi
-log "node $(node --version), pnpm $(pnpm --version)"
+# Arelle (XBRL validation against an operator's taxonomy package, run by the validation service as its own web
+# service), pinned with its dependencies in scripts/arelle-requirements.txt, in a virtual environment of its own in
+# .tools/arelle; a run that finds those pins installed only compares them.
+ARELLE_PINS="$ROOT/scripts/arelle-requirements.txt"
+if ! cmp -s "$ARELLE_PINS" "$TOOLS/arelle/.poort-requirements.txt" || [ ! -x "$TOOLS/arelle/bin/arelleCmdLine" ]; then
+  log "installing Arelle (scripts/arelle-requirements.txt) into .tools/arelle"
+  python3 -m venv --clear "$TOOLS/arelle" >&2 || die "could not make a Python virtual environment for Arelle (python3 -m venv; on Debian the python3-venv package)"
+  "$TOOLS/arelle/bin/python" -m pip install --quiet --disable-pip-version-check --requirement "$ARELLE_PINS" >&2 \
+    || die "could not install Arelle from PyPI (scripts/arelle-requirements.txt)"
+  cp "$ARELLE_PINS" "$TOOLS/arelle/.poort-requirements.txt"
+fi
+log "node $(node --version), pnpm $(pnpm --version), $(grep -m1 ^arelle-release "$ARELLE_PINS")"

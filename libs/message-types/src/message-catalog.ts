@@ -57,6 +57,11 @@ export class MessageCatalog {
       if (types.has(type.berichtsoort)) throw new CatalogError(`${where}: berichtsoort ${type.berichtsoort} is configured twice`);
       schemas.set(type.berichtsoort, locateSchema(root, type.validation.schema, where, env));
       rules.set(type.berichtsoort, type.validation.rules.map((name) => checkedRuleSet(name, where, env)));
+      for (const taxonomyPackage of type.validation.xbrl?.taxonomyPackages ?? []) {
+        if (!existsSync(resolve(root, taxonomyPackage))) {
+          throw new CatalogError(`${where}: taxonomy package ${taxonomyPackage} does not exist (relative to ${root}, or absolute)`);
+        }
+      }
       for (const route of type.routing.routes) {
         if (!recipientsById.has(route.recipient)) throw new CatalogError(`${where}: route to unknown recipient ${route.recipient}`);
         if (route.format === 'transformed' && type.transformation === 'none') {
@@ -108,6 +113,11 @@ export class MessageCatalog {
   ruleSets(type: MessageType): readonly RuleSet[] {
     return this.rules.get(type.berichtsoort) ?? [];
   }
+
+  /** The type's XBRL taxonomy packages as absolute paths (none when it has none configured). */
+  taxonomyPackagePaths(type: MessageType): string[] {
+    return (type.validation.xbrl?.taxonomyPackages ?? []).map((path) => resolve(this.dir, path));
+  }
 }
 
 function locateSchema(root: string, schema: string, where: string, env: NodeJS.ProcessEnv): SchemaLocation {
@@ -134,6 +144,7 @@ function checkedRuleSet(name: string, where: string, env: NodeJS.ProcessEnv): Ru
   } catch (error) {
     throw new CatalogError(`${where}: rule set ${name}: ${(error as Error).message}`, { cause: error });
   }
+
 }
 
 /** The profile's PEM files as absolute paths, each of which must exist. */

@@ -84,6 +84,21 @@ export type Route = z.infer<typeof Route>;
 
 const ClarkName = z.string().regex(/^\{[^}]*\}[\w.-]+$/, 'Clark notation: {namespace}localName');
 
+/**
+ * An XBRL filing checked by Arelle against the taxonomy packages the operator supplies (XBRL Taxonomy Packages 1.0
+ * zips; Arelle resolves the filing's schemaRef offline through each package's META-INF/catalog.xml). Without a
+ * package the type keeps the instance-schema check only, and says so in the status detail.
+ */
+export const XbrlValidation = z.object({
+  /** Paths relative to the configuration directory, or absolute (a mounted volume). */
+  taxonomyPackages: z.array(z.string().min(1)).default([]),
+  /** The entry point a filing's schemaRef must name (e.g. the NT's bd-rpt-ob-aangifte-*.xsd); absent: any in the packages. */
+  entryPoint: z.url().optional(),
+  /** Arelle's calculation check: Calc 1.1 round-to-nearest (c11r), XBRL 2.1 (c10), or none. */
+  calculation: z.enum(['c11r', 'c10', 'none']).default('c11r'),
+});
+export type XbrlValidation = z.infer<typeof XbrlValidation>;
+
 export const MessageType = z.object({
   berichtsoort: z.string().min(1).max(80),
   description: z.string().min(1),
@@ -117,6 +132,7 @@ export const MessageType = z.object({
      * by rule set name (libs/standards/artefacts.json): all of them run; a fatal assert of any rejects the document.
      */
     rules: z.array(z.string().min(1)).default([]),
+    xbrl: XbrlValidation.optional(),
   }),
   transformation: z.enum(TRANSFORMATIONS).default('none'),
   /**

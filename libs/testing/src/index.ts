@@ -13,3 +13,4 @@ export * from './independent-decryptors.js';
 export * from './multipart.js';
 export * from './test-wus-recipient.js';
 export * from './openapi.js';
+export * from './xbrl-test-taxonomy.js';

@@ -9,6 +9,8 @@ import { MessageValidator } from './validation/message-validator.js';
 import { SchemaValidator } from './validation/schema-validator.js';
 import { ValidationConsumer } from './validation/validation.consumer.js';
 import { ValidationMetrics } from './validation/validation.metrics.js';
+import { ArelleWebService } from './validation/xbrl/arelle-web-service.js';
+import { XbrlValidator } from './validation/xbrl/xbrl-validator.js';
 
 @Module({})
 export class AppModule {
@@ -29,13 +31,22 @@ export class AppModule {
         },
         {
           provide: MessageValidator,
-          inject: [MessageCatalog, SchemaValidator, RulesPool],
-          useFactory: (catalog: MessageCatalog, schemas: SchemaValidator, rules: RulesPool) => new MessageValidator(catalog, schemas, rules),
+          inject: [MessageCatalog, SchemaValidator, RulesPool, XbrlValidator],
+          useFactory: (catalog: MessageCatalog, schemas: SchemaValidator, rules: RulesPool, xbrl: XbrlValidator) =>
+            new MessageValidator(catalog, schemas, rules, xbrl),
         },
+        { provide: XbrlValidator, inject: [MessageCatalog], useFactory: (catalog: MessageCatalog) => new XbrlValidator(catalog, arelleFor(catalog, config)) },
         poolBacked(PayloadStore),
         ValidationMetrics,
         ValidationConsumer,
       ],
     };
   }
+}
+
+/** Arelle only when a message type has a taxonomy package: a sidecar's URL, else an Arelle of the service's own. */
+function arelleFor(catalog: MessageCatalog, config: ValidationConfig): ArelleWebService | undefined {
+  if (!XbrlValidator.needsArelle(catalog)) return undefined;
+  const timeoutMs = config.VALIDATION_XBRL_TIMEOUT_MS;
+  return new ArelleWebService(config.VALIDATION_ARELLE_URL ? { url: config.VALIDATION_ARELLE_URL, timeoutMs } : { command: config.VALIDATION_ARELLE_COMMAND, timeoutMs });
 }

@@ -9,6 +9,7 @@ import { RulesPool } from '../src/rules/rules-pool.js';
 import type { RulesLimits } from '../src/rules/rules-limits.js';
 import { MessageValidator } from '../src/validation/message-validator.js';
 import { SchemaValidator } from '../src/validation/schema-validator.js';
+import { XbrlValidator } from '../src/validation/xbrl/xbrl-validator.js';
 
 export const ROOT = process.env.POORT_ROOT ?? join(import.meta.dirname, '../../../..');
 export const STANDARDS = process.env.POORT_STANDARDS_DIR ?? join(ROOT, '.cache/standards');
@@ -47,7 +48,8 @@ export function validatorFor(configDir: string, limits: RulesLimits, threads = 2
   const schemas = new SchemaValidator(catalog);
   const pool = new RulesPool({ threads, limits });
   return {
-    validator: new MessageValidator(catalog, schemas, pool),
+    // No test type of these has a taxonomy package: the XBRL step never needs Arelle.
+    validator: new MessageValidator(catalog, schemas, pool, new XbrlValidator(catalog, undefined)),
     close: async () => {
       await pool.close();
       schemas[Symbol.dispose]();

@@ -5,12 +5,16 @@ import type { XmlDiagnostic } from '@poort/xml';
 import type { RulesLimitExceeded } from '../rules/rules-limits.js';
 import type { RulesPool } from '../rules/rules-pool.js';
 import type { SchemaValidator } from './schema-validator.js';
+import type { ArelleFinding } from './xbrl/arelle-log.js';
+import type { XbrlValidator } from './xbrl/xbrl-validator.js';
 
 /** What validation says about one message: its schema first, then its type's business rules. */
 export type ValidationVerdict =
-  /** Valid; the rules' warnings (if any) go with the 301. */
-  | { readonly kind: 'valid'; readonly warnings: readonly RuleFinding[] }
+  /** Valid; the rules' warnings (if any) and what the XBRL check said (if it ran) go with the 301. */
+  | { readonly kind: 'valid'; readonly warnings: readonly RuleFinding[]; readonly xbrlDetail?: string }
   | { readonly kind: 'schema-invalid'; readonly findings: readonly XmlDiagnostic[] }
+  /** Arelle found the filing inconsistent with its taxonomy (calculation, contexts, period types, assertions). */
+  | { readonly kind: 'xbrl-invalid'; readonly findings: readonly ArelleFinding[] }
   | { readonly kind: 'rules-invalid'; readonly errors: readonly RuleFinding[]; readonly warnings: readonly RuleFinding[] }
   /** The rules' own XSLT failed on this document (e.g. XPTY0004 on a value of the wrong type). */
   | { readonly kind: 'rules-failed'; readonly ruleSet: string; readonly message: string }
@@ -22,8 +26,8 @@ export interface ValidationSubject {
 }
 
 /**
- * A message's validation: well-formedness and XSD on the event loop (a millisecond or so for an invoice), then the
- * rule sets its type names in the pool of worker threads. Documents of a batch are validated at once, so their
+ * A message's validation: well-formedness and XSD on the event loop (a millisecond or so for an invoice), then, for
+ * an XBRL type, Arelle against its taxonomy packages, and the rule sets its type names in the pool of worker threads. Documents of a batch are validated at once, so their
  * rules spread over the pool's threads.
  */
 export class MessageValidator {
@@ -31,6 +35,7 @@ export class MessageValidator {
     private readonly catalog: MessageCatalog,
     private readonly schemas: SchemaValidator,
     private readonly rules: RulesPool,
+    private readonly xbrl: XbrlValidator,
   ) {}
 
   /** The verdicts, in the order of the subjects. */
@@ -41,12 +46,16 @@ export class MessageValidator {
   async validate({ berichtsoort, content }: ValidationSubject): Promise<ValidationVerdict> {
     const schema = this.schemas.validate(berichtsoort, content);
     if (!schema.valid) return { kind: 'schema-invalid', findings: schema.findings };
+    // Arelle unable to judge the filing throws: the stage's retries, then the message's 321 (VAS400).
+    const xbrl = await this.xbrl.validate(berichtsoort, content);
+    if (xbrl && !xbrl.valid) return { kind: 'xbrl-invalid', findings: xbrl.findings };
+    const xbrlDetail = xbrl ? { xbrlDetail: xbrl.detail } : {};
     const verdict = await this.rules.evaluate(this.catalog.ruleSets(this.catalog.get(berichtsoort)), content);
     switch (verdict.kind) {
       case 'report':
         return verdict.errors.length > 0
           ? { kind: 'rules-invalid', errors: verdict.errors, warnings: verdict.warnings }
-          : { kind: 'valid', warnings: verdict.warnings };
+          : { kind: 'valid', warnings: verdict.warnings, ...xbrlDetail };
       case 'execution-error':
         return { kind: 'rules-failed', ruleSet: verdict.ruleSet, message: verdict.message };
       case 'limit-exceeded':

@@ -4,6 +4,7 @@ import { describeLimitExceeded } from '../rules/rules-limits.js';
 import { describeRuleFindings } from '../rules/rule-findings.js';
 import type { ValidationVerdict } from './message-validator.js';
 import { describeFindings } from './schema-validator.js';
+import { describeArelleFindings } from './xbrl/arelle-log.js';
 
 /**
  * The status a verdict gives a message. Every rejection is a final 311 with foutcode VAS500, also when the rules
@@ -19,14 +20,19 @@ export function validationStatus(verdict: ValidationVerdict, ruleSets: readonly 
   });
   const rules = ruleSets.join(', ');
   switch (verdict.kind) {
-    case 'valid':
-      if (verdict.warnings.length === 0) return { code: STATUS.gevalideerd };
-      return {
-        code: STATUS.gevalideerd,
-        details: `het bericht voldoet aan de bedrijfsregels (${rules}), met ${count(verdict.warnings.length, 'waarschuwing', 'waarschuwingen')}:\n${describeRuleFindings(verdict.warnings)}`,
-      };
+    case 'valid': {
+      const details = [
+        verdict.xbrlDetail,
+        verdict.warnings.length > 0
+          ? `het bericht voldoet aan de bedrijfsregels (${rules}), met ${count(verdict.warnings.length, 'waarschuwing', 'waarschuwingen')}:\n${describeRuleFindings(verdict.warnings)}`
+          : undefined,
+      ].filter((detail) => detail !== undefined);
+      return details.length === 0 ? { code: STATUS.gevalideerd } : { code: STATUS.gevalideerd, details: details.join('\n') };
+    }
     case 'schema-invalid':
       return rejected('het bericht voldoet niet aan het XML-schema van de berichtsoort', describeFindings(verdict.findings));
+    case 'xbrl-invalid':
+      return rejected('het bericht voldoet niet aan de XBRL-taxonomie van de berichtsoort', describeArelleFindings(verdict.findings));
     case 'rules-invalid':
       return rejected(`het bericht voldoet niet aan de bedrijfsregels van de berichtsoort (${rules})`, describeRuleFindings(verdict.errors));
     case 'rules-failed':
