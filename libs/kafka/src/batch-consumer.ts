@@ -134,7 +134,7 @@ export class BatchConsumer {
       groupId: this.namespace + this.options.groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: this.sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(this.sessionTimeoutMs / 10)),
+      heartbeatInterval: this.heartbeatEveryMs,
       maxWaitTimeInMs: 500,
       retry: { retries: 10 },
     });
@@ -175,13 +175,17 @@ export class BatchConsumer {
     }, delayMs);
   }
 
+  private get heartbeatEveryMs(): number {
+    return Math.max(500, Math.floor(this.sessionTimeoutMs / 10));
+  }
+
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const topic = batch.topic.slice(this.namespace.length);
     const messages = batch.messages.map((message) => toIncoming(topic, batch.partition, message));
     if (messages.length === 0) return;
     let settled: IncomingMessage | undefined;
-    const outcome = await this.tryRun(messages);
+    const outcome = await whileHeartbeating(payload, this.heartbeatEveryMs, () => this.tryRun(messages));
     if (outcome.ok) {
       settled = messages[messages.length - 1];
     } else {
@@ -231,7 +235,7 @@ export class BatchConsumer {
     for (;;) {
       if (!tried) {
         try {
-          await this.options.handle([message]);
+          await whileHeartbeating(payload, this.heartbeatEveryMs, () => this.options.handle([message]));
           if (outageRounds > 0) this.outageEnded(message);
           return true;
         } catch (caught) {
@@ -308,4 +312,18 @@ function toIncoming(topic: string, partition: number, message: KafkaMessage): In
     value: message.value ?? Buffer.alloc(0),
     headers,
   };
+}
+
+/**
+ * kafkajs heartbeats only when asked to: a run that outlasts the session timeout (business rules over large invoices,
+ * an XBRL filing in Arelle) would cost the consumer its membership, and the run would be handed out again, forever.
+ * Its work runs off the event loop (worker threads, another process), so a timer can keep the membership alive.
+ */
+async function whileHeartbeating<T>(payload: EachBatchPayload, everyMs: number, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => void payload.heartbeat().catch(() => undefined), everyMs);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
 }

@@ -15,6 +15,7 @@ const TOPICS = {
   transient: 'retry.transient',
   invalid: 'retry.invalid',
   batch: 'retry.batch',
+  long: 'commit.long',
 } as const;
 const deadLetterTopic = (topic: string) => `${topic}.dlq`;
 const RETRIES = { maxRetries: 2, retryBackoffMs: 50 } as const;
@@ -118,6 +119,29 @@ describe('BatchConsumer: offsets are committed only after the effect', () => {
     await stopping;
     assert.equal(effects, 1);
     assert.deepEqual(await uncommitted('graceful', topic), [], 'committed during the stop: not handed out again');
+  });
+
+  it('keeps its place in the group through a run longer than the session timeout: the message is handled once', async () => {
+    // A validation run of large invoices (rules in worker threads, Arelle) can outlast the session timeout (6 s here).
+    const topic = TOPICS.long;
+    await bus.publish([{ topic, key: 'slow', value: 'one' }]);
+    let calls = 0;
+    const { consumer, committed } = await startConsumer({
+      groupId: 'long',
+      topics: [topic],
+      handle: async () => {
+        calls++;
+        await new Promise((done) => setTimeout(done, 10_000));
+      },
+    });
+    try {
+      await waitFor('the slow run to be committed', () => (committed() > 0 ? true : undefined), 30_000);
+      await new Promise((done) => setTimeout(done, 2_000));
+      assert.equal(calls, 1, 'the run was handed out again: the consumer lost its membership while it ran');
+    } finally {
+      await consumer.stop();
+    }
+    assert.deepEqual(await uncommitted('long', topic), []);
   });
 
   it('leaves a message whose handling failed while the consumer stopped to the next consumer of the group', async () => {

@@ -18,8 +18,8 @@ export const ValidationEnv = z.object({
    */
   VALIDATION_RULES_MAX_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
   /**
-   * Evaluation time of one rule set on one document; longer, it is stopped and the document rejected (311). Keep it
-   * below KAFKA_SESSION_TIMEOUT_MS: the consumer does not report to the broker while a run is evaluated.
+   * Evaluation time of one rule set on one document; longer, it is stopped and the document rejected (311). The
+   * consumer keeps heartbeating meanwhile (libs/kafka), so a run may outlast the Kafka session timeout.
    */
   VALIDATION_RULES_TIME_LIMIT_MS: durationMs.default(20_000),
   /**
@@ -31,7 +31,6 @@ export const ValidationEnv = z.object({
   VALIDATION_ARELLE_COMMAND: z.string().min(1).default(join(import.meta.dirname, '../../../../.tools/arelle/bin/arelleCmdLine')),
   /**
    * The time Arelle has for one filing; past it the filing's validation is a technical failure (retried, then 321).
-   * Below the Kafka session timeout (30 s): the stage does not heartbeat while it waits for Arelle.
    */
   VALIDATION_XBRL_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
 });
