@@ -76,7 +76,8 @@ interface Check {
   run(invoice: Invoice, warmup: Invoice): Promise<RunResult>;
 }
 
-function node(check: string) {
+/** A check run by validation-run.js in a Node process of its own. */
+function inNode(check: string) {
   return (invoice: Invoice, warmup: Invoice, warmups: number) =>
     child(process.execPath, [join(import.meta.dirname, 'validation-run.js'), check, warmup.file, ...plan(invoice, warmups), invoice.file]);
 }
@@ -102,8 +103,8 @@ function child(command: string, argv: readonly string[]): Promise<RunResult> {
   });
 }
 
-const xsd = node('xsd');
-const siUbl = node('rules:si-ubl-2.0');
+const xsd = inNode('xsd');
+const siUbl = inNode('rules:si-ubl-2.0');
 const checks: Check[] = [
   { name: 'XSD UBL 2.1', engine: 'libxml2-wasm', invoices, run: (i, w) => xsd(i, i.big ? i : w, i.big ? 1 : 5) },
   { name: 'rules si-ubl-2.0', engine: 'SaxonJS 2.7', invoices, run: (i, w) => siUbl(i, w, i.big ? 2 : 3) },
@@ -113,13 +114,16 @@ if (args.peppol) {
   // Not the big one: peppol-bis3-ubl grows with the square of the lines under SaxonJS (15 s of CPU at 1,000 lines,
   // 57 s at 2,000), so one run of ~8,400 lines would take about a quarter of an hour.
   const peppolInvoices = invoices.filter((i) => !i.big).map((i) => writeInvoice(i.lines, i.big, true));
-  const peppol = node('rules:peppol-cen-ubl+peppol-bis3-ubl');
+  const peppol = inNode('rules:peppol-cen-ubl+peppol-bis3-ubl');
   checks.push({ name: 'rules peppol-cen-ubl + peppol-bis3-ubl', engine: 'SaxonJS 2.7', invoices: peppolInvoices, run: (i, w) => peppol(i, w, i.big ? 2 : 3) });
 }
 
 let javaVersion: string | undefined;
 if (args.java) {
-  const saxon = await prepareSaxonHe(ROOT);
+  const saxon = await prepareSaxonHe(ROOT).catch((error: unknown) => {
+    console.error(`[bench] --java: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
   javaVersion = saxon.javaVersion;
   const entry = ruleSetEntry('si-ubl-2.0');
   const xslt = standardsFile(join(entry.jar, entry.xslt), standards);
@@ -168,7 +172,7 @@ const cpuModel = cpus()[0]?.model.trim() ?? 'unknown';
 console.log(`Validation benchmark, ${started.toISOString()}; base invoice ${BASE_INVOICE.split('/').at(-1)}`);
 console.log(`machine: ${availableParallelism()} cores, ${Math.round((totalmem() / 2 ** 30) * 10) / 10} GiB, ${cpuModel}; Node ${process.version}${javaVersion ? `; Java ${javaVersion}` : ''}`);
 console.log(`load average (1 min) at start ${startLoad[0]?.toFixed(2)}, at end ${endLoad[0]?.toFixed(2)}: other work on the machine shows in the times`);
-console.log(`runs: ≥ ${REPEAT} per invoice and ≥ ${MIN_SECONDS} s (the ~${BIG_MB} MB one: ${BIG_REPEAT}), after warm-up; one process per check and invoice`);
+console.log(`runs: ≥ ${REPEAT} per invoice and ≥ ${MIN_SECONDS} s${bigLines ? ` (the ~${BIG_MB} MB one: ${BIG_REPEAT})` : ''}, after warm-up; one process per check and invoice`);
 console.log('');
 console.log('| check | engine | invoice | size | median ms | min–max ms | CPU ms/doc | docs/s per core | peak RSS | runs | errors / warnings |');
 console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
