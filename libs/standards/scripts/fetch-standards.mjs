@@ -70,7 +70,8 @@ function writeUblDriver() {
     '</xs:schema>',
     '',
   ].join('\n');
-  writeFileSync(join(out, 'ubl-2.1.xsd'), schema);
+  const path = join(out, 'ubl-2.1.xsd');
+  if (!existsSync(path) || readFileSync(path, 'utf8') !== schema) writeFileSync(path, schema);
 }
 
 /** The SEF of a rule set is valid for exactly one XSLT and one compiler version. */

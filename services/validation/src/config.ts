@@ -18,10 +18,11 @@ export const ValidationEnv = z.object({
    */
   VALIDATION_RULES_MAX_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
   /**
-   * Evaluation time of one rule set on one document; longer, it is stopped and the document rejected (311). The
-   * consumer keeps heartbeating meanwhile (libs/kafka), so a run may outlast the Kafka session timeout.
+   * Evaluation time of one rule set on one document; longer, it is stopped and the document rejected (311). 120 s: a
+   * ~7 MB invoice takes about 45 s of a core under SI-UBL (bench/RESULTS.md). The consumer keeps heartbeating
+   * meanwhile (libs/kafka), so a run may outlast the Kafka session timeout.
    */
-  VALIDATION_RULES_TIME_LIMIT_MS: durationMs.default(20_000),
+  VALIDATION_RULES_TIME_LIMIT_MS: durationMs.default(120_000),
   /**
    * Arelle's web service run beside the service (in Kubernetes a sidecar on localhost, e.g. http://127.0.0.1:8099),
    * for message types with XBRL taxonomy packages. Absent: the service runs its own from VALIDATION_ARELLE_COMMAND.
