@@ -60,6 +60,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (!request.raw.complete) closeWithoutReading(request, reply);
     else if (rendered.code === 'HTTP_AMBIGUOUS_REQUEST') void reply.header('connection', 'close');
+    for (const [name, value] of Object.entries(rendered.headers ?? {})) void reply.header(name, value);
     void reply.status(rendered.status).header('content-type', rendered.contentType).send(rendered.body);
   }
 }
@@ -92,7 +93,14 @@ export function renderJsonRefusal(error: unknown): { rendered: RenderedRefusal; 
     return { rendered: { status: 500, code: internal.code, contentType: JSON_TYPE, body: JSON.stringify(internal) }, unexpected: true, errorId };
   }
   const code = typeof (body as { code?: unknown }).code === 'string' ? (body as ErrorBody).code : `HTTP_${status}`;
-  return { rendered: { status, code, contentType: JSON_TYPE, body: JSON.stringify(isErrorBody(body) ? bounded(body) : body) }, unexpected: false };
+  const headers = retryAfterHeader(error);
+  return { rendered: { status, code, contentType: JSON_TYPE, body: JSON.stringify(isErrorBody(body) ? bounded(body) : body), ...(headers ? { headers } : {}) }, unexpected: false };
+}
+
+/** A busy answer says when to come back (RFC 9110 10.2.3), in whole seconds. */
+export function retryAfterHeader(error: unknown): Record<string, string> | undefined {
+  if (!(error instanceof Refusal) || error.retryAfterSeconds === undefined) return undefined;
+  return { 'retry-after': String(Math.max(0, Math.ceil(error.retryAfterSeconds))) };
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
