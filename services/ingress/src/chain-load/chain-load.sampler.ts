@@ -2,7 +2,6 @@ import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/
 import { TOPICS, type Topic } from '@poort/contracts';
 import type { ConsumerLag } from '@poort/kafka';
 import { BackgroundLoop, outboxBacklog, type Queryable } from '@poort/message-state';
-import type { Logger } from '@poort/observability';
 import { stageGroupId } from '@poort/pipeline';
 
 import type { ChainLoadMetrics } from './chain-load.metrics.js';
@@ -26,12 +25,18 @@ export const MESSAGE_PATH: readonly ChainHop[] = [
   { stage: 'delivery', topic: TOPICS.deliveryRequested },
 ];
 
+/** What the sampler logs with (pino's Logger is one). */
+export interface TransitionLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
 export interface ChainLoadSamplerDeps {
   readonly lags: { consumerLag(groupId: string, topic: string): Promise<ConsumerLag> };
   readonly db: Queryable;
   readonly limits: LoadLimits;
   readonly intervalMs: number;
-  readonly logger: Logger;
+  readonly logger: TransitionLog;
   readonly metrics: ChainLoadMetrics;
   readonly hops?: readonly ChainHop[];
   readonly now?: () => number;
