@@ -87,7 +87,8 @@ export function renderJsonRefusal(error: unknown): { rendered: RenderedRefusal; 
   if (error instanceof Refusal) body = { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
   else if (error instanceof HttpException) body = bodyOf(error);
   else if (status !== undefined && status >= 400 && status < 500) body = { code: `HTTP_${status}`, message: (error as Error).message };
-  if (status === undefined || body === undefined || status >= 500 && !(error instanceof HttpException)) {
+  // A 5xx is a bug unless it was meant: an HttpException, or a use case's refusal (overloaded: 503, Poort is busy).
+  if (status === undefined || body === undefined || (status >= 500 && !(error instanceof HttpException || error instanceof Refusal))) {
     const errorId = randomUUID();
     const internal: ErrorBody = { code: 'INTERNAL_ERROR', message: 'internal error', errorId };
     return { rendered: { status: 500, code: internal.code, contentType: JSON_TYPE, body: JSON.stringify(internal) }, unexpected: true, errorId };
