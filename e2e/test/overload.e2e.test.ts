@@ -73,12 +73,14 @@ describe('overload: busy answers while the chain is behind, recovery by itself, 
   test('the chain falls behind: both replicas refuse with 503 ALS400 OVERBELAST and a Retry-After, WUS with the busy fault', async () => {
     await e2e.chain.stopService('validation');
     const startedAt = Date.now();
-    while (refused().length < REFUSALS_WANTED && attempt < MAX_ATTEMPTS) {
+    // Each replica samples on its own schedule: one may close a moment before the other.
+    const bothRefused = () => new Set(refused().map((outcome) => outcome.replica)).size === 2;
+    while ((refused().length < REFUSALS_WANTED || !bothRefused()) && attempt < MAX_ATTEMPTS) {
       const outcome = await submit();
       assert.ok([200, 503].includes(outcome.status), `a submission is accepted or refused as busy, not ${outcome.status}: ${JSON.stringify(outcome.body)}`);
     }
     const busyAfterMs = Date.now() - startedAt;
-    assert.equal(refused().length, REFUSALS_WANTED, `refused as busy within ${MAX_ATTEMPTS} submissions`);
+    assert.ok(refused().length >= REFUSALS_WANTED, `refused as busy within ${MAX_ATTEMPTS} submissions`);
     assert.ok(accepted().length > MAX_LAG, `more than the lag limit was accepted before the chain was judged behind (${accepted().length})`);
     assert.deepEqual(new Set(refused().map((outcome) => outcome.replica)), new Set([0, 1]), 'each replica refuses on its own verdict');
     for (const outcome of refused()) {
