@@ -34,16 +34,25 @@ export type RefusalKind =
   /** Poort cannot take it now; the same request may succeed later. */
   | 'overloaded';
 
+/** What a refusal may add beyond its text. */
+export interface RefusalOptions {
+  /** Of an 'overloaded' refusal: in how many seconds the same request is worth trying again (HTTP Retry-After). */
+  readonly retryAfterSeconds?: number;
+}
+
 /** A use case's refusal: a code from the vocabulary above, its kind, a text for the caller and optional details. */
 export class Refusal extends Error {
   override readonly name = 'Refusal';
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     readonly code: string,
     readonly kind: RefusalKind,
     message: string,
     readonly details?: unknown,
+    options: RefusalOptions = {},
   ) {
     super(message);
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

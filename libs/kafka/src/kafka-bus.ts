@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
 
 import { BatchConsumer, type ConsumerOptions } from './batch-consumer.js';
-import type { KafkaLogger, KafkaSettings, OutgoingMessage, TopicSpec } from './types.js';
+import type { ConsumerLag, KafkaLogger, KafkaSettings, OutgoingMessage, TopicSpec } from './types.js';
 
 /** One connection to the cluster per process: an idempotent producer, an admin, and consumers on demand. */
 export class KafkaBus {
@@ -109,6 +109,28 @@ export class KafkaBus {
     if (topics.length > 0) await this.admin.deleteTopics({ topics });
     const groups = (await this.admin.listGroups()).groups.map((group) => group.groupId).filter((group) => group.startsWith(this.namespace));
     if (groups.length > 0) await this.admin.deleteGroups(groups);
+  }
+
+  /**
+   * How far a consumer group is behind on a topic, from the broker's view (committed group offsets against the end of
+   * each partition), so that any process can ask, not only the group's members. A partition the group never committed
+   * counts from its start, as the chain's consumers begin there (fromBeginning). Plain names: the namespace is added.
+   */
+  async consumerLag(groupId: string, topic: string): Promise<ConsumerLag> {
+    const [committed, ends] = await Promise.all([
+      this.admin.fetchOffsets({ groupId: this.namespace + groupId, topics: [this.namespace + topic] }),
+      this.admin.fetchTopicOffsets(this.namespace + topic),
+    ]);
+    const committedAt = new Map((committed[0]?.partitions ?? []).map((entry) => [entry.partition, BigInt(entry.offset)]));
+    const partitions = ends
+      .map((end) => {
+        const at = committedAt.get(end.partition) ?? -1n;
+        const from = at >= 0n ? at : BigInt(end.low);
+        const lag = BigInt(end.high) - from;
+        return { partition: end.partition, lag: Number(lag > 0n ? lag : 0n) };
+      })
+      .sort((a, b) => a.partition - b.partition);
+    return { groupId, topic, lag: partitions.reduce((sum, entry) => sum + entry.lag, 0), partitions };
   }
 
   /** For readiness: fails fast when no broker answers. */

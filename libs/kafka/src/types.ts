@@ -42,6 +42,15 @@ export interface TopicSpec {
   readonly replicationFactor: number;
 }
 
+/** How far a consumer group is behind on a topic: what it has not yet committed, summed over the partitions. */
+export interface ConsumerLag {
+  readonly groupId: string;
+  readonly topic: string;
+  /** Messages between the group's committed offset and the end of each partition, summed. */
+  readonly lag: number;
+  readonly partitions: readonly { readonly partition: number; readonly lag: number }[];
+}
+
 /** Minimal logging port, satisfied by pino. */
 export interface KafkaLogger {
   info(fields: object, message: string): void;

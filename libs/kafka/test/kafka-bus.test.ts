@@ -92,3 +92,27 @@ describe('KafkaBus.publish', () => {
     assert.ok(new Set(received.map((message) => message.partition)).size > 1, 'the keys were spread over the partitions');
   });
 });
+
+describe('KafkaBus.consumerLag', () => {
+  it("is what a group has not committed, per partition and summed: from a partition's start before its first commit, from the commit after", async () => {
+    const topic = 'lag';
+    await bus.provisionTopics([{ name: topic, partitions: 2, replicationFactor: 1 }]);
+    const publish = (count: number, from: number) =>
+      bus.publish(Array.from({ length: count }, (_, n) => ({ topic, key: `KM-${from + n}`, value: String(from + n) })));
+    await publish(6, 0);
+
+    const never = await bus.consumerLag('lag-reader', topic);
+    assert.deepEqual([never.groupId, never.topic, never.lag], ['lag-reader', topic, 6]);
+    assert.deepEqual(never.partitions.map((entry) => entry.partition), [0, 1]);
+    assert.equal(never.partitions.reduce((sum, entry) => sum + entry.lag, 0), 6);
+
+    const consumer = bus.consumer({ groupId: 'lag-reader', topics: [topic], handle: async () => undefined, deadLetterTopic: (name) => `${name}.dlq` });
+    await consumer.start();
+    await waitFor('every message committed', async () => ((await bus.consumerLag('lag-reader', topic)).lag === 0 ? true : undefined));
+    await consumer.stop();
+
+    await publish(4, 6);
+    assert.equal((await bus.consumerLag('lag-reader', topic)).lag, 4);
+    assert.equal((await bus.consumerLag('another-group', topic)).lag, 10, 'another group is behind by all of it');
+  });
+});

@@ -56,3 +56,12 @@ export function outboxInsert(params: StatementParams, source: string, records: r
     },
   };
 }
+
+/**
+ * How many events wait in the outbox for the relays of all services: rows are deleted once published, so every row
+ * is one not yet in Kafka. Counted up to `cap` only, so that a look costs the same however far behind the relays are.
+ */
+export async function outboxBacklog(db: Queryable, cap: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(prepared('outbox.backlog', 'SELECT count(*)::int AS n FROM (SELECT 1 FROM outbox LIMIT $1) AS waiting', [cap]));
+  return rows[0]?.n ?? 0;
+}

@@ -60,6 +60,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (!request.raw.complete) closeWithoutReading(request, reply);
     else if (rendered.code === 'HTTP_AMBIGUOUS_REQUEST') void reply.header('connection', 'close');
+    for (const [name, value] of Object.entries(rendered.headers ?? {})) void reply.header(name, value);
     void reply.status(rendered.status).header('content-type', rendered.contentType).send(rendered.body);
   }
 }
@@ -86,13 +87,21 @@ export function renderJsonRefusal(error: unknown): { rendered: RenderedRefusal; 
   if (error instanceof Refusal) body = { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
   else if (error instanceof HttpException) body = bodyOf(error);
   else if (status !== undefined && status >= 400 && status < 500) body = { code: `HTTP_${status}`, message: (error as Error).message };
-  if (status === undefined || body === undefined || status >= 500 && !(error instanceof HttpException)) {
+  // A 5xx is a bug unless it was meant: an HttpException, or a use case's refusal (overloaded: 503, Poort is busy).
+  if (status === undefined || body === undefined || (status >= 500 && !(error instanceof HttpException || error instanceof Refusal))) {
     const errorId = randomUUID();
     const internal: ErrorBody = { code: 'INTERNAL_ERROR', message: 'internal error', errorId };
     return { rendered: { status: 500, code: internal.code, contentType: JSON_TYPE, body: JSON.stringify(internal) }, unexpected: true, errorId };
   }
   const code = typeof (body as { code?: unknown }).code === 'string' ? (body as ErrorBody).code : `HTTP_${status}`;
-  return { rendered: { status, code, contentType: JSON_TYPE, body: JSON.stringify(isErrorBody(body) ? bounded(body) : body) }, unexpected: false };
+  const headers = retryAfterHeader(error);
+  return { rendered: { status, code, contentType: JSON_TYPE, body: JSON.stringify(isErrorBody(body) ? bounded(body) : body), ...(headers ? { headers } : {}) }, unexpected: false };
+}
+
+/** A busy answer says when to come back (RFC 9110 10.2.3), in whole seconds. */
+export function retryAfterHeader(error: unknown): Record<string, string> | undefined {
+  if (!(error instanceof Refusal) || error.retryAfterSeconds === undefined) return undefined;
+  return { 'retry-after': String(Math.max(0, Math.ceil(error.retryAfterSeconds))) };
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';

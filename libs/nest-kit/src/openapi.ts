@@ -62,14 +62,25 @@ const REFUSAL_DESCRIPTIONS: Readonly<Record<number, string>> = {
   [REFUSAL_HTTP_STATUS['not-found']]: 'nothing of that name for this caller',
   [REFUSAL_HTTP_STATUS['too-large']]: 'the body or a file in it is larger than allowed',
   [REFUSAL_HTTP_STATUS['unsupported-media-type']]: 'a MIME type the message type does not accept',
-  [REFUSAL_HTTP_STATUS.overloaded]: 'Poort is busy; the same request may succeed later',
+  [REFUSAL_HTTP_STATUS.overloaded]:
+    "Poort is busy (Digipoort's busy answer, foutcode ALS400; details.belasting OVERBELAST: the chain is behind, ZWAARBELAST: this instance has too many requests at once); the same request may succeed after Retry-After",
+};
+
+/** The header of a busy answer (RFC 9110 10.2.3). */
+const RETRY_AFTER = {
+  'Retry-After': { description: 'whole seconds after which the same request is worth trying again', schema: { type: 'integer', minimum: 0 } },
 };
 
 /** The refusals an endpoint answers, each with Poort's ErrorBody. */
 export const ApiRefusals = (...statuses: number[]): MethodDecorator =>
   applyDecorators(
     ...statuses.map((status) =>
-      ApiResponse({ status, description: REFUSAL_DESCRIPTIONS[status] ?? 'refused', content: { 'application/json': { schema: ERROR_BODY_REF } } }),
+      ApiResponse({
+        status,
+        description: REFUSAL_DESCRIPTIONS[status] ?? 'refused',
+        content: { 'application/json': { schema: ERROR_BODY_REF } },
+        ...(status === REFUSAL_HTTP_STATUS.overloaded ? { headers: RETRY_AFTER } : {}),
+      }),
     ),
   );
 

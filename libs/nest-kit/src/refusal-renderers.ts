@@ -7,6 +7,8 @@ export interface RenderedRefusal {
   readonly code: string;
   readonly contentType: string;
   readonly body: string;
+  /** Headers the refusal carries besides its content type (Retry-After of a busy answer). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**

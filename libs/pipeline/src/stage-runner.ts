@@ -61,6 +61,9 @@ interface StageCommon<T extends Topic> {
   readonly afterCommit?: () => void;
 }
 
+/** The Kafka consumer group of a stage: what its lag is asked by (ingress' back-pressure). */
+export const stageGroupId = (stage: string): string => `poort-${stage}`;
+
 export interface StageRunnerDeps {
   readonly bus: KafkaBus;
   readonly unitOfWork: UnitOfWork;
@@ -99,7 +102,7 @@ export class StageRunner {
   async start(): Promise<void> {
     for (const definition of this.definitions) {
       const consumer = this.deps.bus.consumer({
-        groupId: `poort-${definition.name}`,
+        groupId: stageGroupId(definition.name),
         topics: [definition.topic],
         handle: (messages) => this.handle(definition, messages),
         isRetryable: (error) => !(error instanceof InvalidEventError),

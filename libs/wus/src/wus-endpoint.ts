@@ -25,7 +25,7 @@ export interface WusHttpResponse {
   readonly contentType: 'text/xml; charset=utf-8';
   readonly body: string;
   /** For a fault: what was refused, for the caller's logs and metrics. */
-  readonly fault?: Pick<WusFault, 'faultcode' | 'foutcode' | 'foutbeschrijving'>;
+  readonly fault?: Pick<WusFault, 'faultcode' | 'foutcode' | 'foutbeschrijving' | 'retryAfterSeconds'>;
 }
 
 /** What an operation handler gets: the caller, and the signed, schema-valid operation element. */

@@ -27,6 +27,8 @@ export class WusFault extends Error {
     readonly foutcode: string,
     readonly foutbeschrijving: string,
     readonly faultstring = faultcode === 'Client' ? 'Algemene fout' : 'Technische fout',
+    /** Of a busy refusal: sent as the HTTP Retry-After of the fault's response, for clients that read it. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${foutcode}: ${foutbeschrijving}`);
   }
@@ -36,5 +38,6 @@ export const clientFault = (foutcode: string, foutbeschrijving: string) => new W
 
 /** A use case's refusal as a SOAP fault: Poort's own trouble (overload) blames the Server, everything else the Client. */
 export function faultForRefusal(refusal: Refusal): WusFault {
-  return new WusFault(refusal.kind === 'overloaded' ? 'Server' : 'Client', refusal.code, refusal.message);
+  const faultcode = refusal.kind === 'overloaded' ? 'Server' : 'Client';
+  return new WusFault(faultcode, refusal.code, refusal.message, undefined, refusal.retryAfterSeconds);
 }

@@ -1,13 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MessageCatalog } from '@poort/message-types';
 import { clientIdentityProviders, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
-import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
+import { KafkaBus } from '@poort/kafka';
+import type { Pool } from '@poort/message-state';
+import { DB_POOL, LOGGER, PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
+import type { Logger } from '@poort/observability';
 import { PayloadStore } from '@poort/payload-store';
 import { UnitOfWork } from '@poort/pipeline';
 import { AANLEVER_SERVICE } from '@poort/wus';
 
-import type { IngressConfig } from './config.js';
+import { ChainLoadMetrics } from './chain-load/chain-load.metrics.js';
+import { ChainLoadSampler } from './chain-load/chain-load.sampler.js';
+import { loadLimitsOf, type IngressConfig } from './config.js';
 import { InFlightLimiter } from './submission/in-flight-limiter.js';
+import { SubmissionAdmission } from './submission/submission-admission.js';
 import { MessagesRepository } from './submission/messages.repository.js';
 import { SubmissionKeysRepository } from './submission/submission-keys.repository.js';
 import { SubmissionController } from './submission/submission.controller.js';
@@ -38,18 +44,24 @@ export class AppModule {
         ...clientIdentityProviders(identitySource),
         poolBacked(PayloadStore),
         poolBacked(MessagesRepository),
+        ChainLoadMetrics,
+        {
+          provide: ChainLoadSampler,
+          inject: [KafkaBus, DB_POOL, LOGGER, ChainLoadMetrics],
+          useFactory: (bus: KafkaBus, pool: Pool, logger: Logger, metrics: ChainLoadMetrics) =>
+            new ChainLoadSampler({ lags: bus, db: pool, limits: loadLimitsOf(config), intervalMs: config.INGRESS_BUSY_SAMPLE_INTERVAL_MS, logger, metrics }),
+        },
+        {
+          provide: SubmissionAdmission,
+          inject: [ChainLoadSampler, ChainLoadMetrics],
+          useFactory: (chain: ChainLoadSampler, metrics: ChainLoadMetrics) =>
+            new SubmissionAdmission(new InFlightLimiter(config.INGRESS_MAX_IN_FLIGHT), chain, (reason) => metrics.busyRefusals.inc({ reason })),
+        },
         {
           provide: SubmissionService,
-          inject: [UnitOfWork, MessageCatalog, PayloadStore, MessagesRepository],
-          useFactory: (unitOfWork: UnitOfWork, catalog: MessageCatalog, payloads: PayloadStore, messages: MessagesRepository) =>
-            new SubmissionService(
-              unitOfWork,
-              catalog,
-              payloads,
-              messages,
-              new SubmissionKeysRepository(config.INGRESS_IDEMPOTENCY_WINDOW_MS),
-              new InFlightLimiter(config.INGRESS_MAX_IN_FLIGHT),
-            ),
+          inject: [UnitOfWork, MessageCatalog, PayloadStore, MessagesRepository, SubmissionAdmission],
+          useFactory: (unitOfWork: UnitOfWork, catalog: MessageCatalog, payloads: PayloadStore, messages: MessagesRepository, admission: SubmissionAdmission) =>
+            new SubmissionService(unitOfWork, catalog, payloads, messages, new SubmissionKeysRepository(config.INGRESS_IDEMPOTENCY_WINDOW_MS), admission),
         },
         ...(wus?.providers ?? []),
       ],

@@ -1,6 +1,8 @@
 import { clientIdentityEnv, loadConfigOrExit, messageTypesEnv, platformEnv, wusEnv } from '@poort/config';
 import { z } from 'zod';
 
+import type { LoadLimits } from './chain-load/load-policy.js';
+
 export const IngressEnv = z.object({
   ...platformEnv,
   ...messageTypesEnv,
@@ -14,8 +16,28 @@ export const IngressEnv = z.object({
    * receipt (or, with other content, a refusal); after it the key is free and the submission a new message.
    */
   INGRESS_IDEMPOTENCY_WINDOW_MS: z.coerce.number().int().positive().default(24 * 60 * 60 * 1000),
+  /**
+   * Back-pressure (README, "Busy answers"): submissions are refused as busy while a hop of the message path is more
+   * than INGRESS_BUSY_MAX_LAG events behind, or more than INGRESS_BUSY_MAX_OUTBOX events wait in the outbox (0: not
+   * looked at), and accepted again once both are down to INGRESS_BUSY_RESUME_RATIO of their limit.
+   */
+  INGRESS_BUSY_MAX_LAG: z.coerce.number().int().nonnegative().default(20_000),
+  INGRESS_BUSY_MAX_OUTBOX: z.coerce.number().int().nonnegative().default(20_000),
+  INGRESS_BUSY_RESUME_RATIO: z.coerce.number().gt(0).lt(1).default(0.5),
+  INGRESS_BUSY_SAMPLE_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
+  INGRESS_BUSY_RETRY_AFTER_MIN_S: z.coerce.number().int().positive().default(5),
+  INGRESS_BUSY_RETRY_AFTER_MAX_S: z.coerce.number().int().positive().default(120),
   ...wusEnv,
 });
 export type IngressConfig = z.infer<typeof IngressEnv>;
+
+export function loadLimitsOf(config: IngressConfig): LoadLimits {
+  return {
+    maxLag: config.INGRESS_BUSY_MAX_LAG,
+    maxBacklog: config.INGRESS_BUSY_MAX_OUTBOX,
+    resumeRatio: config.INGRESS_BUSY_RESUME_RATIO,
+    retryAfter: { minSeconds: config.INGRESS_BUSY_RETRY_AFTER_MIN_S, maxSeconds: Math.max(config.INGRESS_BUSY_RETRY_AFTER_MIN_S, config.INGRESS_BUSY_RETRY_AFTER_MAX_S) },
+  };
+}
 
 export const loadIngressConfig = (): IngressConfig => loadConfigOrExit('ingress', IngressEnv);

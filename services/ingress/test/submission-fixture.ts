@@ -10,6 +10,7 @@ import { ScratchDatabase, requiredEnv } from '@poort/testing';
 
 import { InFlightLimiter } from '../src/submission/in-flight-limiter.js';
 import { MessagesRepository } from '../src/submission/messages.repository.js';
+import { SubmissionAdmission } from '../src/submission/submission-admission.js';
 import { SubmissionKeysRepository } from '../src/submission/submission-keys.repository.js';
 import { SubmissionService } from '../src/submission/submission.service.js';
 
@@ -71,7 +72,7 @@ export class SubmissionFixture {
   }
 
   service({ windowMs = DAY_MS, limiter = new InFlightLimiter(16) }: { windowMs?: number; limiter?: InFlightLimiter } = {}): SubmissionService {
-    return new SubmissionService(this.unitOfWork, this.catalog, this.payloads, this.messages, new SubmissionKeysRepository(windowMs), limiter);
+    return new SubmissionService(this.unitOfWork, this.catalog, this.payloads, this.messages, new SubmissionKeysRepository(windowMs), new SubmissionAdmission(limiter));
   }
 
   async stored(): Promise<Stored> {

@@ -9,6 +9,7 @@ import type { ScratchDatabase } from '@poort/testing';
 
 import { InFlightLimiter } from '../src/submission/in-flight-limiter.js';
 import { MessagesRepository } from '../src/submission/messages.repository.js';
+import { SubmissionAdmission } from '../src/submission/submission-admission.js';
 import { SubmissionKeysRepository } from '../src/submission/submission-keys.repository.js';
 import { SubmissionService } from '../src/submission/submission.service.js';
 import { DAY_MS, SENDER, SubmissionFixture, base64, invoice } from './submission-fixture.js';
@@ -328,7 +329,7 @@ describe('submissions that arrive together (group commit)', () => {
 
   test('share a transaction, each with its own content, record and events; a fault in one leaves the others accepted', async () => {
     const poisonable = new PoisonableMessages(db.pool);
-    const together = new SubmissionService(fixture.unitOfWork, fixture.catalog, payloads, poisonable, new SubmissionKeysRepository(DAY_MS), new InFlightLimiter(16));
+    const together = new SubmissionService(fixture.unitOfWork, fixture.catalog, payloads, poisonable, new SubmissionKeysRepository(DAY_MS), new SubmissionAdmission(new InFlightLimiter(16)));
     const contents = Array.from({ length: 6 }, (_, index) => Buffer.from(invoice.toString('utf8').replace('</Invoice>', `<!-- ${index} --></Invoice>`)));
     const before = await stored();
 
@@ -367,7 +368,7 @@ describe('submissions that arrive together (group commit)', () => {
       }
     }
     const keys = new CountingKeys(DAY_MS);
-    const together = new SubmissionService(fixture.unitOfWork, fixture.catalog, payloads, messages, keys, new InFlightLimiter(16));
+    const together = new SubmissionService(fixture.unitOfWork, fixture.catalog, payloads, messages, keys, new SubmissionAdmission(new InFlightLimiter(16)));
     const run = `${Date.now()}`;
     const contents = Array.from({ length: 5 }, (_, index) => Buffer.from(invoice.toString('utf8').replace('</Invoice>', `<!-- ${run} ${index} --></Invoice>`)));
     const request = (index: number, aanleverkenmerk: string) => aanleverRequest({ berichtInhoud: file('factuur.xml', contents[index]!), aanleverkenmerk });

@@ -20,6 +20,7 @@ export class XmlBodyParser implements OnModuleInit {
 }
 
 export function sendSoap(reply: FastifyReply, response: WusHttpResponse): void {
+  if (response.fault?.retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.ceil(response.fault.retryAfterSeconds)));
   void reply.status(response.status).header('content-type', response.contentType).send(response.body);
 }
 

@@ -8,9 +8,9 @@ import type { ClientIdentity } from '@poort/pki';
 import { z } from 'zod';
 
 import { AanleverRequest } from './aanlever-request.dto.js';
-import type { InFlightLimiter } from './in-flight-limiter.js';
 import type { MessagesRepository } from './messages.repository.js';
 import { requestFingerprint } from './request-fingerprint.js';
+import type { SubmissionAdmission } from './submission-admission.js';
 import type { EarlierSubmission, SubmissionKey, SubmissionKeysRepository } from './submission-keys.repository.js';
 import { SubmissionWriter } from './submission-writer.js';
 
@@ -28,7 +28,8 @@ export interface SubmitOptions {
  * koppelvlak and the message type, and stores content, message record and the first events in one transaction
  * (SubmissionWriter: shared with the submissions that arrive at the same time); only then is there a receipt with a
  * kenmerk. Every refusal is a Refusal with a Digipoort foutcode: ALS100 for the
- * request, ALS400 when Poort is overloaded. Nothing is stored for a refused submission.
+ * request, ALS400 when Poort is busy (SubmissionAdmission: the chain is behind, or this process is full; asked before
+ * the request is looked at, as it costs nothing). Nothing is stored for a refused submission.
  *
  * Safe resubmission: a submission with a key (its aanleverkenmerk, or on REST an Idempotency-Key) that an earlier
  * message of the same sender OIN claimed within the window answers with that message's receipt and stores nothing;
@@ -44,22 +45,20 @@ export class SubmissionService {
     payloads: PayloadStore,
     private readonly messages: MessagesRepository,
     private readonly keys: SubmissionKeysRepository,
-    private readonly limiter: InFlightLimiter,
+    private readonly admission: SubmissionAdmission,
   ) {
     this.writer = new SubmissionWriter(unitOfWork, payloads, messages, keys);
   }
 
   /** `request` is what the channel read: the JSON body, or the koppelvlak XML as an object. */
   async submit(sender: ClientIdentity, request: unknown, options: SubmitOptions = {}): Promise<AanleverResponse> {
-    const parsed = AanleverRequest.safeParse(request);
-    if (!parsed.success) throw notKoppelvlak(parsed.error);
-    if (!this.limiter.tryAcquire()) {
-      throw new Refusal(FOUTCODE.technischeFoutAanleveren, 'overloaded', 'Poort is overbelast; probeer het later opnieuw');
-    }
+    const release = this.admission.admit();
     try {
+      const parsed = AanleverRequest.safeParse(request);
+      if (!parsed.success) throw notKoppelvlak(parsed.error);
       return await this.accept(sender, parsed.data, submissionKeys(parsed.data, options));
     } finally {
-      this.limiter.release();
+      release();
     }
   }
 
