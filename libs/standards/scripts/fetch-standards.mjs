@@ -30,7 +30,8 @@ function jarUrl(coordinates) {
 async function fetchJar(key, { coordinates, sha256: expected, extract }) {
   const dir = join(out, key);
   const stamp = join(dir, '.poort-stamp');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === expected) return;
+  const unpacked = `${expected} ${extract.join(' ')}`;
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === unpacked) return;
   const { url, file } = jarUrl(coordinates);
   const jar = join(out, 'jars', file);
   mkdirSync(dirname(jar), { recursive: true });
@@ -48,7 +49,7 @@ async function fetchJar(key, { coordinates, sha256: expected, extract }) {
   mkdirSync(dir, { recursive: true });
   const patterns = extract.map((path) => (path.endsWith('/') ? `${path}*` : path));
   await run('unzip', ['-q', '-o', jar, ...patterns, '-d', dir], { maxBuffer: 16 << 20 });
-  writeFileSync(stamp, expected);
+  writeFileSync(stamp, unpacked);
 }
 
 // libxml2-wasm has no XML catalogs: four UBL imports lack a schemaLocation, so this driver imports their namespaces
