@@ -1,11 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MessageCatalog } from '@poort/message-types';
-import { clientIdentityProviders, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
-import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
+import { Operators, clientIdentityProviders, operatorProviders, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
+import { LOGGER, PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
+import type { Logger } from '@poort/observability';
 import { PayloadStore } from '@poort/payload-store';
 import { UnitOfWork } from '@poort/pipeline';
 import { AANLEVER_SERVICE } from '@poort/wus';
 
+import { BulkStatusService } from './bulk/bulk-status.service.js';
+import { BulkSubmissionService, type BulkLimits } from './bulk/bulk-submission.service.js';
+import { BULK_LIMITS, BulkController, NdjsonBodyParser } from './bulk/bulk.controller.js';
+import { BulksRepository } from './bulk/bulks.repository.js';
 import type { IngressConfig } from './config.js';
 import { InFlightLimiter } from './submission/in-flight-limiter.js';
 import { MessagesRepository } from './submission/messages.repository.js';
@@ -32,7 +37,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService({ ...platformOptionsFromEnv('ingress', config), outboxLingerMs: OUTBOX_LINGER_MS })],
-      controllers: [SubmissionController, ...(wus ? [wus.controller] : [])],
+      controllers: [SubmissionController, BulkController, ...(wus ? [wus.controller] : [])],
       providers: [
         messageCatalogProvider(config.POORT_CONFIG_DIR),
         ...clientIdentityProviders(identitySource),
@@ -50,6 +55,29 @@ export class AppModule {
               new SubmissionKeysRepository(config.INGRESS_IDEMPOTENCY_WINDOW_MS),
               new InFlightLimiter(config.INGRESS_MAX_IN_FLIGHT),
             ),
+        },
+        ...operatorProviders(Operators.fromConfig(config)),
+        poolBacked(BulksRepository),
+        NdjsonBodyParser,
+        {
+          provide: BULK_LIMITS,
+          useValue: {
+            maxItems: config.INGRESS_BULK_MAX_ITEMS,
+            maxLineBytes: config.INGRESS_BULK_MAX_LINE_BYTES,
+            maxTotalBytes: config.INGRESS_BULK_MAX_BYTES,
+            concurrency: config.INGRESS_BULK_CONCURRENCY,
+          },
+        },
+        {
+          provide: BulkSubmissionService,
+          inject: [SubmissionService, BulksRepository, BULK_LIMITS, LOGGER],
+          useFactory: (submissions: SubmissionService, bulks: BulksRepository, limits: BulkLimits, logger: Logger) =>
+            new BulkSubmissionService(submissions, bulks, limits, ({ bulkId, index, error }) => logger.error({ err: error, bulkId, index }, 'bulk item failed')),
+        },
+        {
+          provide: BulkStatusService,
+          inject: [BulksRepository, Operators],
+          useFactory: (bulks: BulksRepository, operators: Operators) => new BulkStatusService(bulks, operators),
         },
         ...(wus?.providers ?? []),
       ],

@@ -1,4 +1,4 @@
-import { clientIdentityEnv, loadConfigOrExit, messageTypesEnv, platformEnv, wusEnv } from '@poort/config';
+import { clientIdentityEnv, loadConfigOrExit, messageTypesEnv, operatorEnv, platformEnv, wusEnv } from '@poort/config';
 import { z } from 'zod';
 
 export const IngressEnv = z.object({
@@ -15,6 +15,15 @@ export const IngressEnv = z.object({
    */
   INGRESS_IDEMPOTENCY_WINDOW_MS: z.coerce.number().int().positive().default(24 * 60 * 60 * 1000),
   ...wusEnv,
+  ...operatorEnv,
+  /** Bulk aanleveren (docs/bulk.md): items in one bulk; the bulk is cut short after them. */
+  INGRESS_BULK_MAX_ITEMS: z.coerce.number().int().positive().default(10_000),
+  /** A bulk line (one item) longer than this is refused on its own, without being held. */
+  INGRESS_BULK_MAX_LINE_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  /** A bulk body larger than this is refused (Content-Length) or cut short where it passes it (chunked). */
+  INGRESS_BULK_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
+  /** Items of one bulk being stored at once (they share the writer's transactions). */
+  INGRESS_BULK_CONCURRENCY: z.coerce.number().int().positive().default(64),
 });
 export type IngressConfig = z.infer<typeof IngressEnv>;
 
