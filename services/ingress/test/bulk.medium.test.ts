@@ -154,6 +154,16 @@ describe('bulk aanleveren: an NDJSON stream of single submissions', () => {
     assert.deepEqual(status.samenvatting.afgebroken, summary.samenvatting.afgebroken);
   });
 
+  test('past the byte limit the bulk is cut where it passed it: the items before are answered, the summary says so', async () => {
+    const lines = [item('bytes-0'), item('bytes-1'), item('bytes-2')];
+    const limit = lines[0]!.length + 1 + lines[1]!.length + 10;
+    const { answers } = await submitBulk(SENDER, chunked(lines, 300), { maxTotalBytes: limit });
+    assert.deepEqual(itemsOf(answers).map((answer) => 'kenmerk' in answer && answer.aanleverkenmerk), ['bytes-0', 'bytes-1']);
+    const summary = answers.at(-1);
+    assert.ok(summary && 'samenvatting' in summary);
+    assert.match(summary.samenvatting.afgebroken?.foutbeschrijving ?? '', new RegExp(`groter dan ${limit} bytes`));
+  });
+
   test('a client gone mid-stream: what was in hand is stored and recorded, the bulk stays open, no summary', async () => {
     const lines = Array.from({ length: 6 }, (_, index) => item(`gone-${index}`));
     const run = await service().start(SENDER, chunked(lines, 2000, Math.ceil(lines.join('\n').length / 2000 / 2)));
