@@ -15,6 +15,9 @@ CREATE TABLE bulks (
   afgebroken_foutbeschrijving text
 );
 
+-- The retention's cleanup (INGRESS_BULK_RETENTION_MS) deletes the oldest bulks first, along this index.
+CREATE INDEX bulks_by_age ON bulks (received_at);
+
 --   item_index   the item's place among the bulk's non-blank lines, from 0
 --   kenmerk      the item's message (acknowledged), or NULL with foutcode and foutbeschrijving (refused)
 CREATE TABLE bulk_items (

@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { Pool } from '@poort/message-state';
 import { MessageCatalog } from '@poort/message-types';
 import { Operators, clientIdentityProviders, operatorProviders, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
-import { LOGGER, PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
+import { DB_POOL, LOGGER, PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
 import type { Logger } from '@poort/observability';
 import { PayloadStore } from '@poort/payload-store';
 import { UnitOfWork } from '@poort/pipeline';
@@ -57,7 +58,7 @@ export class AppModule {
             ),
         },
         ...operatorProviders(Operators.fromConfig(config)),
-        poolBacked(BulksRepository),
+        { provide: BulksRepository, inject: [DB_POOL], useFactory: (pool: Pool) => new BulksRepository(pool, config.INGRESS_BULK_RETENTION_MS) },
         NdjsonBodyParser,
         {
           provide: BULK_LIMITS,

@@ -22,6 +22,8 @@ export const IngressEnv = z.object({
   INGRESS_BULK_MAX_LINE_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
   /** A bulk body larger than this is refused (Content-Length) or cut short where it passes it (chunked). */
   INGRESS_BULK_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
+  /** How long a bulk's record (its items' answers, for GET /api/v1/bulk/{bulkId}) is kept; its messages live on. */
+  INGRESS_BULK_RETENTION_MS: z.coerce.number().int().positive().default(7 * 24 * 60 * 60 * 1000),
   /** Items of one bulk being stored at once (they share the writer's transactions). */
   INGRESS_BULK_CONCURRENCY: z.coerce.number().int().positive().default(64),
 });

@@ -23,7 +23,7 @@ const failures: unknown[] = [];
 
 before(async () => {
   fixture = await SubmissionFixture.create('ingress_bulk');
-  bulks = new BulksRepository(fixture.db.pool);
+  bulks = new BulksRepository(fixture.db.pool, 7 * 24 * 60 * 60 * 1000);
 });
 after(async () => {
   await fixture?.drop();
@@ -175,5 +175,20 @@ describe('bulk aanleveren: an NDJSON stream of single submissions', () => {
     const status = await statuses().status(SENDER, run.bulkId, { vanaf: 0, aantal: 100 });
     assert.equal(status.afgerond, false);
     assert.deepEqual(status.items.map((entry) => 'kenmerk' in entry && entry.kenmerk), answers.map((answer) => 'kenmerk' in answer && answer.kenmerk));
+  });
+
+  test('a bulk older than the retention is forgotten by a later one; its messages stay', async () => {
+    const shortLived = new BulksRepository(fixture.db.pool, 50);
+    const submit = (lines: string[]) =>
+      new BulkSubmissionService(fixture.service(), shortLived, LIMITS, (failure) => failures.push(failure)).start(SENDER, chunked(lines));
+    const old = await submit([item('retention-0')]);
+    for await (const _ of old.answers);
+    const messages = await fixture.db.count('messages');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const fresh = await submit([item('retention-1')]);
+    for await (const _ of fresh.answers);
+    await assert.rejects(statuses().status(SENDER, old.bulkId, { vanaf: 0, aantal: 10 }), { kind: 'not-found' });
+    assert.equal((await statuses().status(SENDER, fresh.bulkId, { vanaf: 0, aantal: 10 })).items.length, 1);
+    assert.equal(await fixture.db.count('messages'), messages + 1);
   });
 });

@@ -47,6 +47,8 @@ export class BulkSubmissionService {
   /** Opens the bulk (so that it exists once the answer names it) and reads `body` as the answers are taken. */
   async start(sender: ClientIdentity, body: AsyncIterable<Uint8Array>): Promise<BulkRun> {
     const bulkId = randomUUID();
+    // A sweep that fails is done by a later bulk; this one goes on.
+    await this.bulks.forgetExpired().catch(() => undefined);
     await this.bulks.open(bulkId, sender.oin, new Date());
     return { bulkId, answers: this.run(bulkId, sender, body) };
   }

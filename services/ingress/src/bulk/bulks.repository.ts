@@ -27,13 +27,38 @@ interface ItemRow {
   done: boolean | null;
 }
 
+/** Expired bulks one sweep forgets (with up to INGRESS_BULK_MAX_ITEMS items each), and how often at most. */
+const SWEEP_BATCH = 10;
+const SWEEP_REST_MS = 60_000;
+
 /**
  * Ingress's tables bulks and bulk_items (migration 0023): each bulk's sender and the answer it gave per item. Reading a
  * bulk joins the items' latest statuses from message_progress, the status service's record of where each message
  * stands (see BulkStatusService for why that read is here).
  */
 export class BulksRepository {
-  constructor(private readonly pool: Pool) {}
+  private nextSweepAt = 0;
+
+  constructor(
+    private readonly pool: Pool,
+    /** How long a bulk's record is kept (INGRESS_BULK_RETENTION_MS); its messages are not affected. */
+    private readonly retentionMs: number,
+  ) {}
+
+  /**
+   * The retention's cleanup, done by the bulks that open: the oldest expired bulks go, their items with them, at most
+   * once a minute, a few at a time. SKIP LOCKED: a bulk another replica is deleting is left to it.
+   */
+  async forgetExpired(): Promise<void> {
+    if (Date.now() < this.nextSweepAt) return;
+    this.nextSweepAt = Date.now() + Math.min(SWEEP_REST_MS, this.retentionMs);
+    await this.pool.query(
+      `DELETE FROM bulks WHERE bulk_id IN (
+         SELECT bulk_id FROM bulks WHERE received_at < now() - $1::float8 * interval '1 millisecond'
+          ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [this.retentionMs, SWEEP_BATCH],
+    );
+  }
 
   async open(bulkId: string, senderOin: string, receivedAt: Date): Promise<void> {
     await this.pool.query('INSERT INTO bulks (bulk_id, sender_oin, received_at) VALUES ($1, $2, $3)', [bulkId, senderOin, receivedAt]);
