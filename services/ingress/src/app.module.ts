@@ -1,17 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { Pool } from '@poort/message-state';
 import { MessageCatalog } from '@poort/message-types';
-import { Operators, clientIdentityProviders, operatorProviders, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
-import { DB_POOL, LOGGER, PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
-import type { Logger } from '@poort/observability';
+import { clientIdentityProviders, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
+import { PlatformModule, messageCatalogProvider, platformOptionsFromEnv, poolBacked } from '@poort/nest-kit';
 import { PayloadStore } from '@poort/payload-store';
 import { UnitOfWork } from '@poort/pipeline';
 import { AANLEVER_SERVICE } from '@poort/wus';
 
-import { BulkStatusService } from './bulk/bulk-status.service.js';
-import { BulkSubmissionService, type BulkLimits } from './bulk/bulk-submission.service.js';
-import { BULK_LIMITS, BulkController, NdjsonBodyParser } from './bulk/bulk.controller.js';
-import { BulksRepository } from './bulk/bulks.repository.js';
+import { BulkController } from './bulk/bulk.controller.js';
+import { bulkProviders } from './bulk/bulk.providers.js';
 import type { IngressConfig } from './config.js';
 import { InFlightLimiter } from './submission/in-flight-limiter.js';
 import { MessagesRepository } from './submission/messages.repository.js';
@@ -57,29 +53,7 @@ export class AppModule {
               new InFlightLimiter(config.INGRESS_MAX_IN_FLIGHT),
             ),
         },
-        ...operatorProviders(Operators.fromConfig(config)),
-        { provide: BulksRepository, inject: [DB_POOL], useFactory: (pool: Pool) => new BulksRepository(pool, config.INGRESS_BULK_RETENTION_MS) },
-        NdjsonBodyParser,
-        {
-          provide: BULK_LIMITS,
-          useValue: {
-            maxItems: config.INGRESS_BULK_MAX_ITEMS,
-            maxLineBytes: config.INGRESS_BULK_MAX_LINE_BYTES,
-            maxTotalBytes: config.INGRESS_BULK_MAX_BYTES,
-            concurrency: config.INGRESS_BULK_CONCURRENCY,
-          },
-        },
-        {
-          provide: BulkSubmissionService,
-          inject: [SubmissionService, BulksRepository, BULK_LIMITS, LOGGER],
-          useFactory: (submissions: SubmissionService, bulks: BulksRepository, limits: BulkLimits, logger: Logger) =>
-            new BulkSubmissionService(submissions, bulks, limits, ({ bulkId, index, error }) => logger.error({ err: error, bulkId, index }, 'bulk item failed')),
-        },
-        {
-          provide: BulkStatusService,
-          inject: [BulksRepository, Operators],
-          useFactory: (bulks: BulksRepository, operators: Operators) => new BulkStatusService(bulks, operators),
-        },
+        ...bulkProviders(config),
         ...(wus?.providers ?? []),
       ],
     };
