@@ -46,6 +46,39 @@ export class BulkClient {
     return { status: response.statusCode, headers: response.headers, lines: answer };
   }
 
+  /**
+   * A client that goes away mid-stream: sends `lines`, waits until `acknowledged` item lines have come back, then
+   * breaks the connection. Returns the answer's headers and the lines it had read by then.
+   */
+  async submitAndGoAway(ingressUrl: string, lines: readonly string[], acknowledged: number): Promise<BulkAnswer> {
+    let enough: () => void = () => undefined;
+    const seen = new Promise<void>((resolve) => (enough = resolve));
+    const body = async function* () {
+      for (const line of lines) yield Buffer.from(`${line}\n`);
+      await seen;
+      throw new Error('the client went away');
+    };
+    const response = await request(`${ingressUrl}/api/v1/bulk`, {
+      method: 'POST',
+      dispatcher: this.agent,
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: Readable.from(body()),
+    });
+    const answer: Record<string, unknown>[] = [];
+    let rest = '';
+    try {
+      for await (const chunk of response.body) {
+        const parts = (rest + (chunk as Buffer).toString('utf8')).split('\n');
+        rest = parts.pop() ?? '';
+        for (const part of parts) if (part.length > 0) answer.push(JSON.parse(part) as Record<string, unknown>);
+        if (answer.length >= acknowledged) enough();
+      }
+    } catch {
+      // The connection broke, as it was meant to.
+    }
+    return { status: response.statusCode, headers: response.headers, lines: answer };
+  }
+
   close(): Promise<void> {
     return this.agent.close();
   }

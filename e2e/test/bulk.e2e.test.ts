@@ -167,4 +167,24 @@ describe('bulk aanleveren, end to end: 1,000 items in one stream over two-way TL
     assert.equal(operator.items.length, ITEMS);
     assert.equal((await e2e.get('ingress', `/api/v1/bulk/${bulkId}`, 'anonymous')).status, 401);
   });
+
+  test('a client gone mid-stream keeps what was acknowledged: those items are stored and listed, the bulk never completes', async () => {
+    const unfinished = Array.from({ length: 200 }, (_, index) => JSON.stringify(aanlevering(BERICHTSOORT, SAMPLES.invoice, { aanleverkenmerk: `weg-${suffix}-${index}` })));
+    const answer = await sender.submitAndGoAway(e2e.chain.url('ingress'), unfinished, 20);
+    assert.equal(answer.status, 200);
+    const acknowledged = items(answer);
+    assert.ok(acknowledged.length >= 20, `${acknowledged.length} answer lines`);
+    assert.ok(answer.lines.every((line) => !('samenvatting' in line)));
+    const location = String(answer.headers.location);
+    const status = await waitFor('the server to notice the client is gone', async () => {
+      const response = await e2e.get('ingress', location, 'sender-a');
+      const body = response.json<BulkStatusBody>();
+      return body.items.length >= acknowledged.length ? body : undefined;
+    });
+    assert.equal(status.afgerond, false);
+    const listed = new Map(status.items.map((item) => [item.index, item.kenmerk]));
+    for (const line of acknowledged) assert.equal(listed.get(line.index), line.kenmerk);
+    const { rows } = await e2e.db.query<{ n: number }>('SELECT count(*)::integer AS n FROM messages WHERE kenmerk = ANY($1::text[])', [acknowledged.map((line) => line.kenmerk)]);
+    assert.equal(rows[0]!.n, acknowledged.length);
+  });
 });
