@@ -8,7 +8,9 @@ import { parseArgs } from 'node:util';
 import { KafkaBus } from '@poort/kafka';
 import { generateTestPki } from '@poort/pki';
 import { Chain, MtlsClient, ScratchDatabase, freePortBlock, type ServiceName } from '@poort/testing';
+import { Agent } from 'undici';
 
+import { bulkLoop, restBulkSubmit } from './bulk-submit.js';
 import { CpuSampler, kafkaBrokerPid, postmasterPid, type CpuReport, type CpuSource } from './cpu-sampler.js';
 import { describeMachine, durabilityWarning, machineLine } from './machine.js';
 import { RecipientsThread } from './recipients-thread.js';
@@ -48,10 +50,14 @@ const IDLE_SETTLE_MS = 5_000;
 
 type Channel = 'rest' | 'wus';
 type Mode = { readonly kind: 'closed'; readonly n: number; readonly concurrency: number } | { readonly kind: 'open'; readonly n: number; readonly rate: number; readonly durationS: number };
+/** --mode bulk: closed loop over NDJSON bulks of this many messages (POST /api/v1/bulk), --concurrency bulks at once. */
+const DEFAULT_BULK_SIZE = 500;
+const DEFAULT_BULK_CONCURRENCY = 2;
 
 const USAGE =
   'usage: load.js [--channel rest|wus] [--messages N] [--concurrency C] [--idle S] [--warmup W]   closed loop (default N=2000, C=32)\n' +
   '       load.js [--channel rest|wus] --rate R --duration S [--idle S] [--warmup W]              open loop: R messages/s for S seconds\n' +
+  `       load.js --mode bulk [--bulk-size B] [--messages N] [--concurrency C]                   bulks of B (default ${DEFAULT_BULK_SIZE}) over REST, C bulks at once (default ${DEFAULT_BULK_CONCURRENCY})\n` +
   '       --idle S: sample the idle chain\'s CPU for S seconds first (default 5; 0 skips it)\n' +
   `       --warmup W: first put W messages through the fresh chain, outside every figure (default ${DEFAULT_WARMUP}; 0: a cold chain)`;
 /** The command line (node:util parseArgs); see USAGE. */
@@ -63,8 +69,10 @@ const OPTIONS = {
   duration: { type: 'string' },
   idle: { type: 'string', default: '5' },
   warmup: { type: 'string', default: String(DEFAULT_WARMUP) },
+  mode: { type: 'string', default: 'single' },
+  'bulk-size': { type: 'string' },
 } as const;
-const { channel, mode, idleS, warmup } = parseArguments();
+const { channel, mode, idleS, warmup, bulkSize } = parseArguments();
 const kafkaBrokers = required('KAFKA_BROKERS');
 const databaseUrl = required('DATABASE_URL');
 
@@ -143,6 +151,16 @@ async function run(): Promise<number> {
     () => new MtlsClient({ cert: sender.cert, key: sender.key, ca: pki.caChain }, { keepAliveMs: CLIENT_KEEP_ALIVE_MS }),
   );
   for (const client of clients) cleanups.push(() => client.close());
+  /** Bulk mode: one connection per bulk in flight, the sender's certificate, answers streamed (undici directly). */
+  const bulkAgent = () => {
+    const agent = new Agent({
+      connect: { ca: readFileSync(pki.caChain), cert: readFileSync(sender.cert), key: readFileSync(sender.key) },
+      keepAliveTimeout: CLIENT_KEEP_ALIVE_MS,
+      keepAliveMaxTimeout: CLIENT_KEEP_ALIVE_MS,
+    });
+    cleanups.push(() => agent.close());
+    return agent;
+  };
 
   // --- submit ----------------------------------------------------------------------------------------------
   const endpoint = `${chain.url('ingress')}${AANLEVER_PATH}`;
@@ -156,11 +174,15 @@ async function run(): Promise<number> {
   if (warmup > 0) await warmUp(db, warmup, mode.kind === 'closed' ? mode.concurrency : 32, messages(0, warmup).submit);
   const idle = idleS > 0 ? await sampleIdle(sampler, idleS) : undefined;
   const { submit, signed } = messages(warmup, mode.n);
-  console.error(mode.kind === 'closed'
+  console.error(bulkSize !== undefined && mode.kind === 'closed'
+    ? `submitting ${mode.n} invoices in bulks of ${bulkSize}, ${mode.concurrency} bulks at once…`
+    : mode.kind === 'closed'
     ? `submitting ${mode.n} invoices over ${channel} with ${mode.concurrency} workers…`
     : `submitting ${mode.rate} invoices/s over ${channel} for ${mode.durationS} s (${mode.n} in all, open loop)…`);
   const onStart = () => sampler.begin();
-  const submissions = mode.kind === 'closed'
+  const submissions = bulkSize !== undefined && mode.kind === 'closed'
+    ? await bulkLoop(mode.n, bulkSize, mode.concurrency, restBulkSubmit(bulkAgent(), chain.url('ingress'), (index) => restBody(warmup + index)), onStart)
+    : mode.kind === 'closed'
     ? await closedLoop(mode.n, mode.concurrency, submit, onStart)
     : await openLoop(mode.rate, mode.durationS, submit, onStart);
   const accepted = submissions.startedAt.size;
@@ -181,7 +203,8 @@ async function run(): Promise<number> {
   const measuredAt = (name: string) => (received[name] ?? []).filter((kenmerk) => submissions.startedAt.has(kenmerk)).length;
   const recipients = { belastingdienst: measuredAt('belastingdienst'), 'ministerie-bzk': measuredAt('ministerie-bzk') };
   const result = {
-    channel,
+    channel: bulkSize === undefined ? channel : 'bulk',
+    ...(bulkSize === undefined ? {} : { bulkSize }),
     mode: mode.kind,
     ...(mode.kind === 'closed' ? { messages: mode.n, concurrency: mode.concurrency } : { rate: mode.rate, durationS: mode.durationS, messages: mode.n }),
     warmup,
@@ -202,9 +225,14 @@ async function run(): Promise<number> {
   const ok = accepted === n && deliveredAt.size === n && recipients.belastingdienst === n && recipients['ministerie-bzk'] === n;
 
   const rows: [string, string][] = [
-    ['channel', channel === 'rest' ? 'rest (POST /api/v1/aanleveren, JSON)' : `wus (${AANLEVER_PATH}, WS-Security signed SOAP)`],
+    [
+      'channel',
+      bulkSize !== undefined
+        ? `bulk (POST /api/v1/bulk, NDJSON, ${bulkSize} per bulk; receipt latency: bulk start → the item's answer line)`
+        : channel === 'rest' ? 'rest (POST /api/v1/aanleveren, JSON)' : `wus (${AANLEVER_PATH}, WS-Security signed SOAP)`,
+    ],
     ...(mode.kind === 'closed'
-      ? ([['load', 'closed loop'], ['messages (N)', String(n)], ['concurrency (C)', String(mode.concurrency)]] as [string, string][])
+      ? ([['load', 'closed loop'], ['messages (N)', String(n)], [bulkSize === undefined ? 'concurrency (C)' : 'bulks at once (C)', String(mode.concurrency)]] as [string, string][])
       : ([['load', 'open loop'], ['offered rate (R)', `${mode.rate} /s`], ['duration (S)', `${mode.durationS} s`], ['messages (R × S)', String(n)]] as [string, string][])),
     ['warm-up (W, not counted)', warmup > 0 ? `${warmup} messages before the window, all at 400` : 'none: the services start cold'],
     ['accepted (200 receipt)', `${accepted} / ${n}`],
@@ -372,7 +400,7 @@ function summarize(otherFinal: ReadonlyMap<string, string>): string {
   return [...byCode].map(([code, n]) => `${n}× ${code}`).join(', ');
 }
 
-function parseArguments(): { channel: Channel; mode: Mode; idleS: number; warmup: number } {
+function parseArguments(): { channel: Channel; mode: Mode; idleS: number; warmup: number; bulkSize: number | undefined } {
   const fail = (why: string): never => {
     console.error(`${why}\n${USAGE}`);
     process.exit(64);
@@ -395,18 +423,29 @@ function parseArguments(): { channel: Channel; mode: Mode; idleS: number; warmup
   if (!(idleS >= 0) || !Number.isFinite(idleS)) fail('--idle must be a number of seconds ≥ 0');
   const warmup = Number(values.warmup);
   if (!Number.isInteger(warmup) || warmup < 0) fail('--warmup must be a whole number of messages ≥ 0');
+  if (values.mode !== 'single' && values.mode !== 'bulk') fail(`--mode must be single or bulk, not ${values.mode}`);
+  if (values.mode === 'bulk') {
+    if (values.channel !== 'rest') fail('--mode bulk is REST only (POST /api/v1/bulk): it takes no --channel wus');
+    if (values.rate !== undefined || values.duration !== undefined) fail('--mode bulk is a closed loop: it takes no --rate or --duration');
+    const n = positive('messages', values.messages, 2000);
+    const concurrency = positive('concurrency', values.concurrency, DEFAULT_BULK_CONCURRENCY);
+    const bulkSize = positive('bulk-size', values['bulk-size'], DEFAULT_BULK_SIZE);
+    if (!Number.isInteger(n) || !Number.isInteger(concurrency) || !Number.isInteger(bulkSize)) fail('--messages, --concurrency and --bulk-size must be integers');
+    return { channel, idleS, warmup, bulkSize, mode: { kind: 'closed', n, concurrency } };
+  }
+  if (values['bulk-size'] !== undefined) fail('--bulk-size goes with --mode bulk');
   if (values.rate === undefined && values.duration === undefined) {
     const n = positive('messages', values.messages, 2000);
     const concurrency = positive('concurrency', values.concurrency, 32);
     if (!Number.isInteger(n) || !Number.isInteger(concurrency)) fail('--messages and --concurrency must be integers');
-    return { channel, idleS, warmup, mode: { kind: 'closed', n, concurrency } };
+    return { channel, idleS, warmup, bulkSize: undefined, mode: { kind: 'closed', n, concurrency } };
   }
   if (values.messages !== undefined || values.concurrency !== undefined) fail('open loop (--rate, --duration) takes no --messages or --concurrency');
   const rate = positive('rate', values.rate);
   const durationS = positive('duration', values.duration);
   const n = Math.round(rate * durationS);
   if (n < 1) fail('--rate × --duration must be at least one message');
-  return { channel, idleS, warmup, mode: { kind: 'open', n, rate, durationS } };
+  return { channel, idleS, warmup, bulkSize: undefined, mode: { kind: 'open', n, rate, durationS } };
 }
 
 function required(name: string): string {

@@ -28,7 +28,7 @@ export interface Submissions {
   readonly lagMs: number[];
 }
 
-function emptySubmissions(): Submissions {
+export function emptySubmissions(): Submissions {
   return { startedAt: new Map(), receiptMs: [], rejections: new Map(), firstSubmit: NaN, submitWallMs: NaN, lagMs: [] };
 }
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import { OpenApiConformance, committedOpenApiDifference, validateOpenApi31 } from '@poort/testing';
 
-import { E2eChain, SAMPLES, aanlevering } from '../src/index.js';
+import { BulkClient, E2eChain, SAMPLES, aanlevering } from '../src/index.js';
 
 // The OpenAPI documents as the services serve them: the committed ones, and the endpoints answer as they say.
 
@@ -14,6 +14,8 @@ const AANLEVEREN = '/api/v1/aanleveren';
 const STATUSSEN = '/api/v1/processen/{kenmerk}/statussen';
 const NIEUWE_STATUSSEN = '/api/v1/processen/{kenmerk}/statussen/nieuw';
 const RETOUR_AFZENDER = '/api/v1/retour-afzender';
+const BULK = '/api/v1/bulk';
+const BULK_STATUS = '/api/v1/bulk/{bulkId}';
 
 describe('OpenAPI: served, the committed document, and true to the endpoints', () => {
   let e2e: E2eChain;
@@ -38,10 +40,10 @@ describe('OpenAPI: served, the committed document, and true to the endpoints', (
     });
   }
 
-  const conforms = (service: 'ingress' | 'notification', method: string, path: string, status: number, body: unknown) => {
+  const conforms = (service: 'ingress' | 'notification', method: string, path: string, status: number, body: unknown, mediaType?: string) => {
     const conformance = documents.get(service);
     assert.ok(conformance, `${service}'s document was not fetched`);
-    assert.deepEqual(conformance.problems(method, path, status, body), [], JSON.stringify(body));
+    assert.deepEqual(conformance.problems(method, path, status, body, mediaType), [], JSON.stringify(body));
   };
 
   test('aanleveren answers as documented: a receipt, a coded refusal, no certificate', async () => {
@@ -100,5 +102,39 @@ describe('OpenAPI: served, the committed document, and true to the endpoints', (
     const anonymous = await e2e.client('anonymous').get(`${notification}${RETOUR_AFZENDER}`);
     assert.equal(anonymous.status, 401);
     conforms('notification', 'GET', RETOUR_AFZENDER, 401, anonymous.body);
+  });
+
+  test('bulk aanleveren and the bulk status answer as documented', async () => {
+    const ingress = e2e.chain.url('ingress');
+    const bulk = new BulkClient(e2e.pki, 'sender-a');
+    try {
+      const answer = await bulk.submit(ingress, [JSON.stringify(aanlevering('e-factuur', SAMPLES.invoice)), '{"berichtsoort":"e-factuur"}', 'geen json']);
+      assert.equal(answer.status, 200);
+      assert.equal(answer.lines.length, 4);
+      for (const line of answer.lines) conforms('ingress', 'POST', BULK, 200, line, 'application/x-ndjson');
+      const { bulkId } = (answer.lines.at(-1) as { samenvatting: { bulkId: string } }).samenvatting;
+
+      const status = await e2e.get('ingress', `${BULK}/${bulkId}`, 'sender-a');
+      assert.equal(status.status, 200);
+      conforms('ingress', 'GET', BULK_STATUS, 200, status.json());
+
+      const badPage = await e2e.get('ingress', `${BULK}/${bulkId}?aantal=0`, 'sender-a');
+      assert.equal(badPage.status, 400);
+      conforms('ingress', 'GET', BULK_STATUS, 400, badPage.json());
+
+      const someoneElse = await e2e.get('ingress', `${BULK}/${bulkId}`, 'sender-b');
+      assert.equal(someoneElse.status, 404);
+      conforms('ingress', 'GET', BULK_STATUS, 404, someoneElse.json());
+
+      const notNdjson = await e2e.client('sender-a').post(`${ingress}${BULK}`, aanlevering('e-factuur', SAMPLES.invoice));
+      assert.equal(notNdjson.status, 415);
+      conforms('ingress', 'POST', BULK, 415, notNdjson.body);
+
+      const anonymous = await e2e.client('anonymous').post(`${ingress}${BULK}`, '{}', { 'content-type': 'application/x-ndjson' });
+      assert.equal(anonymous.status, 401);
+      conforms('ingress', 'POST', BULK, 401, anonymous.body);
+    } finally {
+      await bulk.close();
+    }
   });
 });

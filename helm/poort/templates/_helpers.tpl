@@ -47,7 +47,7 @@ endpoints). Senders call ingress and notification, recipients delivery (zetStatu
 (their subscriptions); the archive is for operators inside the cluster. The order is the chain's.
 */}}
 {{- define "poort.serviceTraits" -}}
-ingress: { edge: true, public: true, config: true, consumes: false, operators: false, wus: true }
+ingress: { edge: true, public: true, config: true, consumes: false, operators: true, wus: true }
 authorization: { edge: false, public: false, config: true, consumes: true, operators: false, wus: false }
 validation: { edge: false, public: false, config: true, consumes: true, operators: false, wus: false }
 transformation: { edge: false, public: false, config: true, consumes: true, operators: false, wus: false }

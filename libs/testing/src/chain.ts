@@ -13,7 +13,7 @@ export type ServiceName = (typeof SERVICES)[number];
 /** Services whose callers are identified by client certificate: they listen with two-way TLS. */
 const MTLS_SERVICES: ReadonlySet<ServiceName> = new Set(['ingress', 'notification', 'archive', 'delivery', 'routing']);
 /** Services that know the platform's operators (OPERATOR_OINS). */
-const OPERATOR_SERVICES: ReadonlySet<ServiceName> = new Set(['archive', 'routing']);
+const OPERATOR_SERVICES: ReadonlySet<ServiceName> = new Set(['archive', 'routing', 'ingress']);
 /** Services people wait on: ingress's receipts and notification's status reads. */
 const FRONT_DOORS: ReadonlySet<ServiceName> = new Set(['ingress', 'notification']);
 /**

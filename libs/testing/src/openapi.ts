@@ -52,14 +52,17 @@ export class OpenApiConformance {
     this.ajv.addSchema(document as object, 'openapi.json');
   }
 
-  /** The problems of an answer to `method` on the documented `path` (its template, as in the document); [] when it conforms. */
-  problems(method: string, path: string, status: number, body: unknown): string[] {
+  /**
+   * The problems of an answer to `method` on the documented `path` (its template, as in the document); [] when it
+   * conforms. `mediaType` names the documented content to check against (an NDJSON answer: check each line).
+   */
+  problems(method: string, path: string, status: number, body: unknown, mediaType = 'application/json'): string[] {
     const operation = this.document.paths[path]?.[method.toLowerCase()];
     if (!operation) return [`${method} ${path} is not in the document`];
     const response = operation.responses[String(status)];
     if (!response) return [`${method} ${path} answered ${status}, which the document does not list (${Object.keys(operation.responses).join(', ')})`];
-    if (!response.content?.['application/json']) return [];
-    const pointer = ['paths', path, method.toLowerCase(), 'responses', String(status), 'content', 'application/json', 'schema']
+    if (!response.content?.[mediaType]) return mediaType === 'application/json' ? [] : [`${method} ${path} ${status} has no ${mediaType} content`];
+    const pointer = ['paths', path, method.toLowerCase(), 'responses', String(status), 'content', mediaType, 'schema']
       .map((part) => encodeURIComponent(part.replaceAll('~', '~0').replaceAll('/', '~1')))
       .join('/');
     const validate = this.ajv.getSchema(`openapi.json#/${pointer}`);

@@ -9,6 +9,8 @@ import { PayloadStore } from '@poort/payload-store';
 import { UnitOfWork } from '@poort/pipeline';
 import { AANLEVER_SERVICE } from '@poort/wus';
 
+import { BulkController } from './bulk/bulk.controller.js';
+import { bulkProviders } from './bulk/bulk.providers.js';
 import { ChainLoadMetrics } from './chain-load/chain-load.metrics.js';
 import { ChainLoadSampler } from './chain-load/chain-load.sampler.js';
 import { loadLimitsOf, type IngressConfig } from './config.js';
@@ -38,7 +40,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService({ ...platformOptionsFromEnv('ingress', config), outboxLingerMs: OUTBOX_LINGER_MS })],
-      controllers: [SubmissionController, ...(wus ? [wus.controller] : [])],
+      controllers: [SubmissionController, BulkController, ...(wus ? [wus.controller] : [])],
       providers: [
         messageCatalogProvider(config.POORT_CONFIG_DIR),
         ...clientIdentityProviders(identitySource),
@@ -63,6 +65,7 @@ export class AppModule {
           useFactory: (unitOfWork: UnitOfWork, catalog: MessageCatalog, payloads: PayloadStore, messages: MessagesRepository, admission: SubmissionAdmission) =>
             new SubmissionService(unitOfWork, catalog, payloads, messages, new SubmissionKeysRepository(config.INGRESS_IDEMPOTENCY_WINDOW_MS), admission),
         },
+        ...bulkProviders(config),
         ...(wus?.providers ?? []),
       ],
     };

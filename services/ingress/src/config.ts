@@ -1,4 +1,4 @@
-import { clientIdentityEnv, loadConfigOrExit, messageTypesEnv, platformEnv, wusEnv } from '@poort/config';
+import { clientIdentityEnv, loadConfigOrExit, messageTypesEnv, operatorEnv, platformEnv, wusEnv } from '@poort/config';
 import { z } from 'zod';
 
 import type { LoadLimits } from './chain-load/load-policy.js';
@@ -28,6 +28,17 @@ export const IngressEnv = z.object({
   INGRESS_BUSY_RETRY_AFTER_MIN_S: z.coerce.number().int().positive().default(5),
   INGRESS_BUSY_RETRY_AFTER_MAX_S: z.coerce.number().int().positive().default(120),
   ...wusEnv,
+  ...operatorEnv,
+  /** Bulk aanleveren (docs/bulk.md): items in one bulk; the bulk is cut short after them. */
+  INGRESS_BULK_MAX_ITEMS: z.coerce.number().int().positive().default(10_000),
+  /** A bulk line (one item) longer than this is refused on its own, without being held. */
+  INGRESS_BULK_MAX_LINE_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  /** A bulk body larger than this is refused (Content-Length) or cut short where it passes it (chunked). */
+  INGRESS_BULK_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
+  /** How long a bulk's record (its items' answers, for GET /api/v1/bulk/{bulkId}) is kept; its messages live on. */
+  INGRESS_BULK_RETENTION_MS: z.coerce.number().int().positive().default(7 * 24 * 60 * 60 * 1000),
+  /** Items of one bulk being stored at once (they share the writer's transactions). */
+  INGRESS_BULK_CONCURRENCY: z.coerce.number().int().positive().default(64),
 });
 export type IngressConfig = z.infer<typeof IngressEnv>;
 

@@ -57,4 +57,14 @@ describe('ingress OpenAPI document', () => {
     assert.match(conformance.problems('POST', AANLEVEREN, 400, { kind: 'invalid', message: 'x' }).join('\n'), /code/);
     assert.match(conformance.problems('POST', AANLEVEREN, 404, { code: 'X_Y', message: 'x' }).join('\n'), /does not list/);
   });
+
+  test('bulk answer lines are checked one by one against the NDJSON schema', async () => {
+    const conformance = new OpenApiConformance((await buildOpenApiDocument(INGRESS_OPENAPI)) as never);
+    const ndjson = (line: unknown) => conformance.problems('POST', '/api/v1/bulk', 200, line, 'application/x-ndjson');
+    assert.deepEqual(ndjson({ index: 0, aanleverkenmerk: 'a-1', kenmerk: '0b9f5bb1-7a35-4d7a-9d8e-2a2b7f1c4e11' }), []);
+    assert.deepEqual(ndjson({ index: 1, fout: { foutcode: 'ALS100', foutbeschrijving: 'de regel is geen JSON' } }), []);
+    assert.deepEqual(ndjson({ samenvatting: { bulkId: '5c2e8a4e-6a43-4b6f-9a3e-2f0f5f1b2c3d', geaccepteerd: 1, geweigerd: 1 } }), []);
+    assert.notDeepEqual(ndjson({ index: 2 }), []);
+    assert.notDeepEqual(ndjson({ index: 3, kenmerk: 'k', fout: { foutcode: 'ALS100', foutbeschrijving: 'x' } }), []);
+  });
 });
