@@ -105,7 +105,7 @@ describe('XbrlValidator with a real Arelle (web service of its own) and the test
   test('a type with an entry point takes only filings whose schemaRef names it', async () => {
     const other = await validator.validate('OB-test-nt20', filing('valid'));
     assert.ok(other && !other.valid);
-    assert.equal(other.findings[0]?.code, 'poort:entryPoint');
+    assert.equal(other.findings[0]?.code, 'XBRL_ENTRY_POINT_OTHER');
     assert.match(other.findings[0]!.message, /verwijst naar http:\/\/taxonomie\.poort\.test\/ptv\/2026\/ptv-rpt-aangifte\.xsd/);
     assert.equal((await validator.validate('OB-test-ep', filing('valid')))?.valid, true);
   });

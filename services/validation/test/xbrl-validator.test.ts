@@ -87,19 +87,19 @@ describe('XbrlValidator: what a filing may refer to before Arelle reads it', () 
     ['a local xsi:schemaLocation', valid.replace('<xbrli:xbrl ', '<xbrli:xbrl xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://taxonomie.poort.test/ptv/2026 /etc/secret.xsd" ')],
   ];
   for (const [what, filing] of local) {
-    test(`${what}: refused (311, poort:reference) before Arelle could read a file of its machine`, async () => {
+    test(`${what}: refused (311, XBRL_REFERENCE_REFUSED) before Arelle could read a file of its machine`, async () => {
       const { outcome, asked } = await check(filing);
       assert.ok(outcome && !outcome.valid);
-      assert.equal(outcome.findings[0]?.code, 'poort:reference');
+      assert.equal(outcome.findings[0]?.code, 'XBRL_REFERENCE_REFUSED');
       assert.match(outcome.findings[0]!.message, /alleen http\(s\)-adressen van de taxonomie/);
       assert.equal(asked, 0);
     });
   }
 
-  test('a filing on another entry point than the type takes: refused (poort:entryPoint) without Arelle', async () => {
+  test('a filing on another entry point than the type takes: refused (XBRL_ENTRY_POINT_OTHER) without Arelle', async () => {
     const { outcome, asked } = await check(valid.replace(XBRL_TEST_ENTRY_POINT, 'http://www.nltaxonomie.nl/nt20/bd/20251210/entrypoints/bd-rpt-ob-aangifte-2026.xsd'));
     assert.ok(outcome && !outcome.valid);
-    assert.equal(outcome.findings[0]?.code, 'poort:entryPoint');
+    assert.equal(outcome.findings[0]?.code, 'XBRL_ENTRY_POINT_OTHER');
     assert.equal(asked, 0);
   });
 });

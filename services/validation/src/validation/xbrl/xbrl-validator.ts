@@ -56,7 +56,7 @@ export class XbrlValidator implements OnModuleInit, OnApplicationShutdown {
       return {
         valid: false,
         findings: references.refused.slice(0, 10).map((reference) => ({
-          code: 'poort:reference',
+          code: 'XBRL_REFERENCE_REFUSED',
           severity: 'error',
           message: `de aangifte verwijst naar ${reference}: alleen http(s)-adressen van de taxonomie en verwijzingen binnen de aangifte (#…) zijn toegestaan`,
         })),
@@ -67,7 +67,7 @@ export class XbrlValidator implements OnModuleInit, OnApplicationShutdown {
     if (others.length > 0) {
       return {
         valid: false,
-        findings: [{ code: 'poort:entryPoint', severity: 'error', message: `de aangifte verwijst naar ${others.join(', ')}; deze berichtsoort neemt ${entryPoint}` }],
+        findings: [{ code: 'XBRL_ENTRY_POINT_OTHER', severity: 'error', message: `de aangifte verwijst naar ${others.join(', ')}; deze berichtsoort neemt ${entryPoint}` }],
       };
     }
     const findings = await this.arelle.validate({ filing: content, packages, calculation: type.validation.xbrl?.calculation ?? 'c11r' });
