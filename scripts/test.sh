@@ -61,7 +61,7 @@ fi
 export POORT_ROOT="$ROOT" POORT_SKIP_CLUSTER="$SKIP_CLUSTER"
 list_tests() { find "$@" -path '*/node_modules' -prune -o -path '*/dist/test/*' -name '*.test.js' -print | sort; }
 run_tests() { node --enable-source-maps --test --test-concurrency=1 --test-reporter=spec --test-timeout=300000 "$@"; }
-mapfile -t files < <(list_tests libs services e2e tooling)
+mapfile -t files < <(list_tests libs services e2e tooling cli)
 mapfile -t deployment < <(list_tests deploy)
 echo "[test] ${#files[@]} test files, then ${#deployment[@]} of the deployment" >&2
 status=0
