@@ -20,13 +20,17 @@ export interface JournalEntry {
 export class Journal {
   private readonly byAanleverkenmerk = new Map<string, JournalEntry>();
   private fd: number | undefined;
+  /** The file ends in a torn line: the next entry starts on a line of its own. */
+  private torn = false;
 
   private constructor(readonly file: string) {}
 
   static open(file: string): Journal {
     const journal = new Journal(file);
     if (existsSync(file)) {
-      for (const entry of parseJournal(readFileSync(file, 'utf8'))) journal.byAanleverkenmerk.set(entry.aanleverkenmerk, entry);
+      const text = readFileSync(file, 'utf8');
+      for (const entry of parseJournal(text)) journal.byAanleverkenmerk.set(entry.aanleverkenmerk, entry);
+      journal.torn = text.length > 0 && !text.endsWith('\n');
     }
     return journal;
   }
@@ -43,7 +47,8 @@ export class Journal {
   record(entry: JournalEntry): void {
     if (this.byAanleverkenmerk.has(entry.aanleverkenmerk)) return;
     this.fd ??= openSync(this.file, 'a');
-    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+    writeSync(this.fd, `${this.torn ? '\n' : ''}${JSON.stringify(entry)}\n`);
+    this.torn = false;
     this.byAanleverkenmerk.set(entry.aanleverkenmerk, entry);
   }
 

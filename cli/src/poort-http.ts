@@ -85,6 +85,7 @@ export class PoortHttp {
           if (line.trim() !== '') onLine(line);
         });
         response.on('error', fail);
+        reader.on('error', fail);
         // An answer cut short (the connection dropped) ends without 'end' being a complete one: 'aborted' tells.
         response.on('aborted', () => fail(Object.assign(new Error('the answer stream was cut off'), { code: 'ECONNRESET' })));
         reader.on('close', () => {
