@@ -43,6 +43,14 @@ trap 'exit 129' HUP
 
 source "$(dirname "${BASH_SOURCE[0]}")/provision.sh"
 
+# The submitter CLI's end-to-end test drives poort in a terminal: tmux (Debian's package) when it is missing.
+if ! command -v tmux >/dev/null; then
+  echo "[test] installing tmux for the CLI's terminal test" >&2
+  sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
+  { "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends tmux; } >/dev/null \
+    || { echo "[test] apt-get install tmux failed" >&2; exit 1; }
+fi
+
 echo "[test] linting" >&2
 pnpm run --silent lint
 

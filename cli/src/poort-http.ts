@@ -119,7 +119,7 @@ export class PoortHttp {
     let busyAttempts = 0;
     let connectionAttempts = 0;
     for (;;) {
-      if (signal?.aborted) throw new CliError('INTERRUPTED', EXIT.interrupted, 'interrupted');
+      if (signal?.aborted) throw new CliError('RUN_INTERRUPTED', EXIT.interrupted, 'interrupted');
       let answer: T & { readonly status: number; readonly headers: IncomingHttpHeaders };
       try {
         answer = await attempt();

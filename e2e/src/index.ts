@@ -1,3 +1,4 @@
 export * from './e2e-chain.js';
 export * from './raw-http.js';
 export * from './chaos.js';
+export * from './terminal.js';
