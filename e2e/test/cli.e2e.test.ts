@@ -37,7 +37,7 @@ describe('poort, the submitter CLI, in a terminal against the chain', () => {
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as JournalLine);
   const submitCommand = () =>
-    `${process.execPath} ${CLI} ${connection} submit invoices --journal journal.ndjson --run e2e --concurrency 4 ` +
+    `${process.execPath} ${CLI} ${connection} submit invoices --journal journal.ndjson --run e2e --concurrency 2 ` +
     `--berichtsoort e-factuur --belanghebbende Fi:001000044B37 --rol Bedrijf`;
 
   before(async () => {
