@@ -64,10 +64,11 @@ describe('poort, the submitter CLI, in a terminal against the chain', () => {
         const lines = terminal.screen(session).split('\n');
         const bar = lines.findLast((line) => /\d+\/500 files/.test(line));
         const done = Number(/(\d+)\/500 files/.exec(bar ?? '')?.[1] ?? 0);
-        return done >= INVOICES / 2 ? bar : undefined;
+        // Ctrl-C lands a moment after the screen shows this (a few hundred files a second): about half.
+        return done >= INVOICES * 0.4 ? bar : undefined;
       },
       10 * 60_000,
-      100,
+      50,
     );
     terminal.keys(session, 'C-c');
     // The bar, its count, its rate per second and its ETA, as the user saw them.
@@ -76,10 +77,11 @@ describe('poort, the submitter CLI, in a terminal against the chain', () => {
     const screen = terminal.screen(session);
     assert.match(screen, /interrupted: what was acknowledged is in .*journal\.ndjson; run the same command again to resume/);
     const acknowledged = journalLines().length;
-    assert.ok(acknowledged >= INVOICES / 2 && acknowledged < INVOICES, `journal holds ${acknowledged}`);
-    // Poort may hold a few more than the journal: accepted, but their receipts cut off by Ctrl-C.
+    assert.ok(acknowledged >= INVOICES * 0.4 && acknowledged < INVOICES, `journal holds ${acknowledged}`);
+    // Poort may hold more than the journal: accepted, but their receipts cut off by Ctrl-C (a bulk's items are
+    // stored ahead of their answer lines). The resumed run sends those again with the same aanleverkenmerk.
     const stored = await e2e.count('messages');
-    assert.ok(stored >= acknowledged && stored < INVOICES, `Poort holds ${stored}`);
+    assert.ok(stored >= acknowledged, `Poort holds ${stored}`);
     t.diagnostic(`progress when interrupted: ${progressLine.trim()}`);
     t.diagnostic(`journal ${acknowledged}, Poort ${stored} messages after Ctrl-C`);
   });
