@@ -37,9 +37,11 @@ export class Progress {
   private readonly rate = new RateMeter();
   private note = '';
 
+  /** `done`: how many of `total` were done before this run (a resumed one). */
   constructor(
     readonly total: number,
     unit: string,
+    private readonly done = 0,
     stream: NodeJS.WriteStream = process.stderr,
   ) {
     this.bar = new SingleBar({
@@ -58,7 +60,7 @@ export class Progress {
   }
 
   start(): void {
-    this.bar.start(this.total, 0, this.payload());
+    this.bar.start(this.total, this.done, this.payload());
   }
 
   /** One more done (well or not); `note` replaces the waiting note. */

@@ -41,8 +41,11 @@ export function backoffMs(attempt: number, random: () => number = Math.random, p
 /** A busy answer's wait: what Retry-After says, spread by up to a fifth so that waiting workers spread out again. */
 export function busyWaitMs(retryAfter: number | undefined, attempt: number, random: () => number = Math.random, policy: RetryPolicy = DEFAULT_RETRY): number {
   if (retryAfter === undefined) return backoffMs(attempt, random, policy);
-  return Math.min(policy.maxWaitMs, Math.round(retryAfter * (1 + random() / 5)));
+  // "Retry-After: 0" is no licence to hammer a busy Poort.
+  return Math.min(policy.maxWaitMs, Math.max(MIN_BUSY_WAIT_MS, Math.round(retryAfter * (1 + random() / 5))));
 }
+
+const MIN_BUSY_WAIT_MS = 250;
 
 export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {

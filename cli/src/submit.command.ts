@@ -60,7 +60,7 @@ export async function submitCommand(inputs: readonly string[], options: SubmitOp
     console.log(`submitting ${toSend} of ${items.length} files${how ? ` (${how})` : ''} as run ${run}, journal ${journalFile}`);
 
     let acknowledged = 0;
-    const outcome = toSend === 0 ? 'done' : await send(plan.send, envelope, options, settings, (item, result) => {
+    const outcome = toSend === 0 ? 'done' : await send(plan.send, plan.skipped.length, envelope, options, settings, (item, result) => {
       if (result.kind === 'acknowledged') {
         journal.record({ path: item.path, sha256: item.sha256, aanleverkenmerk: item.aanleverkenmerk, kenmerk: result.kenmerk, at: new Date().toISOString() });
         acknowledged += 1;
@@ -90,6 +90,7 @@ export async function submitCommand(inputs: readonly string[], options: SubmitOp
 /** Sends the planned files with a progress bar; 'interrupted' on Ctrl-C or SIGTERM, a CliError when the run cannot go on. */
 async function send(
   plan: ReadonlyMap<TransportName, readonly SubmissionItem[]>,
+  skipped: number,
   envelope: Envelope,
   options: SubmitOptions,
   settings: Settings,
@@ -98,7 +99,7 @@ async function send(
   const ingress = endpoint(settings, 'ingress');
   const http = new PoortHttp(readTls(settings), options.concurrency);
   const total = [...plan.values()].reduce((sum, list) => sum + list.length, 0);
-  const progress = new Progress(total, 'files');
+  const progress = new Progress(skipped + total, 'files', skipped);
   const controller = new AbortController();
   const interrupt = () => {
     if (controller.signal.aborted) process.exit(EXIT.interrupted);

@@ -27,6 +27,7 @@ test('a busy answer waits what Retry-After says, spread by up to a fifth; withou
   assert.equal(busyWaitMs(10_000, 1, () => 0), 10_000);
   assert.equal(busyWaitMs(10_000, 1, () => 0.999_999), 12_000);
   assert.equal(busyWaitMs(undefined, 2, () => 0), 1_000);
+  assert.equal(busyWaitMs(0, 1, () => 0), 250);
 });
 
 test('TLS failures are told apart from connections that may come back', () => {

@@ -94,6 +94,8 @@ describe('poort, the submitter CLI, in a terminal against the chain', () => {
     assert.match(screen, new RegExp(`resuming: ${before} of 500 files already acknowledged`));
     assert.match(screen, new RegExp(`submitting ${INVOICES - before} of 500 files`));
     assert.match(screen, new RegExp(`${INVOICES - before} acknowledged in this run, ${before} before; 0 refused`));
+    // The bar counts the whole folder: it went on from where the journal stood.
+    assert.match(screen, /100% \| 500\/500 files \|/);
 
     const lines = journalLines();
     assert.equal(lines.length, INVOICES);
