@@ -9,8 +9,8 @@ import { EXIT } from './exit-codes.js';
 import { followCommand } from './follow.command.js';
 import { loadSettings, type ConnectionFlags, type EnvelopeDefaults, type Settings } from './settings.js';
 import { statusCommand } from './status.command.js';
-import { DEFAULT_JOURNAL, DEFAULT_LIMITS, submitCommand } from './submit.command.js';
-import type { TransportMode } from './transport-choice.js';
+import { DEFAULT_JOURNAL, submitCommand } from './submit.command.js';
+import { DEFAULT_LIMITS, type TransportMode } from './transport-choice.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

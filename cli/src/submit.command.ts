@@ -12,7 +12,7 @@ import { PoortHttp } from './poort-http.js';
 import { Progress } from './progress.js';
 import { endpoint, readTls, type Settings } from './settings.js';
 import { table } from './summary.js';
-import { DEFAULT_LIMITS, type TransportLimits, type TransportMode, type TransportName } from './transport-choice.js';
+import type { TransportLimits, TransportMode, TransportName } from './transport-choice.js';
 import { BulkTransport, BulkUnavailableError, DEFAULT_BULK_LIMITS } from './transports/bulk.js';
 import { SingleTransport } from './transports/single.js';
 import type { ItemOutcome, SubmissionItem, Transport } from './transports/transport.js';
@@ -159,4 +159,3 @@ async function send(
   }
 }
 
-export { DEFAULT_LIMITS };
