@@ -82,8 +82,8 @@ assertAllowListIsADag(ALLOW);
 
 const escape = (name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const oneOf = (names) => `(${names.map(escape).join('|')})`;
-// A package directory: libs/<name>, services/<name>, e2e, bench, deploy.
-const PACKAGE = '((libs|services)/[^/]+|e2e|bench|deploy)';
+// A package directory: libs/<name>, services/<name>, e2e, bench, deploy, cli.
+const PACKAGE = '((libs|services)/[^/]+|e2e|bench|deploy|cli)';
 
 /** One rule per library: its src/ may import only itself and the libraries in its row of the table. */
 const allowListRules = LIBS.map((lib) => ({
@@ -124,8 +124,15 @@ module.exports = {
       name: 'e2e-or-bench-imports-service',
       comment: 'e2e, bench or deploy imports code of a service. They drive services as processes, over their Kafka and HTTP interfaces.',
       severity: 'error',
-      from: { path: '^(e2e|bench|deploy)/' },
+      from: { path: '^(e2e|bench|deploy|cli)/' },
       to: { path: '^services/' },
+    },
+    {
+      name: 'cli-src-imports-lib',
+      comment: 'The submitter CLI (cli/) is installed on its own (npm install -g of its packed tarball), without Poort\'s libraries: its src/ may import none of them (its tests may).',
+      severity: 'error',
+      from: { path: '^cli/src/' },
+      to: { path: '^libs/' },
     },
     {
       name: 'service-src-imports-test-only-lib',

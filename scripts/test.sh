@@ -43,6 +43,14 @@ trap 'exit 129' HUP
 
 source "$(dirname "${BASH_SOURCE[0]}")/provision.sh"
 
+# The submitter CLI's end-to-end test drives poort in a terminal: tmux (Debian's package) when it is missing.
+if ! command -v tmux >/dev/null; then
+  echo "[test] installing tmux for the CLI's terminal test" >&2
+  sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
+  { "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends tmux; } >/dev/null \
+    || { echo "[test] apt-get install tmux failed" >&2; exit 1; }
+fi
+
 echo "[test] linting" >&2
 pnpm run --silent lint
 
@@ -61,7 +69,7 @@ fi
 export POORT_ROOT="$ROOT" POORT_SKIP_CLUSTER="$SKIP_CLUSTER"
 list_tests() { find "$@" -path '*/node_modules' -prune -o -path '*/dist/test/*' -name '*.test.js' -print | sort; }
 run_tests() { node --enable-source-maps --test --test-concurrency=1 --test-reporter=spec --test-timeout=300000 "$@"; }
-mapfile -t files < <(list_tests libs services e2e tooling bench)
+mapfile -t files < <(list_tests libs services e2e tooling bench cli)
 mapfile -t deployment < <(list_tests deploy)
 echo "[test] ${#files[@]} test files, then ${#deployment[@]} of the deployment" >&2
 status=0
