@@ -18,7 +18,11 @@ export class Terminal {
    */
   run(command: string, cwd: string, { columns = 200, rows = 50 } = {}): string {
     const session = `s${++this.sessions}`;
-    this.tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), '-c', cwd, `${command}; echo "EXIT=$?"; sleep 3600`);
+    // remain-on-exit: should a key (C-c) reach the shell after the command ended, the pane stays to be read.
+    this.tmux(
+      'new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), '-c', cwd, `${command}; echo "EXIT=$?"; sleep 3600`,
+      ';', 'set-option', '-t', session, 'remain-on-exit', 'on',
+    );
     return session;
   }
 
