@@ -14,3 +14,4 @@ export * from './multipart.js';
 export * from './test-wus-recipient.js';
 export * from './openapi.js';
 export * from './xbrl-test-taxonomy.js';
+export * from './process-memory.js';
