@@ -2,6 +2,7 @@ export { XmlError, isXmlError, type XmlErrorCode, type XmlDiagnostic, type XmlEr
 export { DEFAULT_XML_LIMITS, type XmlLimits } from './limits.js';
 export { parseXml, withXmlDocument, type XmlInput } from './parse.js';
 export { checkXmlStream, type StreamCheckCode, type StreamCheckOptions, type StreamCheckResult } from './stream-check.js';
+export { element, leaf, requiredElement, serializeXml, type XmlChild, type XmlOut } from './xml-writer.js';
 export { compileSchema, type CompiledSchema, type SchemaSource, type ValidationResult } from './schema.js';
 export { SchemaRegistry, loadSchemaCatalog } from './schema-registry.js';
 export { canonicalizeExclusive, type ExclusiveC14NOptions } from './c14n.js';

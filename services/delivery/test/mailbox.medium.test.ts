@@ -19,6 +19,7 @@ import { DeliveriesRepository, type DeliveryState } from '../src/delivery/delive
 import { DeliveryCredentials, deliveryCredentialSettings } from '../src/delivery/delivery-credentials.js';
 import { DeliveryMetrics } from '../src/delivery/delivery.metrics.js';
 import { DeliveryWorker } from '../src/delivery/delivery.worker.js';
+import { LargeContentNotices } from '../src/files/large-content.js';
 import { MailboxEncryption } from '../src/mailbox/mailbox-encryption.js';
 import { MailboxSweeper } from '../src/mailbox/mailbox-sweeper.js';
 import { MailboxRepository } from '../src/mailbox/mailbox.repository.js';
@@ -36,6 +37,8 @@ const OIN_OTHER = '00000099000000000002';
 /** The mailbox of a pull recipient that wants what it fetches encrypted (for recipient-a's certificate). */
 const OIN_KLUIS = '00000099000000000003';
 const DAY_MS = 86_400_000;
+/** Contents larger than two chunks are fetched as a Grote Berichten notice (DELIVERY_INLINE_MAX_BYTES). */
+const notices = new LargeContentNotices({ inlineMaxBytes: 2 * 1024 * 1024, retentionMs: 7 * DAY_MS, baseUrl: 'https://poort.example' });
 
 const logger = createLogger('mailbox-test', 'silent');
 let db: ScratchDatabase;
@@ -95,7 +98,7 @@ before(async () => {
   payloads = new PayloadStore(db.pool);
   unitOfWork = new UnitOfWork({ pool: db.pool, relay: new OutboxRelay(db.pool, publisher, 'delivery', logger), source: 'delivery', metrics: new PoortMetrics('mailbox-test') });
   const credentials = DeliveryCredentials.load(deliveryCredentialSettings({ TLS_CERT_FILE: pki.server.cert, TLS_KEY_FILE: pki.server.key, TLS_CA_FILE: pki.caChain }), catalog.recipients);
-  service = new MailboxService(unitOfWork, mailboxes, deliveries, catalog, payloads, new MailboxEncryption(credentials, catalog.recipients));
+  service = new MailboxService(unitOfWork, mailboxes, deliveries, catalog, payloads, new MailboxEncryption(credentials, catalog.recipients), notices);
   // Not started: each test sweeps when it wants to.
   sweeper = new MailboxSweeper(logger, { retentionMs: 90 * DAY_MS }, unitOfWork, deliveries, mailboxes, catalog);
   worker = new DeliveryWorker(
@@ -108,6 +111,7 @@ before(async () => {
     new DeliveryMetrics(new PoortMetrics('mailbox-test')),
     // The shipped push recipients are never attempted here; the worker only insists that each has a channel.
     new Map<string, DeliveryChannel>([['pull', new PullMailboxChannel(mailboxes)], ['rest', { name: 'rest', deliver: () => Promise.reject(new Error('not in these tests')) }]]),
+    notices,
   );
   worker.onApplicationBootstrap();
 });
