@@ -22,6 +22,7 @@ export type StreamCheckResult =
   | { readonly wellFormed: false; readonly code: StreamCheckCode; readonly diagnostic: XmlDiagnostic; readonly bytes: number };
 
 const DEFAULT_MAX_TOKEN_CHARS = 16 * 1024 * 1024;
+const SLICE_BYTES = 64 * 1024;
 
 /** What saxes accumulates while it reads a token; not in its types. */
 interface SaxesBuffers {
@@ -80,17 +81,21 @@ export async function checkXmlStream(source: AsyncIterable<Uint8Array>, options:
     const longest = Math.max(buffers.text.length, buffers.name.length, buffers.entity.length, buffers.piTarget.length);
     if (longest > maxTokenChars) fail('XML_TOO_LARGE', `a comment, CDATA section, attribute value or name longer than ${maxTokenChars} characters`);
   };
-  for await (const piece of source) {
-    bytes += piece.byteLength;
-    let text: string;
-    try {
-      text = decoder.decode(piece, { stream: true });
-    } catch {
-      fail('XML_ENCODING_UNSUPPORTED', 'the document is not valid UTF-8');
-      break;
+  reading: for await (const piece of source) {
+    // In slices: the parser's garbage per write stays small (a 1 MiB piece at once took the peak RSS ~45 MB higher).
+    for (let offset = 0; offset < piece.byteLength; offset += SLICE_BYTES) {
+      const slice = piece.subarray(offset, offset + SLICE_BYTES);
+      bytes += slice.byteLength;
+      let text: string;
+      try {
+        text = decoder.decode(slice, { stream: true });
+      } catch {
+        fail('XML_ENCODING_UNSUPPORTED', 'the document is not valid UTF-8');
+        break reading;
+      }
+      write(text);
+      if (failure) break reading;
     }
-    write(text);
-    if (failure) break;
   }
   if (!failure) {
     try {

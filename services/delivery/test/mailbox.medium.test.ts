@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -218,6 +218,31 @@ describe('the mailbox of pull recipients', () => {
     assert.deepEqual(await statuses(envelope.kenmerk), ['400']);
     await service.fetch(certificate(OIN_B), { kenmerk: envelope.kenmerk, nieuw: false }, 'xmlenc');
     assert.deepEqual(await statuses(envelope.kenmerk), ['400'], 'one 400');
+  });
+
+  it('a content over DELIVERY_INLINE_MAX_BYTES is fetched as its Grote Berichten notice, and that fetch is its delivery', async () => {
+    const large = randomBytes(2 * 1024 * 1024 + 1);
+    const payload = await withTransaction(db.pool, (tx) => payloads.put(tx, large, { mimeType: 'application/xml', bestandsnaam: 'groot.xml' }));
+    const envelope = anEnvelope({ kenmerk: `k-${randomUUID()}`, berichtsoort: 'postbus', content: payload });
+    await withTransaction(db.pool, (tx) =>
+      deliveries.insert(tx, [{ kenmerk: envelope.kenmerk, recipientId: 'postbus-a', recipientCount: 1, envelope, payload, deadline: new Date(Date.now() + 3_600_000) }]),
+    );
+    worker.kick();
+    await stateReaches(envelope.kenmerk, 'postbus-a', 'parked');
+
+    const [fetched] = await service.fetch(certificate(OIN_A), { kenmerk: envelope.kenmerk, nieuw: false }, 'xmlenc');
+    const notice = fetched!.berichtInhoud.inhoud.toString('utf8');
+    assert.equal(fetched!.berichtInhoud.mimeType, 'application/xml');
+    assert.ok(fetched!.berichtInhoud.inhoud.length < 2_000, 'the notice, not the content');
+    assert.match(notice, /profile="digikoppeling-gb-1\.0"/);
+    assert.match(notice, new RegExp(`<gb:checksum type="SHA256">${payload.sha256}</gb:checksum>`));
+    assert.match(notice, new RegExp(`<gb:size>${large.length}</gb:size>`));
+    assert.match(notice, new RegExp(`<gb:senderUrl>https://poort\\.example/api/v1/bestanden/${envelope.kenmerk}</gb:senderUrl>`));
+    assert.equal(fetched!.inhoud.sha256, createHash('sha256').update(fetched!.berichtInhoud.inhoud).digest('hex'));
+    assert.equal(await state(envelope.kenmerk, 'postbus-a'), 'delivered');
+    assert.deepEqual(await statuses(envelope.kenmerk), ['400']);
+    const [again] = await service.fetch(certificate(OIN_A), { kenmerk: envelope.kenmerk, nieuw: false }, 'xmlenc');
+    assert.ok(again!.berichtInhoud.inhoud.equals(fetched!.berichtInhoud.inhoud), 'the same notice every time');
   });
 
   it('"new" is per certificate: a second call returns nothing new, another certificate of the same OIN gets it all', async () => {
