@@ -32,9 +32,10 @@ export const DeliveryEnv = z.object({
   DELIVERY_MAILBOX_RETENTION_MS: durationMs.default(90 * 24 * 60 * 60 * 1000),
   /**
    * Larger contents are not delivered inline: every channel delivers a Grote Berichten notice in their place and the
-   * recipient fetches the file from DELIVERY_FILES_BASE_URL (docs/large-payloads.md). Default 20 MiB.
+   * recipient fetches the file from DELIVERY_FILES_BASE_URL (docs/large-payloads.md). Default and most 20 MiB (the WUS
+   * inhoud's cap); lower by bilateral agreement.
    */
-  DELIVERY_INLINE_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  DELIVERY_INLINE_MAX_BYTES: z.coerce.number().int().positive().max(20 * 1024 * 1024).default(20 * 1024 * 1024),
   /** How long such a file can be fetched after its delivery was requested (the notice's expirationTime). Default 7 days. */
   DELIVERY_FILES_RETENTION_MS: durationMs.default(7 * 24 * 60 * 60 * 1000),
   /**
