@@ -106,6 +106,16 @@ describe('validation of a content over VALIDATION_IN_MEMORY_MAX_BYTES', () => {
     });
   }
 
+  test('stored bytes that no longer match their SHA-256 are a technical failure (retried, then dead-lettered), not a verdict', async () => {
+    const ref = await stored(instance(2 * CHUNK_BYTES));
+    // Still well-formed (the facts' values change), so only the hash can tell.
+    await db.pool.query("UPDATE payload_chunks SET data = convert_to(replace(convert_from(data, 'UTF8'), '123456', '654321'), 'UTF8') WHERE payload_id = $1 AND seq = 1", [ref.id]);
+    const envelope = anEnvelope({ berichtsoort: 'Omzetbelasting', content: ref });
+    const out = new Emissions();
+    await assert.rejects(handleAll([{ eventId: randomUUID(), occurredAt: new Date().toISOString(), envelope }], out), /does not match its SHA-256/);
+    assert.equal(out.statuses.length, 0);
+  });
+
   test('a content at the limit is still read whole and checked against its XSD (not well-formed XBRL: the schema says so)', async () => {
     const small = Buffer.from(`<xbrli:xbrl xmlns:xbrli="${XBRLI}"><xbrli:bogus/></xbrli:xbrl>`);
     const { status } = await validated(small);
