@@ -99,13 +99,22 @@ export const XbrlValidation = z.object({
 });
 export type XbrlValidation = z.infer<typeof XbrlValidation>;
 
+/** What a stage may hold in memory of one content (the Digikoppeling threshold for Grote Berichten, and WUS's cap). */
+export const IN_MEMORY_MAX_BYTES = 20 * 1024 * 1024;
+/** The largest content a message type may accept. */
+export const LARGE_CONTENT_MAX_BYTES = 8 * 1024 * 1024 * 1024;
+
 export const MessageType = z.object({
   berichtsoort: z.string().min(1).max(80),
   description: z.string().min(1),
   content: z
     .object({
       mimeTypes: z.array(z.string().min(1)).min(1).default(['application/xml', 'text/xml']),
-      maxBytes: z.number().int().positive().max(20_971_520).default(20_971_520),
+      /**
+       * Up to 8 GiB. A content above 20 MiB (IN_MEMORY_MAX_BYTES) is never read whole: validation checks it as a stream
+       * and delivery hands recipients a Grote Berichten notice to fetch it (docs/large-payloads.md).
+       */
+      maxBytes: z.number().int().positive().max(LARGE_CONTENT_MAX_BYTES).default(IN_MEMORY_MAX_BYTES),
     })
     .prefault({}),
   /** berichtBijlagen: their own MIME types and sizes, apart from the content's (a PDF beside an XML invoice). */
@@ -161,5 +170,18 @@ export const MessageType = z.object({
       maxBackoff: Duration.default(3_600_000),
     })
     .prefault({}),
+}).superRefine((type, context) => {
+  // Transformations and renditions parse the whole document: their types stay at what fits in memory.
+  const renditionsMade =
+    type.transformation !== 'none' ||
+    type.subscriberRenditions.length > 0 ||
+    type.routing.routes.some((route) => (RENDITIONS as readonly string[]).includes(route.format));
+  if (renditionsMade && type.content.maxBytes > IN_MEMORY_MAX_BYTES) {
+    context.addIssue({
+      code: 'custom',
+      path: ['content', 'maxBytes'],
+      message: `a message type with a transformation or renditions reads its content in memory: content.maxBytes may be at most ${IN_MEMORY_MAX_BYTES} (20 MiB), not ${type.content.maxBytes}`,
+    });
+  }
 });
 export type MessageType = z.infer<typeof MessageType>;

@@ -132,6 +132,36 @@ export class PayloadStore {
   }
 
   /**
+   * Bytes `start` to `endInclusive` of the content (an HTTP byte range), as a stream that queries only the chunks that
+   * overlap, one per query, each sliced to the range: memory stays at one chunk whatever the size. The caller checks
+   * the range against the size (a range past the end ends the stream early).
+   */
+  readRange(ref: Pick<PayloadRef, 'id'>, start: number, endInclusive: number): Readable {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(endInclusive) || start < 0 || endInclusive < start) {
+      throw new RangeError(`invalid byte range ${start}-${endInclusive}`);
+    }
+    const pool = this.pool;
+    const first = Math.floor(start / CHUNK_BYTES);
+    const last = Math.floor(endInclusive / CHUNK_BYTES);
+    return Readable.from(
+      (async function* () {
+        const { rowCount } = await pool.query('SELECT 1 FROM payloads WHERE id = $1', [ref.id]);
+        if (rowCount === 0) throw new PayloadNotFoundError(ref.id);
+        for (let seq = first; seq <= last; seq++) {
+          const { rows } = await pool.query<{ data: Buffer }>(
+            prepared('payloads.read-chunk', 'SELECT data FROM payload_chunks WHERE payload_id = $1 AND seq = $2', [ref.id, seq]),
+          );
+          if (rows.length === 0) return;
+          const chunkStart = seq * CHUNK_BYTES;
+          const data = rows[0]!.data;
+          yield data.subarray(Math.max(0, start - chunkStart), Math.min(data.byteLength, endInclusive - chunkStart + 1));
+        }
+      })(),
+      { objectMode: false },
+    );
+  }
+
+  /**
    * The content of each payload that fits in one chunk, in one query for all (a delivery round's, say); larger ones,
    * and payloads that do not exist, are left out: stream those.
    */

@@ -1,7 +1,22 @@
-import { attributeOf, compileXPath, elementAt, elementsAt, isXmlError, textAt, withXmlDocument, type XmlDocument, type XmlElement, type XmlXPath } from '@poort/xml';
+import {
+  attributeOf,
+  compileXPath,
+  element,
+  elementAt,
+  elementsAt,
+  isXmlError,
+  leaf,
+  requiredElement,
+  serializeXml,
+  textAt,
+  withXmlDocument,
+  type XmlDocument,
+  type XmlElement,
+  type XmlOut,
+  type XmlXPath,
+} from '@poort/xml';
 import { TransformError, type TransformResult } from './transformation.js';
 import { UBL_INVOICE_NAMESPACE } from './ubl-invoice-summary.js';
-import { element, leaf, requiredElement, serializeXml, type XmlOut } from './xml-writer.js';
 
 /**
  * UBL 2.1 Invoice or CreditNote → UN/CEFACT Cross Industry Invoice D16B, business term by business term as the

@@ -7,6 +7,8 @@ export type XmlErrorCode =
   | 'XML_TOO_DEEP'
   | 'XML_TOO_MANY_ATTRIBUTES'
   | 'XML_TOO_MANY_NAMESPACES'
+  /** Not the document element the message type expects (the streaming check; the schema check reports it as invalid). */
+  | 'XML_ROOT_UNEXPECTED'
   | 'XML_SCHEMA_INVALID'
   | 'XML_SCHEMA_LOAD_FORBIDDEN'
   | 'XML_SCHEMA_UNKNOWN'

@@ -6,7 +6,7 @@ import { PayloadStore } from '@poort/payload-store';
 import { UnitOfWork } from '@poort/pipeline';
 import { AFLEVERSTATUS_SERVICE, OPHAAL_SERVICE } from '@poort/wus';
 
-import type { DeliveryConfig } from './config.js';
+import { filesBaseUrl, type DeliveryConfig } from './config.js';
 import { AfleverWsdlController, WUS_PUBLIC_URL } from './delivery/aflever-wsdl.controller.js';
 import { PullMailboxChannel } from './delivery/channels/pull-mailbox.js';
 import { RestPushChannel } from './delivery/channels/rest-push.js';
@@ -18,6 +18,9 @@ import { DeliveryCredentials, deliveryCredentialSettings } from './delivery/deli
 import { DeliveryConsumer } from './delivery/delivery.consumer.js';
 import { DeliveryMetrics } from './delivery/delivery.metrics.js';
 import { DELIVERY_WORKER_SETTINGS, DeliveryWorker } from './delivery/delivery.worker.js';
+import { FileAccess } from './files/file-access.js';
+import { FilesController } from './files/files.controller.js';
+import { LargeContentNotices } from './files/large-content.js';
 import { MailboxEncryption } from './mailbox/mailbox-encryption.js';
 import { MAILBOX_SWEEPER_SETTINGS, MailboxSweeper } from './mailbox/mailbox-sweeper.js';
 import { MailboxController } from './mailbox/mailbox.controller.js';
@@ -53,7 +56,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService(platformOptionsFromEnv('delivery', config))],
-      controllers: [AfleverWsdlController, MailboxController, RecipientStatusController, ...(ophaal ? [ophaal.controller] : []), ...(afleverstatus ? [afleverstatus.controller] : [])],
+      controllers: [AfleverWsdlController, MailboxController, FilesController, RecipientStatusController, ...(ophaal ? [ophaal.controller] : []), ...(afleverstatus ? [afleverstatus.controller] : [])],
       providers: [
         ...clientIdentityProviders(identitySource),
         messageCatalogProvider(config.POORT_CONFIG_DIR),
@@ -68,6 +71,19 @@ export class AppModule {
           },
         },
         { provide: WUS_PUBLIC_URL, useValue: config.WUS_PUBLIC_URL },
+        {
+          provide: LargeContentNotices,
+          useValue: new LargeContentNotices({
+            inlineMaxBytes: config.DELIVERY_INLINE_MAX_BYTES,
+            retentionMs: config.DELIVERY_FILES_RETENTION_MS,
+            baseUrl: filesBaseUrl(config),
+          }),
+        },
+        {
+          provide: FileAccess,
+          inject: [DeliveriesRepository, MessageCatalog, LargeContentNotices],
+          useFactory: (...dependencies: ConstructorParameters<typeof FileAccess>) => new FileAccess(...dependencies),
+        },
         {
           provide: DeliveryCredentials,
           inject: [MessageCatalog],
@@ -95,7 +111,7 @@ export class AppModule {
         },
         {
           provide: MailboxService,
-          inject: [UnitOfWork, MailboxRepository, DeliveriesRepository, MessageCatalog, PayloadStore, MailboxEncryption],
+          inject: [UnitOfWork, MailboxRepository, DeliveriesRepository, MessageCatalog, PayloadStore, MailboxEncryption, LargeContentNotices],
           useFactory: (...dependencies: ConstructorParameters<typeof MailboxService>) => new MailboxService(...dependencies),
         },
         { provide: MAILBOX_SWEEPER_SETTINGS, useValue: { retentionMs: config.DELIVERY_MAILBOX_RETENTION_MS } },

@@ -30,7 +30,26 @@ export const DeliveryEnv = z.object({
    * answers it meanwhile); then it is removed with the record of who fetched it. Default 90 days.
    */
   DELIVERY_MAILBOX_RETENTION_MS: durationMs.default(90 * 24 * 60 * 60 * 1000),
+  /**
+   * Larger contents are not delivered inline: every channel delivers a Grote Berichten notice in their place and the
+   * recipient fetches the file from DELIVERY_FILES_BASE_URL (docs/large-payloads.md). Default and most 20 MiB (the WUS
+   * inhoud's cap); lower by bilateral agreement.
+   */
+  DELIVERY_INLINE_MAX_BYTES: z.coerce.number().int().positive().max(20 * 1024 * 1024).default(20 * 1024 * 1024),
+  /** How long such a file can be fetched after its delivery was requested (the notice's expirationTime). Default 7 days. */
+  DELIVERY_FILES_RETENTION_MS: durationMs.default(7 * 24 * 60 * 60 * 1000),
+  /**
+   * The public https URL of this service's file endpoint as recipients reach it (without /api/v1/bestanden); default
+   * https://HOST:PORT, the service's own listen address.
+   */
+  DELIVERY_FILES_BASE_URL: z.url().optional(),
 });
 export type DeliveryConfig = z.infer<typeof DeliveryEnv>;
+
+/** Where recipients fetch large contents: the configured public URL, or the service's own address. */
+export function filesBaseUrl(config: Pick<DeliveryConfig, 'DELIVERY_FILES_BASE_URL' | 'HOST' | 'PORT'>): string {
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  return (config.DELIVERY_FILES_BASE_URL ?? `https://${host.includes(':') ? `[${host}]` : host}:${config.PORT}`).replace(/\/+$/, '');
+}
 
 export const loadDeliveryConfig = (): DeliveryConfig => loadConfigOrExit('delivery', DeliveryEnv);

@@ -22,6 +22,7 @@ import { RestPushChannel } from '../src/delivery/channels/rest-push.js';
 import type { CircuitPolicy } from '../src/delivery/circuit-breaker.js';
 import { DeliveryCredentials, deliveryCredentialSettings } from '../src/delivery/delivery-credentials.js';
 import { DeliveryWorker, type DeliveryWorkerSettings } from '../src/delivery/delivery.worker.js';
+import { LargeContentNotices } from '../src/files/large-content.js';
 
 /*
  * The delivery worker on a real Postgres (the real migrations), real HTTP recipients and the shipped catalog. What
@@ -40,6 +41,11 @@ const SCENARIOS = {
 } as const;
 type RecipientId = (typeof SHIPPED)[number] | keyof typeof SCENARIOS;
 const RECIPIENTS: readonly RecipientId[] = [...SHIPPED, ...(Object.keys(SCENARIOS) as (keyof typeof SCENARIOS)[])];
+
+/** Contents larger than two chunks are delivered as a Grote Berichten notice (DELIVERY_INLINE_MAX_BYTES). */
+const INLINE_MAX_BYTES = 2 * CHUNK_BYTES;
+const FILES_BASE_URL = 'https://poort.example:8443';
+const notices = new LargeContentNotices({ inlineMaxBytes: INLINE_MAX_BYTES, retentionMs: 7 * 86_400_000, baseUrl: FILES_BASE_URL });
 
 /** Every wait is bounded: a worker that hangs fails the test instead of stalling the run. */
 const WAIT_MS = 10_000;
@@ -133,6 +139,7 @@ async function withWorkers<T>(
       payloads,
       metrics,
       new Map([['rest', new RestPushChannel(credentials, catalog.recipients)]]),
+      notices,
     );
   });
   for (const worker of workers) worker.onApplicationBootstrap();
@@ -264,6 +271,31 @@ describe('DeliveryWorker against real recipients', () => {
     const { statuses, returned } = await committed(kenmerk);
     assert.deepEqual(statuses.map(seen), [{ statusId: `${kenmerk}:400`, statuscode: '400', final: false, foutcode: undefined }]);
     assert.equal(statuses[0]!.aanleverkenmerk, message.envelope.aanleverkenmerk);
+    assert.deepEqual(returned, []);
+  });
+
+  it('a content over DELIVERY_INLINE_MAX_BYTES: the recipient gets the Grote Berichten notice of it instead, and the same 400', async () => {
+    const message = await storeMessage('Omzetbelasting', invoice(INLINE_MAX_BYTES + 10_000));
+    const { kenmerk } = message.envelope;
+    await requestDelivery(message, 'belastingdienst', 1);
+    const final = await withWorkers(1, () => rowReaches(kenmerk, 'belastingdienst', 'delivered'));
+
+    const received = recipient('belastingdienst').forKenmerk(kenmerk);
+    assert.ok(received, 'the recipient holds the notice');
+    assert.equal(received.headers['content-type'], 'application/xml');
+    assert.equal(received.headers['content-length'], String(received.body.length));
+    assert.equal(received.headers['x-poort-content-sha256'], createHash('sha256').update(received.body).digest('hex'));
+    assert.ok(received.body.length < 2_000, `the notice is small (${received.body.length} bytes)`);
+    const notice = received.body.toString('utf8');
+    assert.match(notice, /<gb:digikoppeling-external-data-references xmlns:gb="http:\/\/www\.logius\.nl\/digikoppeling\/gb\/2010\/10" profile="digikoppeling-gb-1\.0">/);
+    assert.match(notice, new RegExp(`<gb:data-reference contextId="${kenmerk}">`));
+    assert.match(notice, new RegExp(`<gb:checksum type="SHA256">${message.payload.sha256}</gb:checksum>`));
+    assert.match(notice, new RegExp(`<gb:size>${message.content.length}</gb:size>`));
+    assert.match(notice, new RegExp(`<gb:senderUrl>${FILES_BASE_URL}/api/v1/bestanden/${kenmerk}</gb:senderUrl>`));
+
+    assert.equal(final.attempts, 1);
+    const { statuses, returned } = await committed(kenmerk);
+    assert.deepEqual(statuses.map(seen), [{ statusId: `${kenmerk}:400`, statuscode: '400', final: false, foutcode: undefined }]);
     assert.deepEqual(returned, []);
   });
 

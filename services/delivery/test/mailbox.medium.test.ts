@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +19,7 @@ import { DeliveriesRepository, type DeliveryState } from '../src/delivery/delive
 import { DeliveryCredentials, deliveryCredentialSettings } from '../src/delivery/delivery-credentials.js';
 import { DeliveryMetrics } from '../src/delivery/delivery.metrics.js';
 import { DeliveryWorker } from '../src/delivery/delivery.worker.js';
+import { LargeContentNotices } from '../src/files/large-content.js';
 import { MailboxEncryption } from '../src/mailbox/mailbox-encryption.js';
 import { MailboxSweeper } from '../src/mailbox/mailbox-sweeper.js';
 import { MailboxRepository } from '../src/mailbox/mailbox.repository.js';
@@ -36,6 +37,8 @@ const OIN_OTHER = '00000099000000000002';
 /** The mailbox of a pull recipient that wants what it fetches encrypted (for recipient-a's certificate). */
 const OIN_KLUIS = '00000099000000000003';
 const DAY_MS = 86_400_000;
+/** Contents larger than two chunks are fetched as a Grote Berichten notice (DELIVERY_INLINE_MAX_BYTES). */
+const notices = new LargeContentNotices({ inlineMaxBytes: 2 * 1024 * 1024, retentionMs: 7 * DAY_MS, baseUrl: 'https://poort.example' });
 
 const logger = createLogger('mailbox-test', 'silent');
 let db: ScratchDatabase;
@@ -95,7 +98,7 @@ before(async () => {
   payloads = new PayloadStore(db.pool);
   unitOfWork = new UnitOfWork({ pool: db.pool, relay: new OutboxRelay(db.pool, publisher, 'delivery', logger), source: 'delivery', metrics: new PoortMetrics('mailbox-test') });
   const credentials = DeliveryCredentials.load(deliveryCredentialSettings({ TLS_CERT_FILE: pki.server.cert, TLS_KEY_FILE: pki.server.key, TLS_CA_FILE: pki.caChain }), catalog.recipients);
-  service = new MailboxService(unitOfWork, mailboxes, deliveries, catalog, payloads, new MailboxEncryption(credentials, catalog.recipients));
+  service = new MailboxService(unitOfWork, mailboxes, deliveries, catalog, payloads, new MailboxEncryption(credentials, catalog.recipients), notices);
   // Not started: each test sweeps when it wants to.
   sweeper = new MailboxSweeper(logger, { retentionMs: 90 * DAY_MS }, unitOfWork, deliveries, mailboxes, catalog);
   worker = new DeliveryWorker(
@@ -108,6 +111,7 @@ before(async () => {
     new DeliveryMetrics(new PoortMetrics('mailbox-test')),
     // The shipped push recipients are never attempted here; the worker only insists that each has a channel.
     new Map<string, DeliveryChannel>([['pull', new PullMailboxChannel(mailboxes)], ['rest', { name: 'rest', deliver: () => Promise.reject(new Error('not in these tests')) }]]),
+    notices,
   );
   worker.onApplicationBootstrap();
 });
@@ -214,6 +218,31 @@ describe('the mailbox of pull recipients', () => {
     assert.deepEqual(await statuses(envelope.kenmerk), ['400']);
     await service.fetch(certificate(OIN_B), { kenmerk: envelope.kenmerk, nieuw: false }, 'xmlenc');
     assert.deepEqual(await statuses(envelope.kenmerk), ['400'], 'one 400');
+  });
+
+  it('a content over DELIVERY_INLINE_MAX_BYTES is fetched as its Grote Berichten notice, and that fetch is its delivery', async () => {
+    const large = randomBytes(2 * 1024 * 1024 + 1);
+    const payload = await withTransaction(db.pool, (tx) => payloads.put(tx, large, { mimeType: 'application/xml', bestandsnaam: 'groot.xml' }));
+    const envelope = anEnvelope({ kenmerk: `k-${randomUUID()}`, berichtsoort: 'postbus', content: payload });
+    await withTransaction(db.pool, (tx) =>
+      deliveries.insert(tx, [{ kenmerk: envelope.kenmerk, recipientId: 'postbus-a', recipientCount: 1, envelope, payload, deadline: new Date(Date.now() + 3_600_000) }]),
+    );
+    worker.kick();
+    await stateReaches(envelope.kenmerk, 'postbus-a', 'parked');
+
+    const [fetched] = await service.fetch(certificate(OIN_A), { kenmerk: envelope.kenmerk, nieuw: false }, 'xmlenc');
+    const notice = fetched!.berichtInhoud.inhoud.toString('utf8');
+    assert.equal(fetched!.berichtInhoud.mimeType, 'application/xml');
+    assert.ok(fetched!.berichtInhoud.inhoud.length < 2_000, 'the notice, not the content');
+    assert.match(notice, /profile="digikoppeling-gb-1\.0"/);
+    assert.match(notice, new RegExp(`<gb:checksum type="SHA256">${payload.sha256}</gb:checksum>`));
+    assert.match(notice, new RegExp(`<gb:size>${large.length}</gb:size>`));
+    assert.match(notice, new RegExp(`<gb:senderUrl>https://poort\\.example/api/v1/bestanden/${envelope.kenmerk}</gb:senderUrl>`));
+    assert.equal(fetched!.inhoud.sha256, createHash('sha256').update(fetched!.berichtInhoud.inhoud).digest('hex'));
+    assert.equal(await state(envelope.kenmerk, 'postbus-a'), 'delivered');
+    assert.deepEqual(await statuses(envelope.kenmerk), ['400']);
+    const [again] = await service.fetch(certificate(OIN_A), { kenmerk: envelope.kenmerk, nieuw: false }, 'xmlenc');
+    assert.ok(again!.berichtInhoud.inhoud.equals(fetched!.berichtInhoud.inhoud), 'the same notice every time');
   });
 
   it('"new" is per certificate: a second call returns nothing new, another certificate of the same OIN gets it all', async () => {

@@ -7,7 +7,7 @@ import type { ValidationConfig } from './config.js';
 import { RulesPool } from './rules/rules-pool.js';
 import { MessageValidator } from './validation/message-validator.js';
 import { SchemaValidator } from './validation/schema-validator.js';
-import { ValidationConsumer } from './validation/validation.consumer.js';
+import { VALIDATION_SETTINGS, ValidationConsumer } from './validation/validation.consumer.js';
 import { ValidationMetrics } from './validation/validation.metrics.js';
 import { ArelleWebService } from './validation/xbrl/arelle-web-service.js';
 import { XbrlValidator } from './validation/xbrl/xbrl-validator.js';
@@ -38,6 +38,7 @@ export class AppModule {
         { provide: XbrlValidator, inject: [MessageCatalog], useFactory: (catalog: MessageCatalog) => new XbrlValidator(catalog, arelleFor(catalog, config)) },
         poolBacked(PayloadStore),
         ValidationMetrics,
+        { provide: VALIDATION_SETTINGS, useValue: { inMemoryMaxBytes: config.VALIDATION_IN_MEMORY_MAX_BYTES } },
         ValidationConsumer,
       ],
     };

@@ -8,6 +8,11 @@ export const ValidationEnv = z.object({
   ...platformEnv,
   ...messageTypesEnv,
   /**
+   * Larger contents are not read into memory: they are checked as a stream (well-formed, no DOCTYPE, document element)
+   * and their XSD, business rules and XBRL check do not run; the 301 says so. Default 20 MiB (docs/large-payloads.md).
+   */
+  VALIDATION_IN_MEMORY_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  /**
    * Worker threads that evaluate business rules (SaxonJS, CPU-bound). Default: one per core, at most 4; each thread
    * holds the compiled rule sets it used (tens of MB each).
    */

@@ -21,6 +21,15 @@ export interface DeliveryRow {
   /** Attempts before the one it is leased for. */
   readonly attempts: number;
   readonly deadline: Date;
+  /** When the delivery was requested (a large content's notice dates from it). */
+  readonly createdAt: Date;
+}
+
+/** A delivery as the recipients' file endpoint sees it: whose, of which file, since when. */
+export interface FileDeliveryRow {
+  readonly recipientId: string;
+  readonly payload: PayloadRef;
+  readonly createdAt: Date;
 }
 
 interface DbRow {
@@ -31,6 +40,7 @@ interface DbRow {
   payload: PayloadRef;
   attempts: number;
   deadline: Date;
+  created_at: Date;
 }
 
 const toRow = (row: DbRow): DeliveryRow => ({
@@ -41,6 +51,7 @@ const toRow = (row: DbRow): DeliveryRow => ({
   payload: row.payload,
   attempts: row.attempts,
   deadline: row.deadline,
+  createdAt: row.created_at,
 });
 
 /** The delivery service's own table: one row per (message, recipient) with its durable retry schedule. */
@@ -48,7 +59,7 @@ export class DeliveriesRepository {
   constructor(private readonly pool: Pool) {}
 
   /** New deliveries, due at once; one that exists already (a redelivered request) stays as it is. */
-  async insert(tx: Queryable, rows: readonly Omit<DeliveryRow, 'attempts'>[]): Promise<void> {
+  async insert(tx: Queryable, rows: readonly Omit<DeliveryRow, 'attempts' | 'createdAt'>[]): Promise<void> {
     if (rows.length === 0) return;
     await tx.query(
       prepared(
@@ -94,7 +105,7 @@ export class DeliveriesRepository {
             ) AS ranked
              WHERE place <= $3
              ORDER BY next_attempt_at LIMIT $1)
-          RETURNING kenmerk, recipient_id, recipient_count, envelope, payload, attempts - 1 AS attempts, deadline`,
+          RETURNING kenmerk, recipient_id, recipient_count, envelope, payload, attempts - 1 AS attempts, deadline, created_at`,
         [limit, leaseMs, perRecipient, excluded],
       ),
     );
@@ -122,7 +133,7 @@ export class DeliveriesRepository {
          UPDATE deliveries d SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
                 attempts = d.attempts + 1, updated_at = now()
            FROM chosen WHERE d.kenmerk = chosen.kenmerk AND d.recipient_id = chosen.recipient_id
-         RETURNING d.kenmerk, d.recipient_id, d.recipient_count, d.envelope, d.payload, d.attempts - 1 AS attempts, d.deadline`,
+         RETURNING d.kenmerk, d.recipient_id, d.recipient_count, d.envelope, d.payload, d.attempts - 1 AS attempts, d.deadline, d.created_at`,
         [limit, leaseMs, lanes.map((lane) => lane.recipientId), lanes.map((lane) => lane.room), lanes.map((lane) => lane.overdueOnly)],
       ),
     );
@@ -156,7 +167,7 @@ export class DeliveriesRepository {
     const { rows } = await tx.query<DbRow & { state: DeliveryState }>(
       prepared(
         'deliveries.lock-all',
-        `SELECT kenmerk, recipient_id, recipient_count, envelope, payload, attempts, deadline, state FROM deliveries
+        `SELECT kenmerk, recipient_id, recipient_count, envelope, payload, attempts, deadline, created_at, state FROM deliveries
           WHERE kenmerk = ANY($1::text[]) ORDER BY kenmerk, recipient_id FOR UPDATE`,
         [[...new Set(kenmerken)]],
       ),
@@ -212,5 +223,13 @@ export class DeliveriesRepository {
       "SELECT min(next_attempt_at) AS at FROM deliveries WHERE state = 'pending'",
     );
     return rows[0]?.at ?? undefined;
+  }
+
+  /** The deliveries of one message, for its file: to which recipient, of which rendition, since when. */
+  async filesOf(kenmerk: string): Promise<FileDeliveryRow[]> {
+    const { rows } = await this.pool.query<{ recipient_id: string; payload: PayloadRef; created_at: Date }>(
+      prepared('deliveries.files-of', 'SELECT recipient_id, payload, created_at FROM deliveries WHERE kenmerk = $1 ORDER BY recipient_id', [kenmerk]),
+    );
+    return rows.map((row) => ({ recipientId: row.recipient_id, payload: row.payload, createdAt: row.created_at }));
   }
 }

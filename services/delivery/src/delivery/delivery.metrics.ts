@@ -8,6 +8,7 @@ export class DeliveryMetrics {
   readonly attemptDuration: Histogram<'recipient'>;
   readonly inFlight: Gauge<'recipient'>;
   readonly circuitState: Gauge<'recipient'>;
+  readonly fileBytesServed: Counter<'recipient'>;
 
   constructor(metrics: PoortMetrics) {
     this.attempts = new Counter({
@@ -31,6 +32,12 @@ export class DeliveryMetrics {
     this.circuitState = new Gauge({
       name: 'poort_delivery_circuit_state',
       help: 'Circuit breaker per recipient: 0 closed, 1 half-open (one probe), 2 open (nothing sent)',
+      labelNames: ['recipient'],
+      registers: [metrics.registry],
+    });
+    this.fileBytesServed = new Counter({
+      name: 'poort_delivery_file_bytes_served_total',
+      help: 'Bytes of large contents (Grote Berichten) that recipients fetched from the file endpoint, by recipient',
       labelNames: ['recipient'],
       registers: [metrics.registry],
     });

@@ -7,6 +7,7 @@ import { withLogContext, type Logger } from '@poort/observability';
 import { PayloadStore } from '@poort/payload-store';
 import { UnitOfWork } from '@poort/pipeline';
 
+import { LargeContentNotices } from '../files/large-content.js';
 import { CIRCUIT_GAUGE, RecipientCircuits, type CircuitPolicy } from './circuit-breaker.js';
 import { DeliveriesRepository, type DeliveryRow } from './deliveries.repository.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
@@ -57,6 +58,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly payloads: PayloadStore,
     private readonly metrics: DeliveryMetrics,
     @Inject(DELIVERY_CHANNELS) private readonly channels: ReadonlyMap<string, DeliveryChannel>,
+    private readonly notices: LargeContentNotices,
   ) {
     this.circuits = new RecipientCircuits(settings.circuit);
   }
@@ -155,12 +157,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       const recipient = this.catalog.findRecipient(delivery.recipientId);
       const channel = recipient && this.channels.get(recipient.channel);
       const stopTimer = this.metrics.attemptDuration.startTimer({ recipient: delivery.recipientId });
+      // Too large to push: the Grote Berichten notice goes instead, and the recipient fetches the file. A mailbox parks
+      // the content's reference and hands out the notice when it is fetched (MailboxService).
+      const notice = channel && !channel.parksByReference && this.notices.isLarge(delivery.payload) ? this.notices.noticeFor(delivery) : undefined;
       const outcome: AttemptOutcome = channel
         ? await channel.deliver({
             recipient,
             envelope: delivery.envelope,
-            payload: delivery.payload,
-            content: content ?? this.payloads.stream(delivery.payload),
+            payload: notice?.ref ?? delivery.payload,
+            content: notice?.bytes ?? content ?? this.payloads.stream(delivery.payload),
             attachments: recipient.attachments ? delivery.envelope.attachments : [],
             read: (ref) => this.payloads.read(ref),
           })

@@ -68,18 +68,18 @@ export class MailboxController {
     if (!parsed.success) throw new Refusal(FOUTCODE.ophaalverzoekOngeldig, 'invalid', 'kenmerk heeft 1 tot 40 tekens');
     const [first] = await this.mailbox.fetch(caller, { kenmerk: parsed.data, nieuw: false }, 'jwe');
     if (!first) throw new Refusal(FOUTCODE.ophaalverzoekOngeldig, 'not-found', `geen bericht met kenmerk ${parsed.data} voor ${caller.oin}`);
-    const { envelope, payload, recipientId } = first.entry;
+    const { envelope, recipientId } = first.entry;
     const { berichtInhoud } = first;
     await reply
       .header('content-type', berichtInhoud.mimeType)
       .headers(berichtInhoud.plainMimeType ? { 'x-poort-content-type': berichtInhoud.plainMimeType } : {})
-      .header('content-disposition', contentDisposition(payload.bestandsnaam))
+      .header('content-disposition', contentDisposition(berichtInhoud.bestandsnaam))
       .header('x-poort-message-id', deliveryMessageId(envelope.kenmerk, recipientId))
       .header('x-poort-kenmerk', envelope.kenmerk)
       .header('x-poort-berichtsoort', envelope.berichtsoort)
       .header('x-poort-afzender-oin', envelope.sender.oin)
       .header('x-poort-tijdstempel-aangeleverd', envelope.tijdstempelAangeleverd)
-      .header('x-poort-content-sha256', payload.sha256)
+      .header('x-poort-content-sha256', first.inhoud.sha256)
       .header('x-poort-bijlagen', String(first.berichtBijlagen.length))
       .headers(envelope.aanleverkenmerk ? { 'x-poort-aanleverkenmerk': headerText(envelope.aanleverkenmerk) } : {})
       .send(berichtInhoud.inhoud);

@@ -12,9 +12,11 @@ export interface MailboxEntry {
   /** The attachments that travel with it (none when the profile wants none). */
   readonly attachments: readonly PayloadRef[];
   readonly parkedAt: Date;
+  /** When its delivery was requested (a large content's notice dates from it). */
+  readonly deliveryCreatedAt: Date;
 }
 
-export type ParkedMessage = Omit<MailboxEntry, 'parkedAt'>;
+export type ParkedMessage = Omit<MailboxEntry, 'parkedAt' | 'deliveryCreatedAt'>;
 
 /** Which messages of one mailbox a call asks for; every filter optional but the owner and the limit. */
 export interface MailboxQuery {
@@ -44,6 +46,7 @@ interface DbRow {
   payload: PayloadRef;
   attachments: PayloadRef[];
   parked_at: Date;
+  delivery_created_at: Date;
 }
 
 /**
@@ -85,7 +88,7 @@ export class MailboxRepository {
     const { rows } = await this.pool.query<DbRow>(
       prepared(
         'mailbox.find',
-        `SELECT m.kenmerk, m.recipient_id, m.owner_oin, m.envelope, m.payload, m.attachments, m.parked_at
+        `SELECT m.kenmerk, m.recipient_id, m.owner_oin, m.envelope, m.payload, m.attachments, m.parked_at, d.created_at AS delivery_created_at
            FROM mailbox m JOIN deliveries d ON d.kenmerk = m.kenmerk AND d.recipient_id = m.recipient_id
           WHERE m.owner_oin = $1 AND (d.state = 'delivered' OR (d.state = 'parked' AND d.deadline > now()))
             AND ($2::text IS NULL OR m.berichtsoort = $2)
@@ -119,6 +122,7 @@ export class MailboxRepository {
       payload: row.payload,
       attachments: row.attachments,
       parkedAt: row.parked_at,
+      deliveryCreatedAt: row.delivery_created_at,
     }));
   }
 

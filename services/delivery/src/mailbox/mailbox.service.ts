@@ -8,6 +8,7 @@ import type { RecipientEncryptionFormat } from '@poort/recipient-encryption';
 import type { AttemptOutcome } from '../delivery/attempt-outcome.js';
 import type { DeliveriesRepository } from '../delivery/deliveries.repository.js';
 import { recordOutcomes } from '../delivery/record-outcomes.js';
+import type { LargeContentNotices } from '../files/large-content.js';
 import type { FetchedBestand, MailboxEncryption } from './mailbox-encryption.js';
 import type { MailboxEntry, MailboxKey, MailboxQuery, MailboxRepository } from './mailbox.repository.js';
 
@@ -36,6 +37,8 @@ export interface MailboxFilter {
 
 export interface FetchedBericht {
   readonly entry: MailboxEntry;
+  /** What berichtInhoud is, before any encryption: the content, or for a large one its Grote Berichten notice. */
+  readonly inhoud: PayloadRef;
   readonly berichtInhoud: FetchedBestand;
   readonly berichtBijlagen: readonly FetchedBestand[];
 }
@@ -57,6 +60,7 @@ export class MailboxService {
     private readonly catalog: MessageCatalog,
     private readonly payloads: PayloadStore,
     private readonly encryption: MailboxEncryption,
+    private readonly notices: LargeContentNotices,
   ) {}
 
   /**
@@ -64,16 +68,20 @@ export class MailboxService {
    * encrypted (for a recipient that wants it) as `format` (xmlenc over WUS, jwe over REST).
    */
   async fetch(caller: ClientIdentity, filter: MailboxFilter, format: RecipientEncryptionFormat): Promise<FetchedBericht[]> {
-    const entries = withinByteBudget(await this.select(caller, filter, MAILBOX_LIMITS.berichten));
+    // A content too large to hand out inline is answered with its Grote Berichten notice (the file is fetched apart).
+    const noticeOf = (entry: MailboxEntry) =>
+      this.notices.isLarge(entry.payload) ? this.notices.noticeFor({ kenmerk: entry.kenmerk, payload: entry.payload, createdAt: entry.deliveryCreatedAt }) : undefined;
+    const entries = withinByteBudget(await this.select(caller, filter, MAILBOX_LIMITS.berichten), (entry) => noticeOf(entry)?.ref ?? entry.payload);
     if (entries.length === 0) return [];
-    const contents = await this.payloads.readAll(entries.flatMap((entry) => [entry.payload, ...entry.attachments]));
-    const bestand = (entry: MailboxEntry, ref: PayloadRef) => this.encryption.bestand(entry.recipientId, ref, contents.get(ref.id)!, format);
+    const contents = await this.payloads.readAll(entries.flatMap((entry) => [...(noticeOf(entry) ? [] : [entry.payload]), ...entry.attachments]));
+    const bestand = (entry: MailboxEntry, ref: PayloadRef, bytes = contents.get(ref.id)!) => this.encryption.bestand(entry.recipientId, ref, bytes, format);
     const answers = new Map(
       await Promise.all(
-        entries.map(async (entry): Promise<[MailboxEntry, FetchedBericht]> => [
-          entry,
-          { entry, berichtInhoud: await bestand(entry, entry.payload), berichtBijlagen: await Promise.all(entry.attachments.map((ref) => bestand(entry, ref))) },
-        ]),
+        entries.map(async (entry): Promise<[MailboxEntry, FetchedBericht]> => {
+          const notice = noticeOf(entry);
+          const berichtInhoud = await (notice ? bestand(entry, notice.ref, notice.bytes) : bestand(entry, entry.payload));
+          return [entry, { entry, inhoud: notice?.ref ?? entry.payload, berichtInhoud, berichtBijlagen: await Promise.all(entry.attachments.map((ref) => bestand(entry, ref))) }];
+        }),
       ),
     );
     const fetched = await this.unitOfWork.commit(async ({ tx, out }) => {
@@ -123,12 +131,12 @@ export class MailboxService {
   }
 }
 
-/** The first entries whose content fits in one answer (at least one). */
-function withinByteBudget(entries: readonly MailboxEntry[]): MailboxEntry[] {
+/** The first entries whose content (as answered) fits in one answer (at least one). */
+function withinByteBudget(entries: readonly MailboxEntry[], answered: (entry: MailboxEntry) => PayloadRef): MailboxEntry[] {
   let bytes = 0;
   const taken: MailboxEntry[] = [];
   for (const entry of entries) {
-    const size = entry.payload.size + entry.attachments.reduce((sum, attachment) => sum + attachment.size, 0);
+    const size = answered(entry).size + entry.attachments.reduce((sum, attachment) => sum + attachment.size, 0);
     if (taken.length > 0 && bytes + size > MAILBOX_LIMITS.bytes) break;
     taken.push(entry);
     bytes += size;

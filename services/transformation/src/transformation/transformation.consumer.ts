@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { DEAD_LETTER_STATUS, TOPICS, type EventOf, type PayloadRef } from '@poort/contracts';
-import { MessageCatalog, renditionsNeeded } from '@poort/message-types';
+import { DEAD_LETTER_STATUS, InvalidEventError, TOPICS, type EventOf, type PayloadRef } from '@poort/contracts';
+import { IN_MEMORY_MAX_BYTES, MessageCatalog, renditionsNeeded } from '@poort/message-types';
 import { PayloadStore, inGroupsOfAtMost } from '@poort/payload-store';
 import { StageRunner, type StageContext } from '@poort/pipeline';
 
@@ -36,6 +36,16 @@ export class TransformationConsumer implements OnModuleInit {
     const typeOf = (event: Validated) => this.catalog.get(event.envelope.berichtsoort);
     const ontvangerOf = (event: Validated) => event.envelope.identiteitOntvanger?.nummer;
     const toConvert = events.filter((event) => renditionsNeeded(typeOf(event), ontvangerOf(event)).length > 0);
+    for (const { envelope } of toConvert) {
+      // The message types' schema keeps such types at 20 MiB; a content past it (a configuration changed meanwhile) is
+      // dead-lettered at once with its reason rather than read whole into memory or retried.
+      if (envelope.content.size > IN_MEMORY_MAX_BYTES) {
+        throw new InvalidEventError(
+          TOPICS.validated,
+          `TRANSFORMATION_CONTENT_TOO_LARGE: the content of ${envelope.kenmerk} (${envelope.content.size} bytes) is larger than the ${IN_MEMORY_MAX_BYTES} bytes a transformation may read into memory`,
+        );
+      }
+    }
     const contents = await this.payloads.readAll(toConvert.map(({ envelope }) => envelope.content));
     const converted = events.flatMap((event) => {
       const content = contents.get(event.envelope.content.id);

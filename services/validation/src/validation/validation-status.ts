@@ -2,7 +2,7 @@ import { FOUTCODE, STATUS, type StatusInput } from '@poort/contracts';
 
 import { describeLimitExceeded } from '../rules/rules-limits.js';
 import { describeRuleFindings } from '../rules/rule-findings.js';
-import type { ValidationVerdict } from './message-validator.js';
+import type { StreamedCheck, ValidationVerdict } from './message-validator.js';
 import { describeFindings } from './schema-validator.js';
 import { describeArelleFindings } from './xbrl/arelle-log.js';
 
@@ -22,6 +22,7 @@ export function validationStatus(verdict: ValidationVerdict, ruleSets: readonly 
   switch (verdict.kind) {
     case 'valid': {
       const details = [
+        verdict.streamed ? describeStreamed(verdict.streamed) : undefined,
         verdict.xbrlDetail,
         verdict.warnings.length > 0
           ? `het bericht voldoet aan de bedrijfsregels (${rules}), met ${count(verdict.warnings.length, 'waarschuwing', 'waarschuwingen')}:\n${describeRuleFindings(verdict.warnings)}`
@@ -40,6 +41,22 @@ export function validationStatus(verdict: ValidationVerdict, ruleSets: readonly 
     case 'limit-exceeded':
       return rejected('het bericht valt buiten de limieten van de controle op de bedrijfsregels', describeLimitExceeded(verdict.exceeded));
   }
+}
+
+const NOT_RUN: Record<StreamedCheck['notRun'][number], string> = {
+  schema: 'het XML-schema',
+  rules: 'de bedrijfsregels',
+  xbrl: 'de XBRL-taxonomie',
+};
+
+/** A warning with the 301 of a content checked as a stream: what was checked, and what could not be. */
+function describeStreamed({ bytes, notRun }: StreamedCheck): string {
+  const names = notRun.map((check) => NOT_RUN[check]);
+  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} en ${names.at(-1)!}` : names[0]!;
+  return (
+    `waarschuwing: de inhoud (${bytes} bytes) is te groot om in het geheugen te controleren; gecontroleerd is alleen dat ` +
+    `zij goed gevormde XML is, zonder DOCTYPE, met het documentelement van de berichtsoort. Niet gecontroleerd: ${list}.`
+  );
 }
 
 function count(n: number, one: string, many: string): string {

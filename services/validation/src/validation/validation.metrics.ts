@@ -13,7 +13,8 @@ export class ValidationMetrics {
     this.verdicts = new Counter({
       name: 'poort_validation_verdicts_total',
       help:
-        'Validation verdicts by berichtsoort and verdict: valid, valid_with_warnings, schema_invalid, rules_invalid, ' +
+        'Validation verdicts by berichtsoort and verdict: valid, valid_with_warnings, valid_streamed (a large content, ' +
+        'checked as a stream without its schema and rules), schema_invalid, rules_invalid, ' +
         'rules_failed (the rules\' XSLT failed on the document), limit_exceeded (size or time limit of the rules)',
       labelNames: ['berichtsoort', 'verdict'],
       registers: [metrics.registry],
@@ -21,7 +22,14 @@ export class ValidationMetrics {
   }
 
   record(berichtsoort: string, verdict: ValidationVerdict): void {
-    const label = verdict.kind === 'valid' ? (verdict.warnings.length > 0 ? 'valid_with_warnings' : 'valid') : verdict.kind.replace('-', '_');
+    const label =
+      verdict.kind === 'valid'
+        ? verdict.streamed
+          ? 'valid_streamed'
+          : verdict.warnings.length > 0
+            ? 'valid_with_warnings'
+            : 'valid'
+        : verdict.kind.replace('-', '_');
     this.verdicts.inc({ berichtsoort, verdict: label });
   }
 }

@@ -21,6 +21,8 @@ export interface DeliveryAttempt {
 /** A way to receive (domain: WUS afleverservice, REST push, pull mailbox): one attempt, and what it came to. */
 export interface DeliveryChannel {
   readonly name: DeliveryChannelName;
+  /** It keeps the content's reference for the recipient to fetch later (a mailbox), rather than sending the content now. */
+  readonly parksByReference?: boolean;
   /** Never throws: a failure to deliver is an outcome. */
   deliver(attempt: DeliveryAttempt): Promise<AttemptOutcome>;
 }

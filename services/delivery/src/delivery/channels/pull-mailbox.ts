@@ -9,6 +9,7 @@ import type { DeliveryAttempt, DeliveryChannel } from './delivery-channel.js';
  */
 export class PullMailboxChannel implements DeliveryChannel {
   readonly name = 'pull';
+  readonly parksByReference = true;
 
   constructor(private readonly mailbox: MailboxRepository) {}
 
