@@ -92,7 +92,7 @@ export class StagedUploads {
 
   /**
    * Records a new upload; with an aanleverkenmerk the sender already announced, the upload it has (`created: false`),
-   * unless that one expired or failed: then the new announcement takes its place.
+   * unless that one expired (swept or not yet) or failed: then the new announcement takes its place.
    */
   async announce(upload: NewUpload): Promise<{ readonly upload: StagedUpload; readonly created: boolean }> {
     return withTransaction(this.pool, async (tx) => {
@@ -102,7 +102,8 @@ export class StagedUploads {
           [upload.senderOin, upload.aanleverkenmerk],
         );
         const earlier = rows[0];
-        if (earlier && (earlier.status === 'open' || earlier.status === 'voltooid')) return { upload: uploadOf(earlier), created: false };
+        const live = earlier && (earlier.status === 'voltooid' || (earlier.status === 'open' && earlier.expires_at.getTime() > Date.now()));
+        if (live) return { upload: uploadOf(earlier), created: false };
         if (earlier) await tx.query('DELETE FROM grote_berichten_uploads WHERE upload_id = $1', [earlier.upload_id]);
       }
       const { rows } = await tx.query<UploadRow>(

@@ -297,6 +297,10 @@ describe('grote berichten: refusals', () => {
     assert.deepEqual(after.ontvangen, []);
     assert.ok((await counter('expired')) >= expiredBefore + 1);
     await refusedWith(put(shortLived, state.uploadId, file, 5000, 9999), 'UPLOAD_EXPIRED', 'gone');
+    // The aanleverkenmerk is free again: a new announcement is a new upload.
+    const again = await service().announce(SENDER, announcement(file, 'gb-expire'));
+    assert.equal(again.created, true);
+    assert.notEqual(again.state.uploadId, state.uploadId);
   });
 });
 
