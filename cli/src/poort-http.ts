@@ -1,6 +1,8 @@
+import { createReadStream } from 'node:fs';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
 import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
 
 import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
@@ -52,6 +54,21 @@ export class PoortHttp {
       });
       outgoing.on('error', reject);
       outgoing.end(body);
+    });
+  }
+
+  /** Bytes `start` to `end` (both included) of a file as the body, read from disk as the connection takes them. */
+  sendFileRange(method: 'PUT', url: URL, headers: Record<string, string>, path: string, start: number, end: number): Promise<HttpAnswer> {
+    return new Promise((resolve, reject) => {
+      const outgoing = request(url, { method, agent: this.agent, headers: { accept: 'application/json', ...headers, 'content-length': String(end - start + 1) } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+        response.on('error', reject);
+      });
+      outgoing.on('error', reject);
+      // A refusal may come before the body is all sent (Poort closes then): the answer, or the error, settles it.
+      pipeline(createReadStream(path, { start, end }), outgoing).catch(reject);
     });
   }
 

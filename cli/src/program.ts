@@ -54,7 +54,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--transport <mode>', 'single requests, bulk requests, or chosen by count and size').choices(['auto', 'single', 'bulk']).default('auto'))
     .option('--concurrency <n>', 'requests at once (default 8, or concurrency: in the config)', positiveInt('--concurrency', 256))
     .option('--bulk-size <n>', 'files per bulk request', positiveInt('--bulk-size', 10_000), 100)
-    .option('--in-band-max <bytes>', 'largest file sent in band; larger ones need Grote Berichten', positiveInt('--in-band-max'), DEFAULT_LIMITS.inBandMaxBytes)
+    .option('--in-band-max <bytes>', 'largest file sent in band; larger ones go as Grote Berichten', positiveInt('--in-band-max'), DEFAULT_LIMITS.inBandMaxBytes)
+    .option('--upload-chunk <bytes>', 'bytes per PUT of a Grote Bericht', positiveInt('--upload-chunk'), DEFAULT_LIMITS.uploadChunkBytes)
     .option('--berichtsoort <name>', 'message type, e.g. e-factuur')
     .option('--belanghebbende <type:nummer>', 'identiteitBelanghebbende, e.g. Fi:001000044B37')
     .option('--rol <rol>', 'rolBelanghebbende, e.g. Bedrijf')
@@ -65,7 +66,8 @@ export function buildProgram(): Command {
     .addHelpText('after', `
 Each file's aanleverkenmerk is <run>-<digest of run, path and content>: sending a file again (a resumed run, a retry)
 is recognised by Poort, and never makes a second message. More than ${DEFAULT_LIMITS.bulkMinFiles} small files go by the bulk API
-(POST /api/v1/bulk) unless --transport single; files above --in-band-max are refused with GROTE_BERICHTEN_UNAVAILABLE.
+(POST /api/v1/bulk) unless --transport single; files above --in-band-max go as Grote Berichten (announced, then
+uploaded in --upload-chunk ranges; a resumed run sends only what Poort is missing).
 Busy answers (503 with Retry-After) are waited out and retried, not counted as refused.`)
     .action(async (inputs: string[], flags: SubmitFlags, command: Command) => {
       const settings = settingsWithEnvelope(command.optsWithGlobals<ConnectionFlags>(), flags);
@@ -76,7 +78,7 @@ Busy answers (503 with Retry-After) are waited out and retried, not counted as r
           transport: flags.transport,
           concurrency: flags.concurrency ?? settings.concurrency ?? 8,
           bulkSize: flags.bulkSize,
-          limits: { ...DEFAULT_LIMITS, inBandMaxBytes: flags.inBandMax },
+          limits: { ...DEFAULT_LIMITS, inBandMaxBytes: flags.inBandMax, uploadChunkBytes: flags.uploadChunk },
         }, settings),
       );
     });
@@ -119,6 +121,7 @@ interface SubmitFlags {
   concurrency?: number;
   bulkSize: number;
   inBandMax: number;
+  uploadChunk: number;
   berichtsoort?: string;
   belanghebbende?: string;
   rol?: string;

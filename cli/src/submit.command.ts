@@ -14,6 +14,7 @@ import { endpoint, readTls, type Settings } from './settings.js';
 import { table } from './summary.js';
 import type { TransportLimits, TransportMode, TransportName } from './transport-choice.js';
 import { BulkTransport, BulkUnavailableError, DEFAULT_BULK_LIMITS } from './transports/bulk.js';
+import { GroteBerichtenTransport } from './transports/grote-berichten.js';
 import { SingleTransport } from './transports/single.js';
 import type { ItemOutcome, SubmissionItem, Transport } from './transports/transport.js';
 
@@ -28,13 +29,8 @@ export interface SubmitOptions {
   readonly limits: TransportLimits;
 }
 
-/** What poort says of a transport it does not offer, for each file that would need it. */
-const UNAVAILABLE: Readonly<Partial<Record<TransportName, { code: string; message: (limits: TransportLimits) => string }>>> = {
-  'grote-berichten': {
-    code: 'GROTE_BERICHTEN_UNAVAILABLE',
-    message: (limits) => `larger than the in-band limit of ${limits.inBandMaxBytes} bytes: needs Grote Berichten, which this Poort does not offer yet`,
-  },
-};
+/** What poort says of a transport it does not offer, for each file that would need it (none today). */
+const UNAVAILABLE: Readonly<Partial<Record<TransportName, { code: string; message: (limits: TransportLimits) => string }>>> = {};
 
 /**
  * poort submit: every file named, each as its own message, skipping what the journal holds as acknowledged. Each
@@ -113,6 +109,8 @@ async function send(
   const transports: Transport[] = [
     new BulkTransport(http, ingress, envelope, options.concurrency, waiting, { ...DEFAULT_BULK_LIMITS, items: options.bulkSize }),
     new SingleTransport(http, ingress, envelope, options.concurrency, waiting),
+    // Large files one or two at a time: each is many requests of its own.
+    new GroteBerichtenTransport(http, ingress, envelope, Math.min(2, options.concurrency), waiting, options.limits.uploadChunkBytes),
   ];
   const reported = new Set<SubmissionItem>();
   const queued = new Map([...plan].map(([name, items]) => [name, [...items]]));

@@ -2,8 +2,8 @@
  * How each file travels to Poort:
  * - `single`: one aanleveren request per file (POST /api/v1/aanleveren);
  * - `bulk`: many small files in one streamed bulk request (POST /api/v1/bulk);
- * - `grote-berichten`: a file above the in-band limit, announced and uploaded out of band (Digikoppeling Grote
- *   Berichten). Poort does not offer it yet: such a file is refused by poort itself (GROTE_BERICHTEN_UNAVAILABLE).
+ * - `grote-berichten`: a file above the in-band limit, announced and uploaded out of band in byte ranges
+ *   (Digikoppeling Grote Berichten, POST /api/v1/grote-berichten).
  */
 export type TransportName = 'single' | 'bulk' | 'grote-berichten';
 
@@ -17,16 +17,19 @@ export interface TransportLimits {
   readonly bulkItemMaxBytes: number;
   /** From how many in-band files on `auto` uses bulk: below it, single requests are as quick and simpler to read. */
   readonly bulkMinFiles: number;
+  /** Bytes per PUT of a Grote Bericht. */
+  readonly uploadChunkBytes: number;
 }
 
 export const DEFAULT_LIMITS: TransportLimits = {
   inBandMaxBytes: 20 * 1024 * 1024,
   bulkItemMaxBytes: 1024 * 1024,
   bulkMinFiles: 20,
+  uploadChunkBytes: 8 * 1024 * 1024,
 };
 
-/** Whether Poort offers the transport (Grote Berichten: not yet). */
-export const AVAILABLE: Readonly<Record<TransportName, boolean>> = { single: true, bulk: true, 'grote-berichten': false };
+/** Whether Poort offers the transport (all three now; the plan still knows of transports a Poort lacks). */
+export const AVAILABLE: Readonly<Record<TransportName, boolean>> = { single: true, bulk: true, 'grote-berichten': true };
 
 /**
  * The transport of one file of `size` bytes in a run of `inBandFiles` files that fit in band. Forcing `bulk` still

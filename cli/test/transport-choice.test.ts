@@ -7,7 +7,7 @@ import { batches } from '../src/transports/bulk.js';
 import type { SubmissionItem } from '../src/transports/transport.js';
 
 const MiB = 1024 * 1024;
-const limits = { inBandMaxBytes: 20 * MiB, bulkItemMaxBytes: 1 * MiB, bulkMinFiles: 20 };
+const limits = { inBandMaxBytes: 20 * MiB, bulkItemMaxBytes: 1 * MiB, bulkMinFiles: 20, uploadChunkBytes: 8 * MiB };
 
 test('auto: many small files go by bulk, few go one by one, large in-band files alone, beyond the limit Grote Berichten', () => {
   assert.equal(chooseTransport(13_000, 500, 'auto', limits), 'bulk');
@@ -27,14 +27,15 @@ test('forcing a transport: single takes every in-band file; bulk takes every fil
 
 const item = (n: number, size = 13_000): SubmissionItem => ({ path: `in/${n}.xml`, absolutePath: `/x/in/${n}.xml`, size, sha256: 'd'.repeat(64), aanleverkenmerk: `run-${n}` });
 
-test('the plan skips what the journal acknowledged and sets files Poort cannot take yet apart', () => {
+test('the plan skips what the journal acknowledged and sends files above the in-band limit as Grote Berichten', () => {
   const items = [...Array.from({ length: 30 }, (_, n) => item(n)), item(30, 21 * MiB), item(31, 2 * MiB)];
   const acknowledged = new Set(['run-0', 'run-1', 'run-2']);
   const plan = planSubmission(items, (kenmerk) => acknowledged.has(kenmerk), 'auto', limits);
   assert.deepEqual(plan.skipped.map((i) => i.aanleverkenmerk), ['run-0', 'run-1', 'run-2']);
   assert.equal(plan.send.get('bulk')?.length, 27);
   assert.deepEqual(plan.send.get('single')?.map((i) => i.aanleverkenmerk), ['run-31']);
-  assert.deepEqual(plan.unavailable.map(({ item, transport }) => [item.aanleverkenmerk, transport]), [['run-30', 'grote-berichten']]);
+  assert.deepEqual(plan.send.get('grote-berichten')?.map((i) => i.aanleverkenmerk), ['run-30']);
+  assert.deepEqual(plan.unavailable, []);
 });
 
 test('a resumed run that has only a few files left sends them one by one', () => {

@@ -119,12 +119,37 @@ describe('poort submit against a Poort that speaks the APIs, with trouble', () =
     assert.ok(poort.requests.some((r) => r.path === '/api/v1/bulk' && r.status === 404));
   });
 
-  test('a file above the in-band limit is refused by poort itself: it needs Grote Berichten', async () => {
+  test('a file above the in-band limit goes as a Grote Bericht: announced, PUT in ranges, acknowledged with its kenmerk', async () => {
     writeInvoices(2);
-    writeFileSync(join(folder, 'in', 'big.xml'), 'x'.repeat(5_000));
-    assert.equal(await submit('--in-band-max', '4096'), EXIT.refused);
-    assert.equal(poort.stored.size, 2);
+    const big = Buffer.from(Array.from({ length: 50_000 }, (_, n) => n % 251));
+    writeFileSync(join(folder, 'in', 'big.xml'), big);
+    poort.cutNextPutAfterBytes = 5_000;
+    assert.equal(await submit('--in-band-max', '4096', '--upload-chunk', '16384'), EXIT.ok);
+    assert.equal(poort.stored.size, 3);
+    const upload = [...poort.uploads.values()][0]!;
+    assert.ok(upload.bytes.equals(big));
+    assert.equal(journal().find((entry) => entry.path === 'in/big.xml')?.kenmerk, upload.kenmerk);
+    // The first PUT was cut off after 5,000 bytes and sent again; then the rest in ranges of 16 KiB.
+    assert.deepEqual(poort.puts, ['0-16383', '0-16383', '16384-32767', '32768-49151', '49152-49999']);
     assert.ok(!poort.requests.some((r) => r.path === '/api/v1/aanleveren' && r.status !== 200));
+  });
+
+  test('an upload broken off mid-way resumes from what Poort says is missing: only that is sent again', async () => {
+    const big = Buffer.from(Array.from({ length: 40_000 }, (_, n) => (n * 7) % 256));
+    writeFileSync(join(folder, 'in', 'big.xml'), big);
+    poort.failPutsAfter = 2;
+    assert.equal(await submit('--in-band-max', '4096', '--upload-chunk', '10000'), EXIT.refused);
+    assert.equal(poort.stored.size, 0);
+    poort.failPutsAfter = undefined;
+    poort.puts.length = 0;
+    assert.equal(await submit('--in-band-max', '4096', '--upload-chunk', '10000'), EXIT.ok);
+    assert.deepEqual(poort.puts, ['20000-29999', '30000-39999']);
+    assert.ok([...poort.uploads.values()][0]!.bytes.equals(big));
+    assert.equal(journal().length, 1);
+    // Once more: the journal holds it, nothing is sent.
+    const requests = poort.requests.length;
+    assert.equal(await submit('--in-band-max', '4096'), EXIT.ok);
+    assert.equal(poort.requests.length, requests);
   });
 
   test('a certificate Poort does not trust, or a server poort does not trust, is a TLS error: exit 5 at once', async () => {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -40,6 +40,14 @@ export class FakePoort {
   cutNextBulkAfter: number | undefined;
   /** These aanleverkenmerken get ALS400 (try again later) the first time. */
   readonly tryAgainOnce = new Set<string>();
+  /** Grote Berichten uploads by uploadId (docs/grote-berichten.md), their bytes and which of them came. */
+  readonly uploads = new Map<string, FakeUpload>();
+  /** The ranges of every PUT that reached the fake, in order ("start-end"). */
+  readonly puts: string[] = [];
+  /** After so many PUTs, every further PUT is answered 500 (a Poort that broke down mid-upload). */
+  failPutsAfter: number | undefined;
+  /** The next PUT's connection is destroyed after this many of its bytes (they are kept, as Poort keeps them). */
+  cutNextPutAfterBytes: number | undefined;
   private server: Server | undefined;
 
   constructor(private readonly pki: TestPki) {}
@@ -91,6 +99,16 @@ export class FakePoort {
       }
       return this.bulk(request, response);
     }
+    if (request.method === 'POST' && path === '/api/v1/grote-berichten') {
+      const body = JSON.parse(await text(request)) as { aanleverkenmerk: string; bestand: { grootte: number; sha256: string } };
+      const earlier = [...this.uploads.values()].find((upload) => upload.aanleverkenmerk === body.aanleverkenmerk);
+      if (earlier) return answer(200, stateOf(earlier));
+      const upload: FakeUpload = { uploadId: randomUUID(), aanleverkenmerk: body.aanleverkenmerk, sha256: body.bestand.sha256, bytes: Buffer.alloc(body.bestand.grootte), have: new Uint8Array(body.bestand.grootte) };
+      this.uploads.set(upload.uploadId, upload);
+      return answer(201, stateOf(upload));
+    }
+    const upload = /^\/api\/v1\/grote-berichten\/([^/]+)$/.exec(path);
+    if (upload) return this.uploadRequest(request, response, this.uploads.get(upload[1]!), answer);
     const status = /^\/api\/v1\/processen\/([^/]+)\/statussen$/.exec(path);
     if (request.method === 'GET' && status) {
       const found = this.statuses.get(decodeURIComponent(status[1]!));
@@ -126,6 +144,44 @@ export class FakePoort {
     response.end(`${JSON.stringify({ samenvatting: { bulkId: randomUUID(), geaccepteerd: accepted, geweigerd: refused } })}\n`);
   }
 
+  private async uploadRequest(request: IncomingMessage, response: ServerResponse, upload: FakeUpload | undefined, answer: (status: number, body: unknown) => void): Promise<void> {
+    if (!upload) {
+      request.resume();
+      return answer(404, { code: 'UPLOAD_NOT_FOUND', message: 'no such upload' });
+    }
+    if (request.method === 'GET') return answer(200, stateOf(upload));
+    const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(request.headers['content-range']));
+    if (!range || Number(range[3]) !== upload.bytes.byteLength) {
+      request.resume();
+      return answer(416, { code: 'UPLOAD_RANGE_NOT_SATISFIABLE', message: 'bad range' });
+    }
+    const start = Number(range[1]);
+    this.puts.push(`${start}-${range[2]}`);
+    if (this.failPutsAfter !== undefined && this.puts.length > this.failPutsAfter) {
+      request.resume();
+      return answer(500, { code: 'INTERNAL_ERROR', message: 'internal error' });
+    }
+    const cutAfter = this.cutNextPutAfterBytes;
+    this.cutNextPutAfterBytes = undefined;
+    let at = start;
+    for await (const chunk of request) {
+      for (const byte of chunk as Buffer) {
+        upload.bytes[at] = byte;
+        upload.have[at++] = 1;
+        if (cutAfter !== undefined && at - start >= cutAfter) {
+          response.socket?.destroy();
+          return;
+        }
+      }
+    }
+    if (upload.have.includes(0)) return answer(200, stateOf(upload));
+    const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
+    if (sha256 !== upload.sha256) return answer(422, { code: 'CHECKSUM_ERROR', message: `the SHA-256 is ${sha256}` });
+    upload.kenmerk ??= randomUUID();
+    this.stored.set(upload.aanleverkenmerk, { kenmerk: upload.kenmerk, inhoud: sha256 });
+    answer(201, { kenmerk: upload.kenmerk, statuscode: '100' });
+  }
+
   /** Ingress's rules in small: refuse what is marked invalid, answer a known aanleverkenmerk with its first kenmerk. */
   private accept(body: Record<string, unknown>): { kenmerk: string } | { status: number; foutcode: string; foutbeschrijving: string } {
     const aanleverkenmerk = String(body.aanleverkenmerk);
@@ -138,6 +194,39 @@ export class FakePoort {
     this.stored.set(aanleverkenmerk, { kenmerk, inhoud });
     return { kenmerk };
   }
+}
+
+/** A Grote Berichten upload as the fake holds it. */
+export interface FakeUpload {
+  readonly uploadId: string;
+  readonly aanleverkenmerk: string;
+  readonly sha256: string;
+  readonly bytes: Buffer;
+  /** 1 for each byte that came. */
+  readonly have: Uint8Array;
+  kenmerk?: string;
+}
+
+function stateOf(upload: FakeUpload) {
+  const ranges = (value: number) => {
+    const found: { start: number; end: number }[] = [];
+    upload.have.forEach((have, index) => {
+      if (have !== value) return;
+      const last = found.at(-1);
+      if (last && last.end === index - 1) last.end = index;
+      else found.push({ start: index, end: index });
+    });
+    return found;
+  };
+  return {
+    uploadId: upload.uploadId,
+    location: `/api/v1/grote-berichten/${upload.uploadId}`,
+    status: upload.kenmerk ? 'voltooid' : 'open',
+    grootte: upload.bytes.byteLength,
+    ontvangen: ranges(1),
+    ontbrekend: ranges(0),
+    ...(upload.kenmerk ? { kenmerk: upload.kenmerk } : {}),
+  };
 }
 
 async function text(request: IncomingMessage): Promise<string> {

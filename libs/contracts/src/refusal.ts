@@ -31,6 +31,10 @@ export type RefusalKind =
   | 'unprocessable'
   | 'unsupported-media-type'
   | 'too-large'
+  /** It existed but is over: expired, and nothing more can be done with it. */
+  | 'gone'
+  /** A byte range that does not fit what it names (a range past the end, another total size). */
+  | 'range-not-satisfiable'
   /** Poort cannot take it now; the same request may succeed later. */
   | 'overloaded';
 

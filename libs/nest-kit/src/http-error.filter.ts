@@ -26,6 +26,8 @@ export const REFUSAL_HTTP_STATUS: Readonly<Record<RefusalKind, number>> = {
   unprocessable: 422,
   'too-large': 413,
   'unsupported-media-type': 415,
+  gone: 410,
+  'range-not-satisfiable': 416,
   overloaded: 503,
 };
 

@@ -62,6 +62,8 @@ const REFUSAL_DESCRIPTIONS: Readonly<Record<number, string>> = {
   [REFUSAL_HTTP_STATUS['not-found']]: 'nothing of that name for this caller',
   [REFUSAL_HTTP_STATUS['too-large']]: 'the body or a file in it is larger than allowed',
   [REFUSAL_HTTP_STATUS['unsupported-media-type']]: 'a MIME type the message type does not accept',
+  [REFUSAL_HTTP_STATUS.gone]: 'it existed but is over (expired)',
+  [REFUSAL_HTTP_STATUS['range-not-satisfiable']]: 'a byte range that does not fit the file it names',
   [REFUSAL_HTTP_STATUS.overloaded]:
     "Poort is busy (Digipoort's busy answer, foutcode ALS400; details.belasting OVERBELAST: the chain is behind, ZWAARBELAST: this instance has too many requests at once); the same request may succeed after Retry-After",
 };

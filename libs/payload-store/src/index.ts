@@ -1,1 +1,2 @@
 export * from './payload-store.js';
+export * from './staged-uploads.js';

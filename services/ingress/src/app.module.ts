@@ -14,6 +14,8 @@ import { bulkProviders } from './bulk/bulk.providers.js';
 import { ChainLoadMetrics } from './chain-load/chain-load.metrics.js';
 import { ChainLoadSampler } from './chain-load/chain-load.sampler.js';
 import { loadLimitsOf, type IngressConfig } from './config.js';
+import { GroteBerichtenController } from './grote-berichten/grote-berichten.controller.js';
+import { groteBerichtenProviders } from './grote-berichten/grote-berichten.providers.js';
 import { InFlightLimiter } from './submission/in-flight-limiter.js';
 import { SubmissionAdmission } from './submission/submission-admission.js';
 import { MessagesRepository } from './submission/messages.repository.js';
@@ -40,7 +42,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService({ ...platformOptionsFromEnv('ingress', config), outboxLingerMs: OUTBOX_LINGER_MS })],
-      controllers: [SubmissionController, BulkController, ...(wus ? [wus.controller] : [])],
+      controllers: [SubmissionController, BulkController, GroteBerichtenController, ...(wus ? [wus.controller] : [])],
       providers: [
         messageCatalogProvider(config.POORT_CONFIG_DIR),
         ...clientIdentityProviders(identitySource),
@@ -66,6 +68,7 @@ export class AppModule {
             new SubmissionService(unitOfWork, catalog, payloads, messages, new SubmissionKeysRepository(config.INGRESS_IDEMPOTENCY_WINDOW_MS), admission),
         },
         ...bulkProviders(config),
+        ...groteBerichtenProviders(config),
         ...(wus?.providers ?? []),
       ],
     };

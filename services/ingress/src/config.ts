@@ -1,4 +1,5 @@
 import { clientIdentityEnv, loadConfigOrExit, messageTypesEnv, operatorEnv, platformEnv, wusEnv } from '@poort/config';
+import { Duration } from '@poort/message-types';
 import { z } from 'zod';
 
 import type { LoadLimits } from './chain-load/load-policy.js';
@@ -39,6 +40,15 @@ export const IngressEnv = z.object({
   INGRESS_BULK_RETENTION_MS: z.coerce.number().int().positive().default(7 * 24 * 60 * 60 * 1000),
   /** Items of one bulk being stored at once (they share the writer's transactions). */
   INGRESS_BULK_CONCURRENCY: z.coerce.number().int().positive().default(64),
+  /**
+   * Digikoppeling Grote Berichten (docs/grote-berichten.md): the largest file Poort takes, beside each message type's
+   * content.maxBytes (the smaller of the two counts).
+   */
+  GROTE_BERICHTEN_MAX_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024 * 1024),
+  /** How long an announced upload may take to complete (500ms, 30s, 5m, 24h, 7d, or milliseconds); then it expires. */
+  GROTE_BERICHTEN_EXPIRY: z.union([z.string().regex(/^\d+$/).transform(Number), z.string()]).pipe(Duration).default(24 * 60 * 60 * 1000),
+  /** How often the sweeper marks expired uploads verlopen and deletes their parts. */
+  GROTE_BERICHTEN_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
 });
 export type IngressConfig = z.infer<typeof IngressEnv>;
 

@@ -1,7 +1,7 @@
 import { Coalescer } from '@poort/batching';
-import { STATUS, TOPICS, type Envelope } from '@poort/contracts';
+import { STATUS, TOPICS, type Envelope, type PayloadRef } from '@poort/contracts';
 import { CONTENT_AT_ONCE_BYTES, type PayloadMeta, type PayloadStore } from '@poort/payload-store';
-import { isRequirementFailed } from '@poort/message-state';
+import { isRequirementFailed, type Queryable } from '@poort/message-state';
 import { Emissions, type UnitOfWork } from '@poort/pipeline';
 import type { ClientIdentity } from '@poort/pki';
 
@@ -19,6 +19,15 @@ export interface AcceptedSubmission {
   /** The content first, then the attachments. */
   readonly files: readonly { readonly bytes: Uint8Array; readonly meta: PayloadMeta }[];
 }
+
+/**
+ * A content that is already staged in Postgres (a Grote Berichten upload): stored into the payload store by the
+ * caller, in the message's transaction, which it may also lock and update; it knows the message's kenmerk.
+ */
+export type StagedContent = (tx: Queryable, kenmerk: string) => Promise<PayloadRef>;
+
+/** A submission whose content is staged: no files in memory. */
+export type StagedSubmission = Omit<AcceptedSubmission, 'files'>;
 
 /** What storing a submission did: stored a new message, or found one that holds one of its keys. */
 export type WriteOutcome = { readonly envelope: Envelope } | { readonly earlier: EarlierSubmission };
@@ -48,6 +57,22 @@ export class SubmissionWriter {
     // A large submission gains little from company, and many in one statement would hold all their contents at once.
     if (bytesOf(submission) > CONTENT_AT_ONCE_BYTES) return (await this.writeAll([submission]))[0]!;
     return this.batches.submit(submission);
+  }
+
+  /**
+   * A submission whose content is staged (StagedContent), alone in its transaction: its keys, then its content, its
+   * message record and first events, as writeInSteps does for a submission in memory. The content streams from the
+   * staging rows into the payload store without being held whole.
+   */
+  writeStaged(submission: StagedSubmission, content: StagedContent): Promise<WriteOutcome> {
+    return this.unitOfWork.commit(async ({ tx, out }) => {
+      const [earlier] = await this.keys.claimAll(tx, [claimOf(submission)]);
+      if (earlier) return { earlier };
+      const envelope: Envelope = { ...submission.envelope, content: await content(tx, submission.envelope.kenmerk), attachments: [] };
+      await this.messages.insert(tx, [envelope]);
+      emitAccepted(out, envelope, submission.receivedAt);
+      return { envelope };
+    });
   }
 
   private async writeAll(submissions: readonly AcceptedSubmission[]): Promise<WriteOutcome[]> {
@@ -115,7 +140,7 @@ export class SubmissionWriter {
   }
 }
 
-const claimOf = ({ sender, keys, fingerprint, envelope }: AcceptedSubmission): KeyClaim => ({ senderOin: sender.oin, keys, fingerprint, kenmerk: envelope.kenmerk });
+const claimOf = ({ sender, keys, fingerprint, envelope }: StagedSubmission): KeyClaim => ({ senderOin: sender.oin, keys, fingerprint, kenmerk: envelope.kenmerk });
 
 /** The first events of an accepted message: received (100), and offered for processing. */
 function emitAccepted(out: Emissions, envelope: Envelope, receivedAt: Date): void {

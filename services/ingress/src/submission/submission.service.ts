@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { FOUTCODE, Refusal, STATUS, STATUS_DEFINITIONS, type AanleverResponse, type Envelope } from '@poort/contracts';
-import type { MessageCatalog } from '@poort/message-types';
+import type { MessageCatalog, MessageType } from '@poort/message-types';
 import type { PayloadStore } from '@poort/payload-store';
 import type { UnitOfWork } from '@poort/pipeline';
 import type { ClientIdentity } from '@poort/pki';
@@ -12,9 +12,18 @@ import type { MessagesRepository } from './messages.repository.js';
 import { requestFingerprint } from './request-fingerprint.js';
 import type { SubmissionAdmission } from './submission-admission.js';
 import type { EarlierSubmission, SubmissionKey, SubmissionKeysRepository } from './submission-keys.repository.js';
-import { SubmissionWriter } from './submission-writer.js';
+import { SubmissionWriter, type StagedContent } from './submission-writer.js';
 
 type Bestand = AanleverRequest['berichtInhoud'];
+
+/**
+ * Content in the request itself (REST, WUS, bulk) is at most 20 MiB, Digipoort's limit of berichtInhoud and the
+ * threshold above which Digikoppeling requires Grote Berichten, whatever a message type allows there.
+ */
+export const IN_BAND_MAX_BYTES = 20 * 1024 * 1024;
+
+/** An aanleveren's envelope fields without its files: what a Grote Berichten announcement carries beside its bestand. */
+export type AanleverEnvelopeFields = Omit<AanleverRequest, 'berichtInhoud' | 'berichtBijlagen'>;
 
 const refuse = (kind: Refusal['kind'], message: string, details?: unknown) => new Refusal(FOUTCODE.interfaceSpecificatie, kind, message, details);
 
@@ -62,15 +71,40 @@ export class SubmissionService {
     }
   }
 
-  private async accept(sender: ClientIdentity, request: AanleverRequest, keys: readonly SubmissionKey[]): Promise<AanleverResponse> {
+  /** What is checked of an envelope before anything else: its message type exists, and it does not name a kenmerk. */
+  messageTypeOf(request: Pick<AanleverEnvelopeFields, 'berichtsoort' | 'kenmerk'>): MessageType {
     const type = this.catalog.find(request.berichtsoort);
     if (!type) throw refuse('invalid', `berichtsoort ${request.berichtsoort} is onbekend`);
     if (request.kenmerk !== undefined) throw refuse('invalid', 'het kenmerk wordt door Poort toegekend en mag niet worden meegestuurd');
+    return type;
+  }
+
+  /**
+   * aanleveren of a content that is staged (a completed Grote Berichten upload): the same envelope, keys (its
+   * aanleverkenmerk), events and receipt as any submission, the content written by `content` in the message's
+   * transaction. `fingerprint` is the announcement's: the same aanleverkenmerk again is that message's receipt.
+   */
+  async submitStaged(sender: ClientIdentity, request: AanleverEnvelopeFields, fingerprint: string, content: StagedContent): Promise<AanleverResponse> {
+    const type = this.messageTypeOf(request);
+    const keys: SubmissionKey[] = request.aanleverkenmerk === undefined ? [] : [{ kind: 'aanleverkenmerk', value: request.aanleverkenmerk }];
+    const receivedAt = new Date();
+    const outcome = await this.writer.writeStaged({ sender, keys, fingerprint, receivedAt, envelope: envelopeOf(type, request, sender, receivedAt) }, content);
+    return 'envelope' in outcome ? receipt(outcome.envelope) : this.resubmitted(outcome.earlier, fingerprint);
+  }
+
+  /** The receipt of an accepted message, again (undefined: no such message). */
+  async receiptOf(kenmerk: string): Promise<AanleverResponse | undefined> {
+    const envelope = await this.messages.find(kenmerk);
+    return envelope && receipt(envelope);
+  }
+
+  private async accept(sender: ClientIdentity, request: AanleverRequest, keys: readonly SubmissionKey[]): Promise<AanleverResponse> {
+    const type = this.messageTypeOf(request);
     const bijlagen = request.berichtBijlagen ?? [];
     if (bijlagen.length > type.attachments.maxCount) {
       throw refuse('invalid', `${type.berichtsoort} neemt ten hoogste ${type.attachments.maxCount} bijlagen aan, niet ${bijlagen.length}`);
     }
-    checkFile(type.berichtsoort, request.berichtInhoud, type.content, 'inhoud');
+    checkFile(type.berichtsoort, request.berichtInhoud, inBand(type.content), 'inhoud');
     for (const bijlage of bijlagen) checkFile(type.berichtsoort, bijlage, type.attachments, 'bijlage');
     const files = [request.berichtInhoud, ...bijlagen];
 
@@ -82,21 +116,9 @@ export class SubmissionService {
       keys,
       fingerprint,
       receivedAt,
-      envelope: {
-        kenmerk: randomUUID(),
-        berichtsoort: type.berichtsoort,
-        aanleverkenmerk: request.aanleverkenmerk,
-        eerderAanleverkenmerk: request.eerderAanleverkenmerk,
-        sender: { oin: sender.oin, certificateFingerprint: sender.fingerprintSha256 },
-        identiteitBelanghebbende: request.identiteitBelanghebbende,
-        rolBelanghebbende: request.rolBelanghebbende,
-        identiteitOntvanger: request.identiteitOntvanger,
-        rolOntvanger: request.rolOntvanger,
-        autorisatieAdres: request.autorisatieAdres,
-        tijdstempelAangeleverd: receivedAt.toISOString(),
-      },
+      envelope: envelopeOf(type, request, sender, receivedAt),
       files: files.map((file, index) => ({
-        bytes: decoded(file, index === 0 ? type.content.maxBytes : type.attachments.maxBytes),
+        bytes: decoded(file, index === 0 ? inBand(type.content).maxBytes : type.attachments.maxBytes),
         meta: { mimeType: file.mimeType, bestandsnaam: file.bestandsnaam },
       })),
     });
@@ -113,6 +135,28 @@ export class SubmissionService {
   }
 }
 
+/** The envelope of a new message, without its content and attachments. */
+function envelopeOf(type: MessageType, request: AanleverEnvelopeFields, sender: ClientIdentity, receivedAt: Date): Omit<Envelope, 'content' | 'attachments'> {
+  return {
+    kenmerk: randomUUID(),
+    berichtsoort: type.berichtsoort,
+    aanleverkenmerk: request.aanleverkenmerk,
+    eerderAanleverkenmerk: request.eerderAanleverkenmerk,
+    sender: { oin: sender.oin, certificateFingerprint: sender.fingerprintSha256 },
+    identiteitBelanghebbende: request.identiteitBelanghebbende,
+    rolBelanghebbende: request.rolBelanghebbende,
+    identiteitOntvanger: request.identiteitOntvanger,
+    rolOntvanger: request.rolOntvanger,
+    autorisatieAdres: request.autorisatieAdres,
+    tijdstempelAangeleverd: receivedAt.toISOString(),
+  };
+}
+
+/** A type's content limits for content in the request: its own, and never above IN_BAND_MAX_BYTES. */
+function inBand(content: MessageType['content']): MessageType['content'] {
+  return { ...content, maxBytes: Math.min(content.maxBytes, IN_BAND_MAX_BYTES) };
+}
+
 /** What can be refused of a file from the request alone, before anything is written: its MIME type and its size. */
 function checkFile(berichtsoort: string, file: Bestand, allowed: { readonly mimeTypes: readonly string[]; readonly maxBytes: number }, role: 'inhoud' | 'bijlage'): void {
   if (!allowed.mimeTypes.includes(file.mimeType)) {
@@ -121,12 +165,12 @@ function checkFile(berichtsoort: string, file: Bestand, allowed: { readonly mime
       `mimeType ${file.mimeType} van ${role} ${file.bestandsnaam} wordt niet geaccepteerd voor ${berichtsoort} (toegestaan: ${allowed.mimeTypes.join(', ')})`,
     );
   }
-  if (decodedBase64Size(file.inhoud) > allowed.maxBytes) throw tooLarge(file, allowed.maxBytes);
+  if (decodedBase64Size(file.inhoud) > allowed.maxBytes) throw tooLarge(file, allowed.maxBytes, role === 'inhoud' && allowed.maxBytes >= IN_BAND_MAX_BYTES);
 }
 
 /** The issues of a request that is not the koppelvlak, kept small whatever the request was (100,000 unknown keys, say). */
 const MAX_ISSUES = 10;
-function notKoppelvlak(error: z.ZodError): Refusal {
+export function notKoppelvlak(error: z.ZodError): Refusal {
   const issues = error.issues.slice(0, MAX_ISSUES).map((issue) => ({ veld: issue.path.join('.') || '(verzoek)', fout: issue.message.slice(0, 200) }));
   const more = error.issues.length > MAX_ISSUES ? ` (en nog ${error.issues.length - MAX_ISSUES})` : '';
   const summary = issues.map((issue) => `${issue.veld}: ${issue.fout}`).join('; ');
@@ -169,12 +213,17 @@ function dutchDuration(ms: number): string {
   return `${ms} milliseconden`;
 }
 
-const tooLarge = (file: Bestand, limit: number) => refuse('too-large', `${file.bestandsnaam} is groter dan ${limit} bytes`);
+/** Content past the in-band limit is told where large files go: Digikoppeling Grote Berichten (docs/grote-berichten.md). */
+const tooLarge = (file: Bestand, limit: number, useGroteBerichten = false) =>
+  refuse(
+    'too-large',
+    `${file.bestandsnaam} is groter dan ${limit} bytes${useGroteBerichten ? '; lever een bestand van meer dan 20 MiB aan via Digikoppeling Grote Berichten (POST /api/v1/grote-berichten)' : ''}`,
+  );
 
 /** A file's content; checked against the type's limit again, now that its size is exact. */
 function decoded(file: Bestand, maxBytes: number): Buffer {
   const bytes = Buffer.from(file.inhoud, 'base64');
-  if (bytes.byteLength > maxBytes) throw tooLarge(file, maxBytes);
+  if (bytes.byteLength > maxBytes) throw tooLarge(file, maxBytes, maxBytes >= IN_BAND_MAX_BYTES);
   return bytes;
 }
 
