@@ -8,10 +8,11 @@ import { runInNewContext } from 'node:vm';
 
 import { HttpException } from '@nestjs/common';
 import { Refusal } from '@poort/contracts';
+import { strictJsonParser } from '@poort/nest-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import { DEFAULT_STREAMED_LIMITS, type FileSink, type StreamedSlot } from '../src/submission/streamed-aanlevering.js';
-import { readStreamedBody, readsStreamed } from '../src/submission/streamed-body.js';
+import { hasStreamedBody, readStreamedBody, readsStreamed, streamedBodyHook } from '../src/submission/streamed-body.js';
 
 const MAX_BODY_BYTES = 80 * 1024 * 1024;
 const STREAMED_FROM = 1024 * 1024;
@@ -39,34 +40,31 @@ class HashingSink implements FileSink {
 }
 
 /**
- * A Fastify server wired as the aanleveren route is meant to be: a large (or chunked) JSON body is handed on as its
- * stream, and the route reads it with readStreamedBody; refusals are answered with their status and code.
+ * A Fastify server wired as the aanleveren route is meant to be: the strict JSON parser as runService installs it,
+ * streamedBodyHook on the route, and a handler that reads a set-aside body with readStreamedBody and answers the
+ * others with what the JSON parser made of them. Refusals are answered with their status and code, as
+ * HttpErrorFilter answers them.
  */
 async function server(onWrite: () => void): Promise<{ fastify: FastifyInstance; url: URL; sinks: HashingSink[] }> {
   const sinks: HashingSink[] = [];
   const fastify = Fastify();
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', (request, payload, done) => {
-    if (!readsStreamed(request.headers, STREAMED_FROM)) {
-      done(new Error('this test server reads only streamed bodies'), undefined);
-      return;
-    }
-    done(null, payload);
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, strictJsonParser(fastify));
+  fastify.setErrorHandler((error, _request, reply) => {
+    if (error instanceof HttpException) return reply.status(error.getStatus()).send(error.getResponse());
+    if (error instanceof Refusal) return reply.status(400).send({ code: error.code, message: error.message });
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    return reply.status(status).send({ code: `HTTP_${status}`, message: (error as Error).message });
   });
-  fastify.post('/aanleveren', async (request, reply) => {
-    try {
-      const open = (slot: StreamedSlot) => {
-        const sink = new HashingSink(slot, onWrite);
-        sinks.push(sink);
-        return sink;
-      };
-      const result = await readStreamedBody(request, open, { ...DEFAULT_STREAMED_LIMITS, maxFileBytes: 64 * 1024 * 1024, maxBodyBytes: MAX_BODY_BYTES });
-      return { files: result.files, document: result.document };
-    } catch (error) {
-      if (error instanceof HttpException) return reply.status(error.getStatus()).send(error.getResponse());
-      if (error instanceof Refusal) return reply.status(400).send({ code: error.code, message: error.message });
-      throw error;
-    }
+  const open = (slot: StreamedSlot) => {
+    const sink = new HashingSink(slot, onWrite);
+    sinks.push(sink);
+    return sink;
+  };
+  fastify.post('/aanleveren', { bodyLimit: MAX_BODY_BYTES, preParsing: streamedBodyHook(STREAMED_FROM) }, async (request) => {
+    if (!hasStreamedBody(request)) return { buffered: request.body };
+    const result = await readStreamedBody(request, open, { ...DEFAULT_STREAMED_LIMITS, maxFileBytes: 64 * 1024 * 1024, maxBodyBytes: MAX_BODY_BYTES });
+    return { files: result.files, document: result.document };
   });
   await fastify.listen({ host: '127.0.0.1', port: 0 });
   return { fastify, url: new URL(`http://127.0.0.1:${(fastify.server.address() as AddressInfo).port}/aanleveren`), sinks };
@@ -170,7 +168,6 @@ describe('readStreamedBody: the aanleveren body read from a real HTTP request', 
   test('a body over the limit is refused with 413: by its Content-Length before it is read, or where a chunked one passes it', async () => {
     const declared = await postHeadOnly(app.url, { 'content-length': MAX_BODY_BYTES + 1 });
     assert.equal(declared.status, 413);
-    assert.equal(declared.json.code, 'HTTP_413');
 
     const before = app.sinks.length;
     const piece = Buffer.from('QUJD'.repeat(16 * 1024));
@@ -189,6 +186,21 @@ describe('readStreamedBody: the aanleveren body read from a real HTTP request', 
     const answer = await postHeadOnly(app.url, { 'content-type': 'application/json; charset=latin1', 'content-length': STREAMED_FROM });
     assert.equal(answer.status, 415);
     assert.equal(answer.json.code, 'HTTP_CHARSET_UNSUPPORTED');
+  });
+
+  test('a large body with its Content-Length streams too, and a small one is parsed whole by the strict JSON parser as before', async () => {
+    const content = randomBytes(3 * 1024 * 1024);
+    const body = Buffer.from(JSON.stringify({ berichtsoort: 'X', berichtInhoud: { inhoud: content.toString('base64') } }));
+    const large = await post(app.url, [body], { 'content-length': body.byteLength });
+    assert.equal(large.status, 200, JSON.stringify(large.json));
+    assert.deepEqual(large.json.files, [{ slot: { kind: 'content' }, bytes: content.byteLength, sha256: createHash('sha256').update(content).digest('hex') }]);
+    assert.deepEqual(large.json.document, { berichtsoort: 'X', berichtInhoud: { inhoud: '' } });
+
+    const small = Buffer.from('{"berichtsoort":"X","berichtInhoud":{"inhoud":"QUJD"}}');
+    const buffered = await post(app.url, [small], { 'content-length': small.byteLength });
+    assert.deepEqual(buffered.json, { buffered: { berichtsoort: 'X', berichtInhoud: { inhoud: 'QUJD' } } });
+    const notUtf8 = Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]);
+    assert.equal((await post(app.url, [notUtf8], { 'content-length': notUtf8.byteLength })).json.code, 'HTTP_BODY_NOT_UTF8');
   });
 
   test('readsStreamed: from the threshold by Content-Length, and always when chunked', () => {

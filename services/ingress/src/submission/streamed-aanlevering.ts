@@ -5,12 +5,12 @@
  * the body, a batch of base64 text (Base64StreamDecoder) and the rest of the document, which is small and capped
  * (maxStringChars per string or key, maxDocumentChars in all).
  *
- * How the route is meant to use it (the wiring is in streamed-body.ts): a body whose Content-Length is at least
- * INGRESS_STREAMED_BODY_FROM_BYTES (default 1 MiB), or that comes chunked, is not parsed by Fastify's JSON parser but
- * handed to the controller as its raw stream; the controller calls readStreamedAanlevering with it and a sink factory
- * that stages each file in the payload store, and then checks `document` with StreamedAanleverRequest (the
- * koppelvlak's schema, with each inhoud the STREAMED_INHOUD marker) and the message type's limits against `files`.
- * Smaller bodies keep the buffered path (SubmissionService.submit), which costs less for them.
+ * How the route is meant to use it (the wiring is in streamed-body.ts, step by step): a body whose Content-Length is
+ * at least INGRESS_STREAMED_BODY_FROM_BYTES (default 1 MiB), or that comes chunked, is not parsed by Fastify's JSON
+ * parser but set aside as its stream for the controller, which reads it with this reader and a sink factory that
+ * stages each file in the payload store, and then checks `document` with StreamedAanleverRequest (the koppelvlak's
+ * schema, with each inhoud the STREAMED_INHOUD marker) and the message type's limits against `files`. Smaller bodies
+ * keep the buffered path (SubmissionService.submit), which costs less for them.
  *
  * The JSON is held to the same rules as the buffered path (libs/nest-kit strict-json.ts): UTF-8 only (invalid bytes
  * are refused, not replaced), `__proto__` and `constructor.prototype` keys refused; and, as a stream cannot take a
