@@ -144,6 +144,8 @@ describe('readStreamedAanlevering: an aanleveren body read as it streams in', ()
         berichtBijlagen: [bestand('', 'een.pdf'), bestand('', 'twee.pdf')],
       });
       assert.equal(StreamedAanleverRequest.safeParse(result.document).success, true);
+      // The streamed schema takes the marker only: an inhoud that was not streamed is not taken for one.
+      assert.equal(StreamedAanleverRequest.safeParse({ ...(result.document as object), berichtInhoud: bestand('QUJD') }).success, false);
     }
   });
 

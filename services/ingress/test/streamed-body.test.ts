@@ -186,6 +186,10 @@ describe('readStreamedBody: the aanleveren body read from a real HTTP request', 
     const answer = await postHeadOnly(app.url, { 'content-type': 'application/json; charset=latin1', 'content-length': STREAMED_FROM });
     assert.equal(answer.status, 415);
     assert.equal(answer.json.code, 'HTTP_CHARSET_UNSUPPORTED');
+    // A small one, parsed whole, as before.
+    const small = await post(app.url, [Buffer.from('{}')], { 'content-type': 'application/json; charset=latin1', 'content-length': 2 });
+    assert.equal(small.status, 415);
+    assert.equal(small.json.code, 'HTTP_CHARSET_UNSUPPORTED');
   });
 
   test('a large body with its Content-Length streams too, and a small one is parsed whole by the strict JSON parser as before', async () => {
