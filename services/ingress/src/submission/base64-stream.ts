@@ -24,29 +24,31 @@ export function describeBase64Problem(problem: Base64Problem): string {
 const OUTSIDE_ALPHABET = /[^A-Za-z0-9+/]/;
 
 /**
- * Decodes base64 as its text arrives in pieces of any length, holding at most `batchChars` of it: the bytes come out
- * in batches (so that a sink gets few large writes, not one per JSON string piece). The form is the one the
- * koppelvlak's base64Binary has in Poort (see isBase64 in aanlever-request.dto.ts): the plain alphabet, no whitespace,
- * at most two `=` at the very end, and a length that is a multiple of 4.
+ * Decodes base64 as its text arrives in pieces of any length, straight into a batch buffer of `batchBytes`: full
+ * batches come out (so that a sink gets few large writes, not one per JSON string piece), and besides the batch only
+ * up to 3 characters of a quad are held. The form is the one the koppelvlak's base64Binary has in Poort (see isBase64
+ * in aanlever-request.dto.ts): the plain alphabet, no whitespace, at most two `=` at the very end, and a length that
+ * is a multiple of 4.
  */
 export class Base64StreamDecoder {
-  /** Text not yet decoded: checked and decoded a batch at a time (one scan of a flat batch is far cheaper than one per piece). */
-  private pending = '';
-  /** Where `pending` begins in the whole text. */
-  private pendingAt = 0;
+  private batch: Buffer;
+  private filled = 0;
+  /** The characters of an incomplete quad, waiting for the next piece. */
+  private carry = '';
   private seen = 0;
   private padding = 0;
 
-  // 64 Ki characters: below V8's large-object size, so each batch's text is young garbage that is collected at once.
-  constructor(private readonly batchChars = 64 * 1024) {}
+  // A multiple of 3, so that a batch ends on a quad. 48 KiB: below V8's large-object size.
+  constructor(private readonly batchBytes = 48 * 1024) {
+    this.batch = Buffer.allocUnsafe(batchBytes);
+  }
 
-  /** Takes the next piece of text; returns the bytes decoded so far once a batch is full. */
-  push(text: string): Buffer | undefined {
+  /** Takes the next piece of text; returns the batches it filled (usually none). */
+  push(text: string): Buffer[] {
     const paddingAt = this.padding > 0 ? 0 : text.indexOf('=');
+    const data = paddingAt < 0 ? text : text.slice(0, paddingAt);
+    const out = this.decode(data);
     if (paddingAt >= 0) {
-      this.pending += text.slice(0, paddingAt);
-      // A bad character before the padding is the first problem, so it is the one reported.
-      this.check();
       for (let index = paddingAt; index < text.length; index++) {
         const character = text[index]!;
         if (character !== '=') {
@@ -55,37 +57,63 @@ export class Base64StreamDecoder {
         }
         if (++this.padding > 2) throw new Base64Error({ reason: 'padding', at: this.seen + index });
       }
-    } else {
-      this.pending += text;
     }
     this.seen += text.length;
-    if (this.pending.length < this.batchChars) return undefined;
-    // Whole quads only: the rest waits for the next piece.
-    const whole = this.pending.length - (this.pending.length % 4);
-    const quads = this.pending.slice(0, whole);
-    const bytes = Buffer.from(quads, 'base64');
-    // Node's decoder skips what is not base64, so fewer bytes than 3 per 4 characters betray a bad character; it also
-    // takes base64url's - and _, which the koppelvlak's base64 does not have. (Much cheaper than a regex scan.)
-    if (bytes.byteLength !== (whole / 4) * 3 || quads.includes('-') || quads.includes('_')) {
-      this.check();
-      throw new Error('base64 decoded short, yet no character is outside the alphabet');
-    }
-    this.pending = this.pending.slice(whole);
-    this.pendingAt += whole;
-    return bytes;
+    return out;
   }
 
   /** The text is complete: the last bytes, or a Base64Error if the text as a whole is not base64. */
   end(): Buffer {
-    this.check();
+    const bad = OUTSIDE_ALPHABET.exec(this.carry);
+    if (bad) throw new Base64Error({ reason: 'character', at: this.seen - this.padding - this.carry.length + bad.index, character: bad[0] });
     if (this.seen % 4 !== 0) throw new Base64Error({ reason: 'length', length: this.seen });
-    const bytes = Buffer.from(this.pending, 'base64');
-    this.pending = '';
-    return bytes;
+    // A last quad of 2 or 3 characters (its padding left off) decodes to 1 or 2 bytes.
+    const tail = Buffer.from(this.carry, 'base64');
+    const last = Buffer.concat([this.batch.subarray(0, this.filled), tail]);
+    this.filled = 0;
+    this.carry = '';
+    return last;
   }
 
-  private check(): void {
-    const bad = OUTSIDE_ALPHABET.exec(this.pending);
-    if (bad) throw new Base64Error({ reason: 'character', at: this.pendingAt + bad.index, character: bad[0] });
+  /** Decodes the whole quads of carry + data into the batch, keeping the rest as the new carry. */
+  private decode(data: string): Buffer[] {
+    const text = this.carry + data;
+    const whole = text.length - (text.length % 4);
+    const startsAt = this.seen - this.carry.length;
+    this.carry = text.slice(whole);
+    if (whole === 0) return [];
+    const quads = whole === text.length ? text : text.slice(0, whole);
+    const bytes = (whole / 4) * 3;
+    const out: Buffer[] = [];
+    let written = 0;
+    for (let at = 0; at < whole; ) {
+      const roomQuads = Math.floor((this.batchBytes - this.filled) / 3);
+      if (roomQuads === 0) {
+        out.push(this.take());
+        continue;
+      }
+      const length = Math.min(roomQuads * 4, whole - at);
+      const part = at === 0 && length === whole ? quads : quads.slice(at, at + length);
+      const partBytes = this.batch.write(part, this.filled, 'base64');
+      this.filled += partBytes;
+      written += partBytes;
+      at += length;
+    }
+    if (this.batchBytes - this.filled < 3) out.push(this.take());
+    // Node's decoder skips what is not base64, so fewer bytes than 3 per 4 characters betray a bad character; it
+    // also takes base64url's - and _, which the koppelvlak's base64 does not have. (Much cheaper than a regex scan.)
+    if (written !== bytes || quads.includes('-') || quads.includes('_')) {
+      const bad = OUTSIDE_ALPHABET.exec(quads);
+      if (bad) throw new Base64Error({ reason: 'character', at: startsAt + bad.index, character: bad[0] });
+      throw new Error('base64 decoded short, yet no character is outside the alphabet');
+    }
+    return out;
+  }
+
+  private take(): Buffer {
+    const full = this.batch.subarray(0, this.filled);
+    this.batch = Buffer.allocUnsafe(this.batchBytes);
+    this.filled = 0;
+    return full;
   }
 }

@@ -2,7 +2,7 @@
  * A REST aanleveren read as it streams in (issue 13): the JSON body is tokenized piece by piece, and the base64 of
  * berichtInhoud.inhoud and of each berichtBijlagen[i].inhoud is decoded as it arrives and written to a sink (the
  * payload store's staging, see FileSink), never held whole. Whatever the content's size, the reader holds a chunk of
- * the body, a batch of base64 text (Base64StreamDecoder) and the rest of the document, which is small and capped
+ * the body, a batch of decoded bytes (Base64StreamDecoder) and the rest of the document, which is small and capped
  * (maxStringChars per string or key, maxDocumentChars in all).
  *
  * How the route is meant to use it (the wiring is in streamed-body.ts, step by step): a body whose Content-Length is
@@ -330,13 +330,13 @@ class DocumentReader {
 
   private async writeFile(text: string): Promise<void> {
     const file = this.file!;
-    let bytes: Buffer | undefined;
+    let batches: Buffer[];
     try {
-      bytes = file.decoder.push(text);
+      batches = file.decoder.push(text);
     } catch (error) {
       throw notBase64(file, error);
     }
-    if (bytes) await this.pass(file, bytes);
+    for (const bytes of batches) await this.pass(file, bytes);
   }
 
   private async endFile(): Promise<void> {
