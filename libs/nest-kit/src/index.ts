@@ -11,5 +11,6 @@ export * from './refusal-renderers.js';
 export * from './request-admissions.js';
 export * from './route-options.js';
 export * from './run-service.js';
+export { jsonCharsetRefusal, strictJsonParser } from './strict-json.js';
 export * from './tokens.js';
 export * from './openapi.js';

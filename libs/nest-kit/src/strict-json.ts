@@ -1,3 +1,4 @@
+import type { HttpException } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import { httpError } from './http-error.filter.js';
@@ -15,9 +16,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function strictJsonParser(fastify: FastifyInstance): (request: FastifyRequest, body: Buffer, done: Done) => void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   return (request, body, done) => {
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      done(httpError(415, 'HTTP_CHARSET_UNSUPPORTED', `JSON is accepted in UTF-8 only, not in ${charset}`));
+    const refusal = jsonCharsetRefusal(request.headers['content-type']);
+    if (refusal) {
+      done(refusal);
       return;
     }
     let text: string;
@@ -29,4 +30,11 @@ export function strictJsonParser(fastify: FastifyInstance): (request: FastifyReq
     }
     parseJson(request, text, done);
   };
+}
+
+/** A JSON body declared in another charset than UTF-8 is refused (415); also for a route that reads its JSON streamed. */
+export function jsonCharsetRefusal(contentType: string | undefined): HttpException | undefined {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase();
+  if (charset === undefined || charset === 'utf-8' || charset === 'utf8') return undefined;
+  return httpError(415, 'HTTP_CHARSET_UNSUPPORTED', `JSON is accepted in UTF-8 only, not in ${charset}`);
 }

@@ -10,6 +10,11 @@ export const IngressEnv = z.object({
   ...clientIdentityEnv,
   /** A request body above this is refused before it is parsed (base64 content of 20 MiB is ~27 MiB). */
   INGRESS_MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  /**
+   * A REST aanleveren body of at least this many bytes (by its Content-Length; a chunked one always) is read as a
+   * stream, its inhoud decoded straight into the payload store, instead of parsed whole (streamed-aanlevering.ts).
+   */
+  INGRESS_STREAMED_BODY_FROM_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   /** Submissions being stored at once; beyond it callers get a retryable 503 instead of a slow collapse. */
   INGRESS_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
   /**

@@ -75,3 +75,15 @@ export const AanleverRequest = z.strictObject({
   autorisatieAdres: AutorisatieAdres.optional(),
 });
 export type AanleverRequest = z.infer<typeof AanleverRequest>;
+
+/**
+ * The same request read as a stream (streamed-aanlevering.ts): each inhoud went to the payload store as it was
+ * decoded, and stands here as the empty marker; its size and SHA-256 come with the reader's files.
+ */
+export const STREAMED_INHOUD = '';
+const StreamedBestand = Bestand.extend({ inhoud: z.literal(STREAMED_INHOUD) });
+export const StreamedAanleverRequest = AanleverRequest.extend({
+  berichtInhoud: StreamedBestand,
+  berichtBijlagen: z.array(StreamedBestand).max(100).optional(),
+});
+export type StreamedAanleverRequest = z.infer<typeof StreamedAanleverRequest>;
