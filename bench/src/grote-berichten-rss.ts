@@ -42,7 +42,7 @@ const pki = await generateTestPki(join(ROOT, '.local/test-pki'), { ifMissing: tr
 const db = await ScratchDatabase.create(requiredEnv('DATABASE_URL'), 'bench_grote_berichten');
 const configDir = mkdtempSync(join(tmpdir(), 'poort-gb-config-'));
 cpSync(join(ROOT, 'config'), configDir, { recursive: true, dereference: true });
-const typeFile = join(configDir, 'message-types/e-factuur.yaml');
+const typeFile = join(configDir, 'message-types/omzetbelasting.yaml');
 writeFileSync(typeFile, readFileSync(typeFile, 'utf8').replace(/maxBytes: \d+/, `maxBytes: ${SIZE}`));
 const logDir = mkdtempSync(join(tmpdir(), 'poort-gb-logs-'));
 const chain = new Chain({
@@ -102,7 +102,7 @@ const kib = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d
 async function upload(label: string, putBytes: number, pid: number): Promise<void> {
   const announcement = Buffer.from(
     JSON.stringify({
-      berichtsoort: 'e-factuur',
+      berichtsoort: 'Omzetbelasting',
       aanleverkenmerk: `bench-${label}-${randomBytes(3).toString('hex')}`,
       identiteitBelanghebbende: { nummer: '123456782', type: 'Fi' },
       rolBelanghebbende: 'Bedrijf',

@@ -10,6 +10,7 @@ import { before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 
 import { ALL_TOPICS, deadLetterTopic } from '@poort/contracts';
+import { NODE_RUNTIME } from '@poort/testing';
 
 import {
   CHART_DIR,
@@ -350,4 +351,19 @@ describe('the deployment, statically', () => {
     for (const service of SERVICES) assert.ok(users.has(`poort-${service}`), `KafkaUser poort-${service} (the chart's kafka.tls.userSecretPrefix)`);
     for (const namespace of byKind(objects, 'Namespace')) assert.equal(namespace.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
   });
+
+  it('runs node in the image as the local chain runs it (flags and environment: NODE_RUNTIME)', () => {
+    const image = JSON.parse(readFileSync(join(ROOT, 'scripts/k8s/image/image-config.json'), 'utf8')) as { Entrypoint: string[]; Env: string[] };
+    assert.deepEqual(imageRuntimeDifferences(image), []);
+    const planted = { ...image, Entrypoint: image.Entrypoint.slice(0, 1), Env: [] };
+    assert.equal(imageRuntimeDifferences(planted).length, NODE_RUNTIME.flags.length + Object.keys(NODE_RUNTIME.env).length);
+  });
 });
+
+/** What the image's node lacks of NODE_RUNTIME: each flag not in its Entrypoint, each variable not in its Env. */
+function imageRuntimeDifferences(image: { Entrypoint: readonly string[]; Env: readonly string[] }): string[] {
+  return [
+    ...NODE_RUNTIME.flags.filter((flag) => !image.Entrypoint.includes(flag)).map((flag) => `Entrypoint lacks ${flag}`),
+    ...Object.entries(NODE_RUNTIME.env).filter(([name, value]) => !image.Env.includes(`${name}=${value}`)).map(([name, value]) => `Env lacks ${name}=${value}`),
+  ];
+}

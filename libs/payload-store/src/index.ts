@@ -1,2 +1,3 @@
 export * from './payload-store.js';
 export * from './staged-uploads.js';
+export * from './collection-cadence.js';

@@ -4,6 +4,8 @@ import { Readable } from 'node:stream';
 import type { PayloadRef } from '@poort/contracts';
 import { StatementParams, prepared, type Pool, type Queryable } from '@poort/message-state';
 
+import { countStreamedBytes } from './collection-cadence.js';
+
 /** Chunks are what a single row holds; a payload of any size is written and read one chunk at a time. */
 export const CHUNK_BYTES = 1024 * 1024;
 
@@ -59,21 +61,19 @@ export class PayloadStore {
   constructor(private readonly pool: Pool) {}
 
   async put(tx: Queryable, content: Uint8Array | AsyncIterable<Uint8Array>, meta: PayloadMeta, maxBytes = Infinity): Promise<PayloadRef> {
-    const id = randomUUID();
-    const hash = createHash('sha256');
-    let size = 0;
-    let seq = 0;
-    for await (const chunk of rechunk(content)) {
-      size += chunk.byteLength;
-      if (size > maxBytes) throw new PayloadTooLargeError(maxBytes);
-      hash.update(chunk);
-      await tx.query('INSERT INTO payload_chunks (payload_id, seq, data) VALUES ($1, $2, $3)', [id, seq++, chunk]);
-    }
-    const sha256 = hash.digest('hex');
-    await tx.query('INSERT INTO payloads (id, size, sha256) VALUES ($1, $2, $3)', [id, size, sha256]);
-    return { id, size, sha256, mimeType: meta.mimeType, bestandsnaam: meta.bestandsnaam };
+    const writer = this.openWriter(tx, maxBytes);
+    for await (const piece of content instanceof Uint8Array ? [content] : content) await writer.write(piece);
+    return { ...(await writer.end()), mimeType: meta.mimeType, bestandsnaam: meta.bestandsnaam };
   }
 
+  /**
+   * A payload written as its bytes come (a request body being decoded, say): each full chunk is inserted in `tx` as it
+   * fills, so memory stays at one chunk. The payload exists once `end` has run and `tx` commits; until then, rolling
+   * `tx` back leaves nothing.
+   */
+  openWriter(tx: Queryable, maxBytes = Infinity): PayloadWriter {
+    return new ChunkedPayloadWriter(tx, maxBytes);
+  }
   /**
    * Several contents already in memory (a batch of submissions, renditions), in one statement for all of them
    * rather than two each. Each may span several chunks.
@@ -113,19 +113,10 @@ export class PayloadStore {
 
   /** The content as a stream, one chunk per query: memory stays at one chunk whatever the size. */
   stream(ref: Pick<PayloadRef, 'id'>): Readable {
-    const pool = this.pool;
+    const chunks = this.chunks(ref.id, 0, Infinity);
     return Readable.from(
       (async function* () {
-        const { rowCount } = await pool.query('SELECT 1 FROM payloads WHERE id = $1', [ref.id]);
-        if (rowCount === 0) throw new PayloadNotFoundError(ref.id);
-        for (let seq = 0; ; seq++) {
-          const { rows } = await pool.query<{ data: Buffer }>(
-            'SELECT data FROM payload_chunks WHERE payload_id = $1 AND seq = $2',
-            [ref.id, seq],
-          );
-          if (rows.length === 0) return;
-          yield rows[0]!.data;
-        }
+        for await (const { data } of chunks) yield data;
       })(),
       { objectMode: false },
     );
@@ -140,25 +131,30 @@ export class PayloadStore {
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(endInclusive) || start < 0 || endInclusive < start) {
       throw new RangeError(`invalid byte range ${start}-${endInclusive}`);
     }
-    const pool = this.pool;
-    const first = Math.floor(start / CHUNK_BYTES);
-    const last = Math.floor(endInclusive / CHUNK_BYTES);
+    const chunks = this.chunks(ref.id, Math.floor(start / CHUNK_BYTES), Math.floor(endInclusive / CHUNK_BYTES));
     return Readable.from(
       (async function* () {
-        const { rowCount } = await pool.query('SELECT 1 FROM payloads WHERE id = $1', [ref.id]);
-        if (rowCount === 0) throw new PayloadNotFoundError(ref.id);
-        for (let seq = first; seq <= last; seq++) {
-          const { rows } = await pool.query<{ data: Buffer }>(
-            prepared('payloads.read-chunk', 'SELECT data FROM payload_chunks WHERE payload_id = $1 AND seq = $2', [ref.id, seq]),
-          );
-          if (rows.length === 0) return;
+        for await (const { seq, data } of chunks) {
           const chunkStart = seq * CHUNK_BYTES;
-          const data = rows[0]!.data;
           yield data.subarray(Math.max(0, start - chunkStart), Math.min(data.byteLength, endInclusive - chunkStart + 1));
         }
       })(),
       { objectMode: false },
     );
+  }
+
+  /** Chunks first..last of a payload (fewer where it ends), one query each. */
+  private async *chunks(id: string, first: number, last: number): AsyncGenerator<{ seq: number; data: Buffer }> {
+    const { rowCount } = await this.pool.query('SELECT 1 FROM payloads WHERE id = $1', [id]);
+    if (rowCount === 0) throw new PayloadNotFoundError(id);
+    for (let seq = first; seq <= last; seq++) {
+      const { rows } = await this.pool.query<{ data: Buffer }>(
+        prepared('payloads.read-chunk', 'SELECT data FROM payload_chunks WHERE payload_id = $1 AND seq = $2', [id, seq]),
+      );
+      if (rows.length === 0) return;
+      countStreamedBytes(rows[0]!.data.byteLength);
+      yield { seq, data: rows[0]!.data };
+    }
   }
 
   /**
@@ -225,24 +221,53 @@ function checkHash(ref: Pick<PayloadRef, 'id' | 'sha256'>, content: Buffer): voi
   if (actual !== ref.sha256) throw new Error(`payload ${ref.id} does not match its SHA-256`);
 }
 
-async function* rechunk(content: Uint8Array | AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  if (content instanceof Uint8Array) {
-    for (let offset = 0; offset < content.byteLength; offset += CHUNK_BYTES) {
-      yield content.subarray(offset, offset + CHUNK_BYTES);
+/** What a PayloadWriter wrote: the PayloadRef's own fields, without the meta that the envelope carries. */
+export type WrittenPayload = Pick<PayloadRef, 'id' | 'size' | 'sha256'>;
+
+export interface PayloadWriter {
+  /** Appends bytes; resolves once what filled a chunk is inserted. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Inserts the last chunk and the payload's row. */
+  end(): Promise<WrittenPayload>;
+}
+
+class ChunkedPayloadWriter implements PayloadWriter {
+  private readonly id = randomUUID();
+  private readonly hash = createHash('sha256');
+  private readonly chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private filled = 0;
+  private size = 0;
+  private seq = 0;
+
+  constructor(
+    private readonly tx: Queryable,
+    private readonly maxBytes: number,
+  ) {}
+
+  async write(bytes: Uint8Array): Promise<void> {
+    this.size += bytes.byteLength;
+    if (this.size > this.maxBytes) throw new PayloadTooLargeError(this.maxBytes);
+    this.hash.update(bytes);
+    for (let at = 0; at < bytes.byteLength; ) {
+      const taken = Math.min(CHUNK_BYTES - this.filled, bytes.byteLength - at);
+      this.chunk.set(bytes.subarray(at, at + taken), this.filled);
+      this.filled += taken;
+      at += taken;
+      if (this.filled === CHUNK_BYTES) await this.flush();
     }
-    return;
   }
-  let buffered: Uint8Array[] = [];
-  let bufferedBytes = 0;
-  for await (const piece of content) {
-    buffered.push(piece);
-    bufferedBytes += piece.byteLength;
-    while (bufferedBytes >= CHUNK_BYTES) {
-      const all = Buffer.concat(buffered);
-      yield all.subarray(0, CHUNK_BYTES);
-      buffered = [all.subarray(CHUNK_BYTES)];
-      bufferedBytes = all.byteLength - CHUNK_BYTES;
-    }
+
+  async end(): Promise<WrittenPayload> {
+    if (this.filled > 0) await this.flush();
+    const sha256 = this.hash.digest('hex');
+    await this.tx.query('INSERT INTO payloads (id, size, sha256) VALUES ($1, $2, $3)', [this.id, this.size, sha256]);
+    return { id: this.id, size: this.size, sha256 };
   }
-  if (bufferedBytes > 0) yield Buffer.concat(buffered);
+
+  private async flush(): Promise<void> {
+    // The chunk buffer is reused: write() awaits this insert before it fills the buffer again.
+    await this.tx.query('INSERT INTO payload_chunks (payload_id, seq, data) VALUES ($1, $2, $3)', [this.id, this.seq++, this.chunk.subarray(0, this.filled)]);
+    countStreamedBytes(this.filled);
+    this.filled = 0;
+  }
 }

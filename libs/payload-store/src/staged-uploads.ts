@@ -1,5 +1,6 @@
 import { prepared, withTransaction, type Pool, type Queryable } from '@poort/message-state';
 
+import { countStreamedBytes } from './collection-cadence.js';
 import { CHUNK_BYTES } from './payload-store.js';
 
 /**
@@ -162,6 +163,7 @@ export class StagedUploads {
       }
       await this.writeRow(uploadId, start + written, row);
       written += row.byteLength;
+      countStreamedBytes(row.byteLength);
     }
     return written;
   }
@@ -225,6 +227,7 @@ export class StagedUploads {
         const { rows: slice } = await tx.query<{ data: Buffer }>(
           prepared('upload-parts.slice', 'SELECT substring(data FROM $3 FOR $4) AS data FROM upload_parts WHERE upload_id = $1 AND start = $2', [uploadId, next, offset + 1, READ_SLICE_BYTES]),
         );
+        countStreamedBytes(slice[0]!.data.byteLength);
         yield slice[0]!.data;
       }
       next += length;

@@ -24,6 +24,15 @@ const FRONT_DOORS: ReadonlySet<ServiceName> = new Set(['ingress', 'notification'
  */
 const STAGE_NICENESS = 8;
 
+/**
+ * How a service's node runs, here as in the image (scripts/k8s/image/image-config.json; a deployment test holds the two
+ * equal). Node 24 lets V8's young generation grow to 128 MB, which an idle service filled, and glibc gives each thread
+ * an arena of its own that keeps what it once held: every service sat at 225-250 MB of RSS before it had done
+ * anything. Semi-spaces of 8 MB and two arenas take about 50 MB off each, which a large message's chunks need; and a
+ * stream of them asks for collections (--expose-gc: libs/payload-store collection-cadence.ts).
+ */
+export const NODE_RUNTIME = { flags: ['--max-semi-space-size=8', '--expose-gc'], env: { MALLOC_ARENA_MAX: '2' } } as const;
+
 export interface ChainOptions {
   /** The repository root: services run from services/<name>/dist/src/main.js. */
   readonly root: string;
@@ -93,10 +102,7 @@ export class Chain {
   async startService(service: ServiceName, replica = 0): Promise<void> {
     const key = `${service}#${replica}`;
     if (this.processes.has(key)) throw new Error(`${service} replica ${replica} is already running`);
-    // V8's young generation as the image runs it (scripts/k8s/image/image-config.json): Node 24 lets it grow to 128 MB,
-    // which an idle service fills at start, and every service then sat at 225-250 MB of RSS; at 16 MB semi-spaces the
-    // stages idle at about 155 MB, with room for a large message's chunks below 256 MB.
-    const node = [process.execPath, '--enable-source-maps', '--max-semi-space-size=16', join(this.options.root, 'services', service, 'dist/src/main.js')];
+    const node = [process.execPath, '--enable-source-maps', ...NODE_RUNTIME.flags, join(this.options.root, 'services', service, 'dist/src/main.js')];
     // Through nice(1), which execs node: every thread of the process has the niceness, the pid stays the service's.
     const [command, ...args] = FRONT_DOORS.has(service) ? node : ['nice', '-n', String(STAGE_NICENESS), ...node];
     const child = spawn(command!, args, {
@@ -173,6 +179,7 @@ export class Chain {
     return {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
+      ...NODE_RUNTIME.env,
       KAFKA_BROKERS: options.kafkaBrokers,
       DATABASE_URL: options.databaseUrl,
       POORT_CONFIG_DIR: options.configDir,

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { MessageCatalog } from '@poort/message-types';
 import { clientIdentityProviders, wusEndpoint, type ClientIdentitySource } from '@poort/nest-edge';
 import { KafkaBus } from '@poort/kafka';
@@ -20,7 +21,8 @@ import { InFlightLimiter } from './submission/in-flight-limiter.js';
 import { SubmissionAdmission } from './submission/submission-admission.js';
 import { MessagesRepository } from './submission/messages.repository.js';
 import { SubmissionKeysRepository } from './submission/submission-keys.repository.js';
-import { SubmissionController } from './submission/submission.controller.js';
+import { StreamedAanleverBody } from './submission/streamed-body.js';
+import { AANLEVEREN_PATH, SubmissionController } from './submission/submission.controller.js';
 import { SubmissionService } from './submission/submission.service.js';
 import { aanleverenHandler } from './wus/aanleveren.wus-handler.js';
 
@@ -65,7 +67,25 @@ export class AppModule {
           provide: SubmissionService,
           inject: [UnitOfWork, MessageCatalog, PayloadStore, MessagesRepository, SubmissionAdmission],
           useFactory: (unitOfWork: UnitOfWork, catalog: MessageCatalog, payloads: PayloadStore, messages: MessagesRepository, admission: SubmissionAdmission) =>
-            new SubmissionService(unitOfWork, catalog, payloads, messages, new SubmissionKeysRepository(config.INGRESS_IDEMPOTENCY_WINDOW_MS), admission),
+            new SubmissionService(
+              unitOfWork,
+              catalog,
+              payloads,
+              messages,
+              new SubmissionKeysRepository(config.INGRESS_IDEMPOTENCY_WINDOW_MS),
+              admission,
+              config.INGRESS_IN_BAND_MAX_BYTES,
+            ),
+        },
+        {
+          provide: StreamedAanleverBody,
+          inject: [HttpAdapterHost],
+          useFactory: (host: HttpAdapterHost) =>
+            new StreamedAanleverBody(
+              host,
+              { fromBytes: config.INGRESS_STREAMED_BODY_FROM_BYTES, maxBodyBytes: config.INGRESS_MAX_BODY_BYTES, maxFileBytes: config.INGRESS_IN_BAND_MAX_BYTES },
+              AANLEVEREN_PATH,
+            ),
         },
         ...bulkProviders(config),
         ...groteBerichtenProviders(config),

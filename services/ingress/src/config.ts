@@ -15,6 +15,12 @@ export const IngressEnv = z.object({
    * stream, its inhoud decoded straight into the payload store, instead of parsed whole (streamed-aanlevering.ts).
    */
   INGRESS_STREAMED_BODY_FROM_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /**
+   * The largest content or attachment in a request itself (REST, WUS, bulk): Digipoort's 20 MiB by default, above which
+   * Digikoppeling asks for Grote Berichten unless the parties agree otherwise. Raising it needs INGRESS_MAX_BODY_BYTES
+   * raised too (base64 is 4/3 of the bytes); a REST body from INGRESS_STREAMED_BODY_FROM_BYTES streams whatever its size.
+   */
+  INGRESS_IN_BAND_MAX_BYTES: z.coerce.number().int().positive().max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
   /** Submissions being stored at once; beyond it callers get a retryable 503 instead of a slow collapse. */
   INGRESS_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
   /**

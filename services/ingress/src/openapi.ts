@@ -6,6 +6,7 @@ import { BulkSubmissionService } from './bulk/bulk-submission.service.js';
 import { BULK_LIMITS, BulkController } from './bulk/bulk.controller.js';
 import { GroteBerichtenController } from './grote-berichten/grote-berichten.controller.js';
 import { GroteBerichtenService } from './grote-berichten/grote-berichten.service.js';
+import { StreamedAanleverBody } from './submission/streamed-body.js';
 import { SubmissionController } from './submission/submission.controller.js';
 import { SubmissionService } from './submission/submission.service.js';
 
@@ -17,6 +18,7 @@ export const INGRESS_OPENAPI: OpenApiDescription = {
   controllers: [SubmissionController, BulkController, GroteBerichtenController],
   providers: [
     unusedInDocument(SubmissionService),
+    unusedInDocument(StreamedAanleverBody),
     unusedInDocument(BulkSubmissionService),
     unusedInDocument(BulkStatusService),
     unusedInDocument(BULK_LIMITS),

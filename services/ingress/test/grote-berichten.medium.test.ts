@@ -305,11 +305,14 @@ describe('grote berichten: refusals', () => {
 });
 
 describe('in-band content above 20 MiB', () => {
-  test('is refused with a detail that points to Grote Berichten', async () => {
+  test('is refused with a detail that points to Grote Berichten when the type takes larger files', async () => {
     const content = Buffer.alloc(20 * 1024 * 1024 + 1, 0x20);
     const { bestand: _, ...envelope } = announcement(content);
-    const request = { ...envelope, berichtInhoud: { mimeType: 'application/xml', bestandsnaam: 'groot.xml', inhoud: base64(content) } };
-    const refusal = await refusedWith(fixture.service().submit(SENDER, request), 'ALS100', 'too-large');
+    const request = (berichtsoort: string) => ({ ...envelope, berichtsoort, berichtInhoud: { mimeType: 'application/xml', bestandsnaam: 'groot.xml', inhoud: base64(content) } });
+    // Omzetbelasting takes up to 2 GiB (by Grote Berichten); e-factuur takes 20 MiB, however it comes.
+    const refusal = await refusedWith(fixture.service().submit(SENDER, request('Omzetbelasting')), 'ALS100', 'too-large');
     assert.match(refusal.message, /Grote Berichten \(POST \/api\/v1\/grote-berichten\)/);
+    const plain = await refusedWith(fixture.service().submit(SENDER, request('e-factuur')), 'ALS100', 'too-large');
+    assert.doesNotMatch(plain.message, /Grote Berichten/);
   });
 });

@@ -1,28 +1,20 @@
 import { Readable } from 'node:stream';
 
-import { httpError, jsonCharsetRefusal } from '@poort/nest-kit';
-import type { FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 
-import { readStreamedAanlevering, type OpenFileSink, type StreamedAanlevering, type StreamedAanleveringLimits } from './streamed-aanlevering.js';
+import { httpError, jsonCharsetRefusal } from '@poort/nest-kit';
+import type { FastifyInstance, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
+
+import { DEFAULT_STREAMED_LIMITS, readStreamedAanlevering, type OpenFileSink, type StreamedAanlevering, type StreamedAanleveringLimits } from './streamed-aanlevering.js';
 
 /**
- * The HTTP side of the streamed aanleveren (streamed-aanlevering.ts). Not yet on the route; how the lead connects it:
- *
- * 1. The aanleveren route gets `streamedBodyHook(config.INGRESS_STREAMED_BODY_FROM_BYTES)` as its preParsing hook
- *    (an onRoute hook that adds it to POST /api/v1/aanleveren, or a route config flag the hook checks). A body from
- *    that size (or chunked) is then set aside for the controller, and Fastify's JSON parser (strictJsonParser, global,
- *    unchanged) parses an empty object in its place; smaller bodies are parsed whole as now. Fastify still refuses a
- *    Content-Length above the route's limit (INGRESS_MAX_BODY_BYTES) with 413 before anything is read.
- * 2. The controller takes `@Req()`: when `hasStreamedBody(request)`, it calls a SubmissionService method (not `submit`)
- *    that runs `readStreamedBody(request, openSink, limits)` with a sink factory that stages each file in the payload
- *    store (the Grote Berichten staging), limits.maxFileBytes the largest file any message type takes and
- *    limits.maxBodyBytes INGRESS_MAX_BODY_BYTES; then StreamedAanleverRequest.safeParse(document), the message type's
- *    MIME types and per-file limits against `files`, and SubmissionWriter's write of a message whose content is
- *    staged. A refusal after the reader returned must discard the staged files (the reader aborts them only for its
- *    own failures). The admission (SubmissionAdmission.admit) comes before the body is read, as for `submit`.
- * 3. A 50 MiB upload must fit in HTTP_REQUEST_TIMEOUT_MS, as any body must.
+ * The HTTP side of the streamed aanleveren (streamed-aanlevering.ts): a REST aanleveren body from
+ * INGRESS_STREAMED_BODY_FROM_BYTES on (or chunked) is set aside by a preParsing hook before Fastify's JSON parser
+ * (strictJsonParser, unchanged) would hold it whole; the parser gets an empty object in its place, and the controller
+ * reads the body as it arrives (StreamedAanleverBody.read), its files decoded into the payload store
+ * (SubmissionService.submitStreamed). Smaller bodies take the buffered path, as before.
  */
-
 const STREAMED_BODY = Symbol('streamedBody');
 type WithStreamedBody = FastifyRequest & { [STREAMED_BODY]?: AsyncIterable<Uint8Array> };
 
@@ -79,3 +71,40 @@ async function* atMost(body: AsyncIterable<Uint8Array>, maxBytes: number): Async
 
 // The code and status Fastify's own body limit gives (FST_ERR_CTP_BODY_TOO_LARGE as rendered by HttpErrorFilter).
 const bodyTooLarge = (maxBytes: number) => httpError(413, 'HTTP_413', `the body is larger than ${maxBytes} bytes`);
+
+/** What StreamedAanleverBody is told by ingress's configuration. */
+export interface StreamedBodySettings {
+  /** INGRESS_STREAMED_BODY_FROM_BYTES */
+  readonly fromBytes: number;
+  /** INGRESS_MAX_BODY_BYTES */
+  readonly maxBodyBytes: number;
+  /** The largest file in a request (INGRESS_IN_BAND_MAX_BYTES): a larger one is refused as it passes the limit. */
+  readonly maxFileBytes: number;
+}
+
+/**
+ * Sets large aanleveren bodies aside (streamedBodyHook, on the route `path` only) and reads them for the controller.
+ */
+@Injectable()
+export class StreamedAanleverBody implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly settings: StreamedBodySettings,
+    private readonly path: string,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    const hook = streamedBodyHook(this.settings.fromBytes);
+    fastify.addHook('preParsing', async (request, reply, payload) => (request.method === 'POST' && request.routeOptions.url === this.path ? hook.call(fastify, request, reply, payload) : payload));
+  }
+
+  /** Whether the controller reads this request's body (read) rather than the body Fastify parsed. */
+  isStreamed(request: FastifyRequest): boolean {
+    return hasStreamedBody(request);
+  }
+
+  read(request: FastifyRequest, openSink: OpenFileSink): Promise<StreamedAanlevering> {
+    return readStreamedBody(request, openSink, { ...DEFAULT_STREAMED_LIMITS, maxFileBytes: this.settings.maxFileBytes, maxBodyBytes: this.settings.maxBodyBytes });
+  }
+}

@@ -29,6 +29,9 @@ export type StagedContent = (tx: Queryable, kenmerk: string) => Promise<PayloadR
 /** A submission whose content is staged: no files in memory. */
 export type StagedSubmission = Omit<AcceptedSubmission, 'files'>;
 
+/** A submission whose files are in the payload store already (in the transaction it is written in): its envelope is whole. */
+export type StoredSubmission = Omit<AcceptedSubmission, 'files' | 'envelope'> & { readonly envelope: Envelope };
+
 /** What storing a submission did: stored a new message, or found one that holds one of its keys. */
 export type WriteOutcome = { readonly envelope: Envelope } | { readonly earlier: EarlierSubmission };
 
@@ -73,6 +76,27 @@ export class SubmissionWriter {
       emitAccepted(out, envelope, submission.receivedAt);
       return { envelope };
     });
+  }
+
+  /**
+   * A submission read as its body arrives (a streamed aanleveren): `read` writes its files into the payload store in
+   * this transaction and says what the submission is; its keys are claimed after that. When an earlier message holds
+   * one of them, the transaction rolls back, files and all, and the outcome is that earlier message.
+   */
+  async writeStreamed(read: (tx: Queryable) => Promise<StoredSubmission>): Promise<WriteOutcome> {
+    try {
+      return await this.unitOfWork.commit(async ({ tx, out }) => {
+        const submission = await read(tx);
+        const [earlier] = await this.keys.claimAll(tx, [claimOf(submission)]);
+        if (earlier) throw new HeldByEarlier(earlier);
+        await this.messages.insert(tx, [submission.envelope]);
+        emitAccepted(out, submission.envelope, submission.receivedAt);
+        return { envelope: submission.envelope };
+      });
+    } catch (error) {
+      if (error instanceof HeldByEarlier) return { earlier: error.earlier };
+      throw error;
+    }
   }
 
   private async writeAll(submissions: readonly AcceptedSubmission[]): Promise<WriteOutcome[]> {
@@ -150,3 +174,10 @@ function emitAccepted(out: Emissions, envelope: Envelope, receivedAt: Date): voi
 }
 
 const bytesOf = (submission: AcceptedSubmission): number => submission.files.reduce((sum, file) => sum + file.bytes.byteLength, 0);
+
+/** Rolls a streamed submission's transaction back when one of its keys is an earlier message's. */
+class HeldByEarlier extends Error {
+  constructor(readonly earlier: EarlierSubmission) {
+    super(`submission key ${earlier.key.kind} is held by message ${earlier.kenmerk}`);
+  }
+}

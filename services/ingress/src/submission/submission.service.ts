@@ -1,24 +1,26 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
-import { FOUTCODE, Refusal, STATUS, STATUS_DEFINITIONS, type AanleverResponse, type Envelope } from '@poort/contracts';
+import { FOUTCODE, Refusal, STATUS, STATUS_DEFINITIONS, type AanleverResponse, type Envelope, type PayloadRef } from '@poort/contracts';
 import type { MessageCatalog, MessageType } from '@poort/message-types';
-import type { PayloadStore } from '@poort/payload-store';
+import type { PayloadStore, PayloadWriter, WrittenPayload } from '@poort/payload-store';
 import type { UnitOfWork } from '@poort/pipeline';
 import type { ClientIdentity } from '@poort/pki';
 import { z } from 'zod';
 
-import { AanleverRequest } from './aanlever-request.dto.js';
+import { AanleverRequest, StreamedAanleverRequest } from './aanlever-request.dto.js';
 import type { MessagesRepository } from './messages.repository.js';
 import { requestFingerprint } from './request-fingerprint.js';
 import type { SubmissionAdmission } from './submission-admission.js';
 import type { EarlierSubmission, SubmissionKey, SubmissionKeysRepository } from './submission-keys.repository.js';
+import type { FileSink, OpenFileSink, StreamedAanlevering, StreamedSlot } from './streamed-aanlevering.js';
 import { SubmissionWriter, type StagedContent } from './submission-writer.js';
 
 type Bestand = AanleverRequest['berichtInhoud'];
 
 /**
- * Content in the request itself (REST, WUS, bulk) is at most 20 MiB, Digipoort's limit of berichtInhoud and the
- * threshold above which Digikoppeling requires Grote Berichten, whatever a message type allows there.
+ * Content in the request itself (REST, WUS, bulk) is at most 20 MiB by default (INGRESS_IN_BAND_MAX_BYTES), Digipoort's
+ * limit of berichtInhoud and the threshold above which Digikoppeling requires Grote Berichten unless the parties agree
+ * on another, whatever a message type allows there.
  */
 export const IN_BAND_MAX_BYTES = 20 * 1024 * 1024;
 
@@ -51,10 +53,12 @@ export class SubmissionService {
   constructor(
     unitOfWork: UnitOfWork,
     private readonly catalog: MessageCatalog,
-    payloads: PayloadStore,
+    private readonly payloads: PayloadStore,
     private readonly messages: MessagesRepository,
     private readonly keys: SubmissionKeysRepository,
     private readonly admission: SubmissionAdmission,
+    /** The largest content or attachment in a request itself (INGRESS_IN_BAND_MAX_BYTES); beyond it, Grote Berichten. */
+    private readonly inBandMaxBytes = IN_BAND_MAX_BYTES,
   ) {
     this.writer = new SubmissionWriter(unitOfWork, payloads, messages, keys);
   }
@@ -66,6 +70,42 @@ export class SubmissionService {
       const parsed = AanleverRequest.safeParse(request);
       if (!parsed.success) throw notKoppelvlak(parsed.error);
       return await this.accept(sender, parsed.data, submissionKeys(parsed.data, options));
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * aanleveren whose body is read as it arrives (a large REST body: streamed-body.ts). `read` decodes each file
+   * straight into the payload store, inside the transaction that stores the message: neither the body nor a file is
+   * ever held whole, and a refused or broken-off request leaves nothing behind. The checks are submit's.
+   */
+  async submitStreamed(sender: ClientIdentity, read: (openSink: OpenFileSink) => Promise<StreamedAanlevering>, options: SubmitOptions = {}): Promise<AanleverResponse> {
+    const release = this.admission.admit();
+    try {
+      let fingerprint = '';
+      const outcome = await this.writer.writeStreamed(async (tx) => {
+        const written = new Map<string, WrittenPayload>();
+        const streamed = await read((slot) => payloadSink(this.payloads.openWriter(tx), (payload) => written.set(slotKey(slot), payload)));
+        const parsed = StreamedAanleverRequest.safeParse(streamed.document);
+        if (!parsed.success) throw notKoppelvlak(parsed.error);
+        const request = parsed.data;
+        const type = this.messageTypeOf(request);
+        const bijlagen = request.berichtBijlagen ?? [];
+        const payloadOf = (slot: StreamedSlot, file: Bestand): PayloadRef => {
+          const payload = written.get(slotKey(slot));
+          if (!payload) throw refuse('invalid', `${slot.kind === 'content' ? 'berichtInhoud' : `berichtBijlagen.${slot.index}`}.inhoud ontbreekt`);
+          return { ...payload, mimeType: file.mimeType, bestandsnaam: file.bestandsnaam };
+        };
+        const content = payloadOf({ kind: 'content' }, request.berichtInhoud);
+        const attachments = bijlagen.map((bijlage, index) => payloadOf({ kind: 'attachment', index }, bijlage));
+        this.checkFiles(type, request, [content, ...attachments].map((payload) => payload.size));
+        const keys = submissionKeys(request, options);
+        if (keys.length > 0) fingerprint = fingerprintOf(request, [content, ...attachments]);
+        const receivedAt = new Date();
+        return { sender, keys, fingerprint, receivedAt, envelope: { ...envelopeOf(type, request, sender, receivedAt), content, attachments } };
+      });
+      return 'envelope' in outcome ? receipt(outcome.envelope) : await this.resubmitted(outcome.earlier, fingerprint);
     } finally {
       release();
     }
@@ -100,29 +140,29 @@ export class SubmissionService {
 
   private async accept(sender: ClientIdentity, request: AanleverRequest, keys: readonly SubmissionKey[]): Promise<AanleverResponse> {
     const type = this.messageTypeOf(request);
+    const files = [request.berichtInhoud, ...(request.berichtBijlagen ?? [])];
+    this.checkFiles(type, request, files.map((file) => decodedBase64Size(file.inhoud)));
+    const contents = files.map((file) => ({ bytes: Buffer.from(file.inhoud, 'base64'), meta: { mimeType: file.mimeType, bestandsnaam: file.bestandsnaam } }));
+
+    // Only a request that can be resubmitted needs its fingerprint: hashing 20 MiB is not free.
+    const fingerprint = keys.length > 0 ? fingerprintOf(request, contents.map(({ bytes }) => ({ sha256: createHash('sha256').update(bytes).digest('hex') }))) : '';
+    const receivedAt = new Date();
+    const outcome = await this.writer.write({ sender, keys, fingerprint, receivedAt, envelope: envelopeOf(type, request, sender, receivedAt), files: contents });
+    return 'envelope' in outcome ? receipt(outcome.envelope) : this.resubmitted(outcome.earlier, fingerprint);
+  }
+
+  /**
+   * What is refused of a request's files by the message type: their number, MIME types and sizes (`sizes`: the
+   * content's, then each attachment's, decoded), the content's never above the in-band limit.
+   */
+  private checkFiles(type: MessageType, request: Pick<AanleverRequest, 'berichtInhoud' | 'berichtBijlagen'>, sizes: readonly number[]): void {
     const bijlagen = request.berichtBijlagen ?? [];
     if (bijlagen.length > type.attachments.maxCount) {
       throw refuse('invalid', `${type.berichtsoort} neemt ten hoogste ${type.attachments.maxCount} bijlagen aan, niet ${bijlagen.length}`);
     }
-    checkFile(type.berichtsoort, request.berichtInhoud, inBand(type.content), 'inhoud');
-    for (const bijlage of bijlagen) checkFile(type.berichtsoort, bijlage, type.attachments, 'bijlage');
-    const files = [request.berichtInhoud, ...bijlagen];
-
-    // Only a request that can be resubmitted needs its fingerprint: hashing 20 MiB is not free.
-    const fingerprint = keys.length > 0 ? requestFingerprint(request) : '';
-    const receivedAt = new Date();
-    const outcome = await this.writer.write({
-      sender,
-      keys,
-      fingerprint,
-      receivedAt,
-      envelope: envelopeOf(type, request, sender, receivedAt),
-      files: files.map((file, index) => ({
-        bytes: decoded(file, index === 0 ? inBand(type.content).maxBytes : type.attachments.maxBytes),
-        meta: { mimeType: file.mimeType, bestandsnaam: file.bestandsnaam },
-      })),
-    });
-    return 'envelope' in outcome ? receipt(outcome.envelope) : this.resubmitted(outcome.earlier, fingerprint);
+    const inBandMaxBytes = Math.min(type.content.maxBytes, this.inBandMaxBytes);
+    checkFile(type.berichtsoort, request.berichtInhoud, { mimeTypes: type.content.mimeTypes, maxBytes: inBandMaxBytes }, sizes[0]!, 'inhoud', type.content.maxBytes > inBandMaxBytes);
+    bijlagen.forEach((bijlage, index) => checkFile(type.berichtsoort, bijlage, type.attachments, sizes[index + 1]!, 'bijlage', false));
   }
 
   /** A key an earlier message holds: the same request gets that message's receipt, another request is refused. */
@@ -152,20 +192,25 @@ function envelopeOf(type: MessageType, request: AanleverEnvelopeFields, sender: 
   };
 }
 
-/** A type's content limits for content in the request: its own, and never above IN_BAND_MAX_BYTES. */
-function inBand(content: MessageType['content']): MessageType['content'] {
-  return { ...content, maxBytes: Math.min(content.maxBytes, IN_BAND_MAX_BYTES) };
-}
-
-/** What can be refused of a file from the request alone, before anything is written: its MIME type and its size. */
-function checkFile(berichtsoort: string, file: Bestand, allowed: { readonly mimeTypes: readonly string[]; readonly maxBytes: number }, role: 'inhoud' | 'bijlage'): void {
+/**
+ * What can be refused of a file from the request alone: its MIME type and its (decoded) size; a content the type would
+ * take but not in the request is told to come by Grote Berichten.
+ */
+function checkFile(
+  berichtsoort: string,
+  file: Pick<Bestand, 'mimeType' | 'bestandsnaam'>,
+  allowed: { readonly mimeTypes: readonly string[]; readonly maxBytes: number },
+  size: number,
+  role: 'inhoud' | 'bijlage',
+  useGroteBerichten: boolean,
+): void {
   if (!allowed.mimeTypes.includes(file.mimeType)) {
     throw refuse(
       'unsupported-media-type',
       `mimeType ${file.mimeType} van ${role} ${file.bestandsnaam} wordt niet geaccepteerd voor ${berichtsoort} (toegestaan: ${allowed.mimeTypes.join(', ')})`,
     );
   }
-  if (decodedBase64Size(file.inhoud) > allowed.maxBytes) throw tooLarge(file, allowed.maxBytes, role === 'inhoud' && allowed.maxBytes >= IN_BAND_MAX_BYTES);
+  if (size > allowed.maxBytes) throw tooLarge(file, allowed.maxBytes, useGroteBerichten);
 }
 
 /** The issues of a request that is not the koppelvlak, kept small whatever the request was (100,000 unknown keys, say). */
@@ -214,18 +259,35 @@ function dutchDuration(ms: number): string {
 }
 
 /** Content past the in-band limit is told where large files go: Digikoppeling Grote Berichten (docs/grote-berichten.md). */
-const tooLarge = (file: Bestand, limit: number, useGroteBerichten = false) =>
+const tooLarge = (file: Pick<Bestand, 'bestandsnaam'>, limit: number, useGroteBerichten: boolean) =>
   refuse(
     'too-large',
-    `${file.bestandsnaam} is groter dan ${limit} bytes${useGroteBerichten ? '; lever een bestand van meer dan 20 MiB aan via Digikoppeling Grote Berichten (POST /api/v1/grote-berichten)' : ''}`,
+    `${file.bestandsnaam} is groter dan ${limit} bytes${useGroteBerichten ? `; lever een bestand van meer dan ${limit} bytes aan via Digikoppeling Grote Berichten (POST /api/v1/grote-berichten)` : ''}`,
   );
 
-/** A file's content; checked against the type's limit again, now that its size is exact. */
-function decoded(file: Bestand, maxBytes: number): Buffer {
-  const bytes = Buffer.from(file.inhoud, 'base64');
-  if (bytes.byteLength > maxBytes) throw tooLarge(file, maxBytes, maxBytes >= IN_BAND_MAX_BYTES);
-  return bytes;
+/**
+ * The fingerprint of a request with its files (in order: content, attachments) taken by their SHA-256 rather than by
+ * their base64: the same request gives the same fingerprint whether it was read whole or streamed.
+ */
+function fingerprintOf(request: AanleverRequest | StreamedAanleverRequest, files: readonly { readonly sha256: string }[]): string {
+  const withHash = <T extends Bestand>(file: T, index: number): T => ({ ...file, inhoud: `sha256:${files[index]!.sha256}` });
+  return requestFingerprint({
+    ...request,
+    berichtInhoud: withHash(request.berichtInhoud, 0),
+    ...(request.berichtBijlagen ? { berichtBijlagen: request.berichtBijlagen.map((bijlage, index) => withHash(bijlage, index + 1)) } : {}),
+  });
 }
+
+/** A sink that decodes into a payload writer and hands over what it wrote; aborting is left to the transaction's rollback. */
+function payloadSink(writer: PayloadWriter, written: (payload: WrittenPayload) => void): FileSink {
+  return {
+    write: (bytes) => writer.write(bytes),
+    end: async () => written(await writer.end()),
+    abort: async () => undefined,
+  };
+}
+
+const slotKey = (slot: StreamedSlot): string => (slot.kind === 'content' ? 'content' : `attachment-${slot.index}`);
 
 /** The size of base64 content once decoded (the request's base64 is checked for its form before this runs). */
 function decodedBase64Size(base64: string): number {

@@ -30,7 +30,8 @@ export class RulesPool {
     this.pool = new Piscina({
       filename: new URL('./rules-worker.js', import.meta.url).href,
       name: 'default',
-      minThreads: options.threads,
+      // Threads start with the first document that has rules: a service whose types have none never pays for them.
+      minThreads: 0,
       maxThreads: options.threads,
       // Threads are kept: each holds the compiled rule sets it loaded.
       idleTimeout: Infinity,
