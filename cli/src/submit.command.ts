@@ -107,10 +107,10 @@ async function send(
   process.on('SIGTERM', interrupt);
   const waiting = (why: string) => progress.waiting(why);
   const transports: Transport[] = [
-    new BulkTransport(http, ingress, envelope, options.concurrency, waiting, { ...DEFAULT_BULK_LIMITS, items: options.bulkSize }),
-    new SingleTransport(http, ingress, envelope, options.concurrency, waiting),
+    new BulkTransport({ http, ingress, envelope, concurrency: options.concurrency, waiting }, { ...DEFAULT_BULK_LIMITS, items: options.bulkSize }),
+    new SingleTransport({ http, ingress, envelope, concurrency: options.concurrency, waiting }),
     // Large files one or two at a time: each is many requests of its own.
-    new GroteBerichtenTransport(http, ingress, envelope, Math.min(2, options.concurrency), waiting, options.limits.uploadChunkBytes),
+    new GroteBerichtenTransport({ http, ingress, envelope, concurrency: Math.min(2, options.concurrency), waiting }, options.limits.uploadChunkBytes),
   ];
   const reported = new Set<SubmissionItem>();
   const queued = new Map([...plan].map(([name, items]) => [name, [...items]]));

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 
-import { aanleverRequest, type Envelope } from '../envelope.js';
-import { refusalOf, type PoortHttp } from '../poort-http.js';
+import { aanleverRequest } from '../envelope.js';
+import { refusalOf } from '../poort-http.js';
 import { backoffMs, sleep } from '../retry.js';
 import { inPool } from './pool.js';
 import { outcomeOf, seconds, withSlash } from './single.js';
-import type { ItemOutcome, SubmissionItem, Transport, Waiting } from './transport.js';
+import type { ItemOutcome, SubmissionItem, Transport, TransportSetup } from './transport.js';
 
 /** Digipoort's "technical fault, try again later" foutcode: an item refused with it is sent again, not counted refused. */
 const TRY_AGAIN = 'ALS400';
@@ -35,30 +35,26 @@ export class BulkTransport implements Transport {
   readonly name = 'bulk' as const;
 
   constructor(
-    private readonly http: PoortHttp,
-    private readonly ingress: URL,
-    private readonly envelope: Envelope,
-    private readonly concurrency: number,
-    private readonly waiting: Waiting,
+    private readonly setup: TransportSetup,
     private readonly limits: BulkLimits = DEFAULT_BULK_LIMITS,
   ) {}
 
   async submit(items: readonly SubmissionItem[], report: (item: SubmissionItem, outcome: ItemOutcome) => void, signal: AbortSignal): Promise<void> {
-    await inPool(batches(items, this.limits), this.concurrency, (batch) => this.submitBatch(batch, report, signal), signal);
+    await inPool(batches(items, this.limits), this.setup.concurrency, (batch) => this.submitBatch(batch, report, signal), signal);
   }
 
   private async submitBatch(batch: readonly SubmissionItem[], report: (item: SubmissionItem, outcome: ItemOutcome) => void, signal: AbortSignal): Promise<void> {
-    const url = new URL('api/v1/bulk', withSlash(this.ingress));
+    const url = new URL('api/v1/bulk', withSlash(this.setup.ingress));
     let pending = [...batch];
     let round = 0;
     while (pending.length > 0 && !signal.aborted) {
       const tryAgain: SubmissionItem[] = [];
       const answered = new Set<SubmissionItem>();
-      const answer = await this.http.withRetries(
+      const answer = await this.setup.http.withRetries(
         () => {
           // A retried request sends only what the broken one did not get an answer for.
           const sent = pending.filter((item) => !answered.has(item));
-          return this.http.streamLines(url, { 'content-type': 'application/x-ndjson', accept: 'application/x-ndjson' }, this.lines(sent), (text) => {
+          return this.setup.http.streamLines(url, { 'content-type': 'application/x-ndjson', accept: 'application/x-ndjson' }, this.lines(sent), (text) => {
             const line = parseAnswerLine(text);
             if (!line || !('index' in line)) return;
             const item = sent[line.index];
@@ -69,7 +65,7 @@ export class BulkTransport implements Transport {
             else report(item, { kind: 'refused', code: line.fout.foutcode, message: line.fout.foutbeschrijving });
           });
         },
-        (reason) => this.waiting(reason.kind === 'busy' ? `Poort is busy: waiting ${seconds(reason.ms)}` : `connection trouble (${reason.error}): retrying in ${seconds(reason.ms)}`),
+        (reason) => this.setup.waiting(reason.kind === 'busy' ? `Poort is busy: waiting ${seconds(reason.ms)}` : `connection trouble (${reason.error}): retrying in ${seconds(reason.ms)}`),
         signal,
       );
       if (answer.status === 404 && answered.size === 0) throw new BulkUnavailableError();
@@ -84,14 +80,14 @@ export class BulkTransport implements Transport {
       if (tryAgain.length > 0) {
         round += 1;
         const ms = backoffMs(round);
-        this.waiting(`Poort could not take ${tryAgain.length} items now (${TRY_AGAIN}): sending them again in ${seconds(ms)}`);
+        this.setup.waiting(`Poort could not take ${tryAgain.length} items now (${TRY_AGAIN}): sending them again in ${seconds(ms)}`);
         await sleep(ms, signal);
       }
     }
   }
 
   private async *lines(items: readonly SubmissionItem[]): AsyncGenerator<string> {
-    for (const item of items) yield `${JSON.stringify(aanleverRequest(this.envelope, item, await readFile(item.absolutePath)))}\n`;
+    for (const item of items) yield `${JSON.stringify(aanleverRequest(this.setup.envelope, item, await readFile(item.absolutePath)))}\n`;
   }
 }
 

@@ -1,10 +1,9 @@
 import { CliError } from '../cli-error.js';
-import type { Envelope } from '../envelope.js';
 import { EXIT } from '../exit-codes.js';
-import { refusalOf, type HttpAnswer, type PoortHttp, type WaitReason } from '../poort-http.js';
+import { refusalOf, type HttpAnswer, type WaitReason } from '../poort-http.js';
 import { inPool } from './pool.js';
 import { seconds, withSlash } from './single.js';
-import type { ItemOutcome, SubmissionItem, Transport, Waiting } from './transport.js';
+import type { ItemOutcome, SubmissionItem, Transport, TransportSetup } from './transport.js';
 
 /** Bytes one PUT carries by default: small enough to finish well within Poort's request timeout, large enough to be quick. */
 export const DEFAULT_UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
@@ -32,27 +31,23 @@ export class GroteBerichtenTransport implements Transport {
   readonly name = 'grote-berichten' as const;
 
   constructor(
-    private readonly http: PoortHttp,
-    private readonly ingress: URL,
-    private readonly envelope: Envelope,
-    private readonly concurrency: number,
-    private readonly waiting: Waiting,
+    private readonly setup: TransportSetup,
     private readonly chunkBytes = DEFAULT_UPLOAD_CHUNK_BYTES,
   ) {}
 
   async submit(items: readonly SubmissionItem[], report: (item: SubmissionItem, outcome: ItemOutcome) => void, signal: AbortSignal): Promise<void> {
-    await inPool(items, this.concurrency, async (item) => report(item, await this.upload(item, signal)), signal);
+    await inPool(items, this.setup.concurrency, async (item) => report(item, await this.upload(item, signal)), signal);
   }
 
   private async upload(item: SubmissionItem, signal: AbortSignal): Promise<ItemOutcome> {
-    const uploads = new URL('api/v1/grote-berichten', withSlash(this.ingress));
-    const { mimeType, ...fields } = this.envelope;
+    const uploads = new URL('api/v1/grote-berichten', withSlash(this.setup.ingress));
+    const { mimeType, ...fields } = this.setup.envelope;
     const announcement = JSON.stringify({
       ...fields,
       aanleverkenmerk: item.aanleverkenmerk,
       bestand: { bestandsnaam: digikoppelingFilename(item.path), mimeType, grootte: item.size, sha256: item.sha256 },
     });
-    const announced = await this.retrying(() => this.http.send('POST', uploads, { 'content-type': 'application/json' }, announcement), signal);
+    const announced = await this.retrying(() => this.setup.http.send('POST', uploads, { 'content-type': 'application/json' }, announcement), signal);
     if (announced.status !== 200 && announced.status !== 201) return refused(announced);
     const state = JSON.parse(announced.body.toString('utf8')) as UploadState;
     if (state.status === 'voltooid' && state.kenmerk) return { kind: 'acknowledged', kenmerk: state.kenmerk };
@@ -64,15 +59,15 @@ export class GroteBerichtenTransport implements Transport {
       for (let start = gap.start; start <= gap.end; start += this.chunkBytes) {
         const end = Math.min(gap.end, start + this.chunkBytes - 1);
         const headers = { 'content-type': 'application/octet-stream', 'content-range': `bytes ${start}-${end}/${item.size}` };
-        const answer = await this.retrying(() => this.http.sendFileRange('PUT', location, headers, item.absolutePath, start, end), signal);
+        const answer = await this.retrying(() => this.setup.http.sendFileRange('PUT', location, headers, item.absolutePath, start, end), signal);
         if (answer.status === 201) return receiptOf(answer);
         if (answer.status !== 200) return refused(answer);
         sent += end - start + 1;
-        this.waiting(`${item.path}: ${Math.floor((100 * sent) / Math.max(1, missing))}% of ${mebibytes(missing)} uploaded`);
+        this.setup.waiting(`${item.path}: ${Math.floor((100 * sent) / Math.max(1, missing))}% of ${mebibytes(missing)} uploaded`);
       }
     }
     // Every gap was sent and no PUT completed it (another run did, meanwhile): ask where it stands.
-    const final = await this.retrying(() => this.http.send('GET', location), signal);
+    const final = await this.retrying(() => this.setup.http.send('GET', location), signal);
     if (final.status !== 200) return refused(final);
     const after = JSON.parse(final.body.toString('utf8')) as UploadState;
     if (after.status === 'voltooid' && after.kenmerk) return { kind: 'acknowledged', kenmerk: after.kenmerk };
@@ -80,7 +75,7 @@ export class GroteBerichtenTransport implements Transport {
   }
 
   private retrying(attempt: () => Promise<HttpAnswer>, signal: AbortSignal): Promise<HttpAnswer> {
-    return this.http.withRetries(attempt, (reason: WaitReason) => this.waiting(describeWait(reason)), signal);
+    return this.setup.http.withRetries(attempt, (reason: WaitReason) => this.setup.waiting(describeWait(reason)), signal);
   }
 }
 

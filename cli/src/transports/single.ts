@@ -1,34 +1,30 @@
 import { readFile } from 'node:fs/promises';
 
 import { CliError } from '../cli-error.js';
-import { aanleverRequest, type Envelope } from '../envelope.js';
+import { aanleverRequest } from '../envelope.js';
 import { EXIT } from '../exit-codes.js';
-import { refusalOf, type PoortHttp } from '../poort-http.js';
+import { refusalOf } from '../poort-http.js';
 import { inPool } from './pool.js';
-import type { ItemOutcome, SubmissionItem, Transport, Waiting } from './transport.js';
+import type { ItemOutcome, SubmissionItem, Transport, TransportSetup } from './transport.js';
 
 /** One aanleveren request per file (POST /api/v1/aanleveren), `concurrency` at a time. */
 export class SingleTransport implements Transport {
   readonly name = 'single' as const;
 
   constructor(
-    private readonly http: PoortHttp,
-    private readonly ingress: URL,
-    private readonly envelope: Envelope,
-    private readonly concurrency: number,
-    private readonly waiting: Waiting,
+    private readonly setup: TransportSetup,
   ) {}
 
   async submit(items: readonly SubmissionItem[], report: (item: SubmissionItem, outcome: ItemOutcome) => void, signal: AbortSignal): Promise<void> {
-    const url = new URL('api/v1/aanleveren', withSlash(this.ingress));
+    const url = new URL('api/v1/aanleveren', withSlash(this.setup.ingress));
     await inPool(
       items,
-      this.concurrency,
+      this.setup.concurrency,
       async (item) => {
-        const body = JSON.stringify(aanleverRequest(this.envelope, item, await readFile(item.absolutePath)));
-        const answer = await this.http.withRetries(
-          () => this.http.send('POST', url, { 'content-type': 'application/json' }, body),
-          (reason) => this.waiting(reason.kind === 'busy' ? `Poort is busy: waiting ${seconds(reason.ms)}` : `connection trouble (${reason.error}): retrying in ${seconds(reason.ms)}`),
+        const body = JSON.stringify(aanleverRequest(this.setup.envelope, item, await readFile(item.absolutePath)));
+        const answer = await this.setup.http.withRetries(
+          () => this.setup.http.send('POST', url, { 'content-type': 'application/json' }, body),
+          (reason) => this.setup.waiting(reason.kind === 'busy' ? `Poort is busy: waiting ${seconds(reason.ms)}` : `connection trouble (${reason.error}): retrying in ${seconds(reason.ms)}`),
           signal,
         );
         // An answer that came is reported even when interrupted: a receipt belongs in the journal.

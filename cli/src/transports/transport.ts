@@ -1,3 +1,5 @@
+import type { Envelope } from '../envelope.js';
+import type { PoortHttp } from '../poort-http.js';
 import type { TransportName } from '../transport-choice.js';
 
 /** A file ready to go: named, hashed, and with the aanleverkenmerk that makes sending it again harmless. */
@@ -17,6 +19,15 @@ export type ItemOutcome =
 
 /** Why nothing moves for a while (shown in the progress line). */
 export type Waiting = (why: string) => void;
+
+/** What every transport is made with: Poort's ingress, the envelope of every file, and how many at a time. */
+export interface TransportSetup {
+  readonly http: PoortHttp;
+  readonly ingress: URL;
+  readonly envelope: Envelope;
+  readonly concurrency: number;
+  readonly waiting: Waiting;
+}
 
 /**
  * One way of getting files to Poort. `submit` reports each file's outcome as it comes and returns when every file has

@@ -119,10 +119,16 @@ export const observabilityEnv = {
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 };
 
+/** How the process keeps its memory: read where it acts (libs/payload-store collection-cadence.ts). */
+export const runtimeEnv = {
+  /** Above this resident size (MiB) a stream of large contents collects its garbage as it goes; 0: never. */
+  POORT_MEMORY_SOFT_LIMIT_MB: z.coerce.number().int().nonnegative().default(208),
+};
+
 export const envTypes = { port, csv, flag };
 
 /** What every service of the chain needs: Kafka, Postgres, observability and its HTTP port. */
-export const platformEnv = { ...kafkaEnv, ...databaseEnv, ...observabilityEnv, ...httpEnv, ...faultInjectionEnv };
+export const platformEnv = { ...kafkaEnv, ...databaseEnv, ...observabilityEnv, ...httpEnv, ...faultInjectionEnv, ...runtimeEnv };
 
 /** The values a group of variables parses to: types are derived from the schemas, never restated. */
 export type EnvOf<S extends z.ZodRawShape> = z.infer<z.ZodObject<S>>;

@@ -36,16 +36,8 @@ export interface StagedUpload {
   readonly expiresAt: Date;
 }
 
-export interface NewUpload {
-  readonly uploadId: string;
-  readonly senderOin: string;
-  readonly aanleverkenmerk: string | undefined;
-  readonly fingerprint: string;
-  readonly announcement: unknown;
-  readonly grootte: number;
-  readonly sha256: string;
-  readonly expiresAt: Date;
-}
+/** What an announcement stores: the upload as it starts, open and with nothing received. */
+export type NewUpload = Omit<StagedUpload, 'status' | 'kenmerk' | 'foutcode'>;
 
 /** A part could not be written: the upload is no longer open (or has passed its expiry). */
 export class UploadClosedError extends Error {
