@@ -69,15 +69,21 @@ export class KafkaBus {
     const existing = new Set(await this.admin.listTopics());
     const missing = topics.map((topic) => ({ ...topic, name: this.namespace + topic.name })).filter((topic) => !existing.has(topic.name));
     if (missing.length === 0) return this.awaitTopics(names);
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic: topic.name,
-        numPartitions: topic.partitions,
-        replicationFactor: topic.replicationFactor,
-      })),
-    });
-    this.logger.info({ topics: missing.map((topic) => topic.name) }, 'kafka topics created');
+    try {
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic: topic.name,
+          numPartitions: topic.partitions,
+          replicationFactor: topic.replicationFactor,
+        })),
+      });
+      this.logger.info({ topics: missing.map((topic) => topic.name) }, 'kafka topics created');
+    } catch (error) {
+      // Another process created them at the same moment: kafkajs's wait for their leaders then meets
+      // UNKNOWN_TOPIC_OR_PARTITION, which it does not retry (seen when a chain's services start at once). awaitTopics does.
+      if (!(error as { retriable?: boolean }).retriable) throw error;
+    }
     await this.awaitTopics(names);
   }
 

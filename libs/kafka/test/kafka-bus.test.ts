@@ -54,6 +54,21 @@ describe('KafkaBus.deleteNamespace', () => {
   });
 });
 
+describe('KafkaBus.provisionTopics', () => {
+  it('several processes creating the same topics at the same moment all start', async () => {
+    const buses = Array.from({ length: 8 }, () => createBus(namespace, new RecordingLogger()));
+    await Promise.all(buses.map((one) => one.connect()));
+    try {
+      for (let round = 0; round < 10; round++) {
+        const topics = Array.from({ length: 12 }, (_, index) => ({ name: `race-${round}-${index}`, partitions: 4, replicationFactor: 1 }));
+        await Promise.all(buses.map((one) => one.provisionTopics(topics)));
+      }
+    } finally {
+      await Promise.all(buses.map((one) => one.close()));
+    }
+  });
+});
+
 describe('KafkaBus.publish', () => {
   it('keeps the order of each key: one partition per key, messages in publish order', async () => {
     const topic = 'order';
