@@ -135,7 +135,8 @@ export class GroteBerichtenClient {
       }
       yield Buffer.from(`${rest.toString('base64')}"${tail}`);
     };
-    return this.json(`${ingressUrl}/api/v1/aanleveren`, 'POST', Readable.from(body()), { 'content-type': 'application/json' });
+    const length = Buffer.byteLength(head) + 2 + 4 * Math.ceil(file.size / 3) + Buffer.byteLength(tail);
+    return this.json(`${ingressUrl}/api/v1/aanleveren`, 'POST', Readable.from(body()), { 'content-type': 'application/json', 'content-length': String(length) });
   }
 
   async close(): Promise<void> {

@@ -14,7 +14,7 @@ export const IngressEnv = z.object({
    * A REST aanleveren body of at least this many bytes (by its Content-Length; a chunked one always) is read as a
    * stream, its inhoud decoded straight into the payload store, instead of parsed whole (streamed-aanlevering.ts).
    */
-  INGRESS_STREAMED_BODY_FROM_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  INGRESS_STREAMED_BODY_FROM_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
   /**
    * The largest content or attachment in a request itself (REST, WUS, bulk): Digipoort's 20 MiB by default, above which
    * Digikoppeling asks for Grote Berichten unless the parties agree otherwise. Raising it needs INGRESS_MAX_BODY_BYTES

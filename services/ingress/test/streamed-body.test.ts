@@ -126,20 +126,23 @@ describe('readStreamedBody: the aanleveren body read from a real HTTP request', 
   });
   after(() => app.fastify.close());
 
-  test('50 MiB of content, chunked, arrives decoded with its SHA-256, while what the process holds stays small', async (t) => {
+  test('50 MiB of content, with its Content-Length, arrives decoded with its SHA-256, while what the process holds stays small', async (t) => {
     const block = 48 * 1024;
     const count = Math.ceil((50 * 1024 * 1024) / block);
     const blocks = Array.from({ length: 8 }, () => randomBytes(block));
     const encoded = blocks.map((bytes) => Buffer.from(bytes.toString('base64')));
     const expected = createHash('sha256');
     function* body(): Generator<Buffer> {
-      yield Buffer.from(`{"berichtsoort":"Omzetbelasting","berichtInhoud":{"mimeType":"text/xml","bestandsnaam":"groot.xml","inhoud":"`);
+      yield head;
       for (let index = 0; index < count; index++) {
         expected.update(blocks[index % blocks.length]!);
         yield encoded[index % blocks.length]!;
       }
-      yield Buffer.from(`"},"berichtBijlagen":[{"mimeType":"application/pdf","bestandsnaam":"b.pdf","inhoud":"QUJD"}]}`);
+      yield tail;
     }
+    const head = Buffer.from(`{"berichtsoort":"Omzetbelasting","berichtInhoud":{"mimeType":"text/xml","bestandsnaam":"groot.xml","inhoud":"`);
+    const tail = Buffer.from(`"},"berichtBijlagen":[{"mimeType":"application/pdf","bestandsnaam":"b.pdf","inhoud":"QUJD"}]}`);
+    const contentLength = head.length + count * encoded[0]!.length + tail.length;
     gc();
     const used = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
     const baseline = used();
@@ -149,7 +152,7 @@ describe('readStreamedBody: the aanleveren body read from a real HTTP request', 
       peak = Math.max(peak, used());
     };
     const started = process.hrtime.bigint();
-    const answer = await post(app.url, body());
+    const answer = await post(app.url, body(), { 'content-length': contentLength });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     assert.equal(answer.status, 200, JSON.stringify(answer.json));
     const sha = expected.digest('hex');
@@ -165,21 +168,9 @@ describe('readStreamedBody: the aanleveren body read from a real HTTP request', 
     sample = () => undefined;
   });
 
-  test('a body over the limit is refused with 413: by its Content-Length before it is read, or where a chunked one passes it', async () => {
+  test('a body over the limit is refused with 413 by its Content-Length, before it is read', async () => {
     const declared = await postHeadOnly(app.url, { 'content-length': MAX_BODY_BYTES + 1 });
     assert.equal(declared.status, 413);
-
-    const before = app.sinks.length;
-    const piece = Buffer.from('QUJD'.repeat(16 * 1024));
-    function* endless(): Generator<Buffer> {
-      yield Buffer.from('{"berichtInhoud":{"inhoud":"');
-      for (let sent = 0; sent <= MAX_BODY_BYTES; sent += piece.byteLength) yield piece;
-      yield Buffer.from('"}}');
-    }
-    const chunked = await post(app.url, endless());
-    assert.equal(chunked.status, 413);
-    assert.equal(chunked.json.code, 'HTTP_413');
-    assert.deepEqual(app.sinks.slice(before).map((sink) => sink.state), ['aborted']);
   });
 
   test('a JSON body in another charset is refused with 415, as the buffered parser refuses it', async () => {
@@ -207,10 +198,10 @@ describe('readStreamedBody: the aanleveren body read from a real HTTP request', 
     assert.equal((await post(app.url, [notUtf8], { 'content-length': notUtf8.byteLength })).json.code, 'HTTP_BODY_NOT_UTF8');
   });
 
-  test('readsStreamed: from the threshold by Content-Length, and always when chunked', () => {
+  test('readsStreamed: from the threshold by Content-Length; a chunked body is read whole', () => {
     assert.equal(readsStreamed({ 'content-length': String(STREAMED_FROM - 1) }, STREAMED_FROM), false);
     assert.equal(readsStreamed({ 'content-length': String(STREAMED_FROM) }, STREAMED_FROM), true);
-    assert.equal(readsStreamed({ 'transfer-encoding': 'chunked' }, STREAMED_FROM), true);
+    assert.equal(readsStreamed({ 'transfer-encoding': 'chunked' }, STREAMED_FROM), false);
     assert.equal(readsStreamed({}, STREAMED_FROM), false);
   });
 });

@@ -18,11 +18,13 @@ import { DEFAULT_STREAMED_LIMITS, readStreamedAanlevering, type OpenFileSink, ty
 const STREAMED_BODY = Symbol('streamedBody');
 type WithStreamedBody = FastifyRequest & { [STREAMED_BODY]?: AsyncIterable<Uint8Array> };
 
-/** Whether a body is read streamed: by its Content-Length from `fromBytes` on, and always without one (chunked). */
+/**
+ * Whether a body is read streamed: by its Content-Length from `fromBytes` on. A chunked body is read whole, as before,
+ * within INGRESS_MAX_BODY_BYTES: a sender of a large message says how large it is.
+ */
 export function readsStreamed(headers: FastifyRequest['headers'], fromBytes: number): boolean {
   const length = headers['content-length'];
-  if (length === undefined) return headers['transfer-encoding'] !== undefined;
-  return Number(length) >= fromBytes;
+  return length !== undefined && Number(length) >= fromBytes;
 }
 
 /**
