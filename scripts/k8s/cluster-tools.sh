@@ -111,11 +111,11 @@ build_coredns() {
 # of the Poort image (scripts/k8s/image/oci-layout.mjs).
 build_pause_image() {
   local src="$CLUSTER_FILES/pause.c" config="$CLUSTER_FILES/pause-config.json" writer="$K8S_SCRIPTS/image/oci-layout.mjs"
-  local dir="$K8S_CACHE/images" sum work node=node
+  local dir="$K8S_CACHE/images" sum work node
   sum="$(cat "$src" "$config" "$writer" | sha256sum | cut -c1-16)"
   [ -f "$dir/pause-$sum.tar" ] && return 0
   log "building the pause image $PAUSE_IMAGE"
-  [ -x "$ROOT/.tools/node_modules/.bin/node" ] && node="$ROOT/.tools/node_modules/.bin/node"
+  node="$(project_node)"
   work="$(mktemp -d)"
   mkdir -p "$work/rootfs" "$dir"
   gcc -static -Os -s -o "$work/rootfs/pause" "$src" || { rm -rf "$work"; die "could not compile $src"; }

@@ -198,7 +198,15 @@ node_ready() {
   [ "$(kubectl_admin get node localhost -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]
 }
 
-dns_answers() { [[ "$(busybox nslookup kubernetes.default.svc.cluster.local "$DNS_IP")" == *"$KUBERNETES_SERVICE_IP"* ]]; }
+# Asks the cluster DNS itself (no resolver tool is installed for this: Node's resolver takes a server).
+dns_answers() {
+  "$(project_node)" -e '
+    const [server, name, expected] = process.argv.slice(1);
+    const resolver = new (require("node:dns").promises.Resolver)({ timeout: 2000, tries: 1 });
+    resolver.setServers([server]);
+    resolver.resolve4(name).then((ips) => process.exit(ips.includes(expected) ? 0 : 1), () => process.exit(1));
+  ' "$DNS_IP" kubernetes.default.svc.cluster.local "$KUBERNETES_SERVICE_IP"
+}
 
 cmd_up() {
   need_root "cluster.sh up"

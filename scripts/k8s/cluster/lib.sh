@@ -17,6 +17,11 @@ TAG=k8s
 # shellcheck source=../../infra/_common.sh
 . "$ROOT/scripts/infra/_common.sh"
 
+# The project's Node (provisioned into .tools), else the machine's: for the small scripts these run.
+project_node() {
+  if [ -x "$ROOT/.tools/node_modules/.bin/node" ]; then echo "$ROOT/.tools/node_modules/.bin/node"; else echo node; fi
+}
+
 need_root() {
   [ "$(id -u)" = 0 ] || die "$1 needs root (containers, mounts, network namespaces, iptables)"
 }
