@@ -25,7 +25,7 @@ stop_started_here() {
   trap '' INT TERM HUP
   trap - EXIT
   # The background build of the cluster tools, with the go commands it started (its own process group).
-  [ -z "$cluster_tools_pid" ] || kill -- -"$cluster_tools_pid" 2>/dev/null || true
+  [ -n "$cluster_tools_pid" ] && kill -- -"$cluster_tools_pid" 2>/dev/null
   if [ "$SKIP_CLUSTER" != 1 ] && ! $cluster_was_up && "$K8S/cluster.sh" status >/dev/null 2>&1; then
     echo "[test] stopping the Kubernetes cluster this run started" >&2
     "$K8S/cluster.sh" down || true
