@@ -26,9 +26,7 @@ install_packages() {
   need_root "installing ${missing[*]}"
   log "installing Debian packages: ${missing[*]}"
   mkdir -p "$K8S_CACHE"
-  # It may run beside other work (scripts/test.sh makes these tools in the background): wait for dpkg's lock.
-  if ! { apt-get -o DPkg::Lock::Timeout=600 update &&
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"; } \
+  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"; } \
       >"$K8S_CACHE/apt.log" 2>&1; then
     show_tail "$K8S_CACHE/apt.log"
     die "apt-get install failed (full output: $K8S_CACHE/apt.log)"
