@@ -171,16 +171,22 @@ export class E2eChain {
       },
     });
     const e2e = new E2eChain(chain, pki, database, namespace);
-    for (const [id, recipient] of recipients) {
-      e2e.recipients.set(id, recipient);
-      if (options.scenarioRecipients?.[id]?.started !== false) await recipient.start();
+    try {
+      for (const [id, recipient] of recipients) {
+        e2e.recipients.set(id, recipient);
+        if (options.scenarioRecipients?.[id]?.started !== false) await recipient.start();
+      }
+      for (const [id, recipient] of wusRecipients) {
+        e2e.wusRecipients.set(id, recipient);
+        if (options.scenarioRecipients?.[id]?.started !== false) await recipient.start();
+      }
+      if (options.services) await Promise.all(options.services.map((service) => chain.startService(service)));
+      else await chain.start();
+    } catch (error) {
+      // What did start is stopped: its processes and servers would keep the test file running after its hook failed.
+      await e2e.stop().catch(() => undefined);
+      throw error;
     }
-    for (const [id, recipient] of wusRecipients) {
-      e2e.wusRecipients.set(id, recipient);
-      if (options.scenarioRecipients?.[id]?.started !== false) await recipient.start();
-    }
-    if (options.services) await Promise.all(options.services.map((service) => chain.startService(service)));
-    else await chain.start();
     return e2e;
   }
 

@@ -120,7 +120,9 @@ export class Chain {
     const exited = once(child, 'exit').then(([code]) => {
       throw new Error(`${service} replica ${replica} exited with code ${String(code)} before it was ready (log: ${logFile})`);
     });
-    const ready = waitFor(`${service} replica ${replica} to be ready (log: ${logFile})`, async () => ((await this.isReady(service, replica)) ? true : undefined), 60_000, 200);
+    // The probe stops when the process has gone (`exited` has answered then): its timer would keep the caller's process alive.
+    const gone = () => child.exitCode !== null || child.signalCode !== null;
+    const ready = waitFor(`${service} replica ${replica} to be ready (log: ${logFile})`, async () => (gone() || (await this.isReady(service, replica)) ? true : undefined), 60_000, 200);
     await Promise.race([ready, exited]);
     exited.catch(() => undefined);
   }
