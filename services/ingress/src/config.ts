@@ -11,7 +11,7 @@ export const IngressEnv = z.object({
   /** A request body above this is refused before it is parsed (base64 content of 20 MiB is ~27 MiB). */
   INGRESS_MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
   /**
-   * A REST aanleveren body of at least this many bytes (by its Content-Length; a chunked one always) is read as a
+   * A REST aanleveren body of at least this many bytes (by its Content-Length; a chunked one is read whole) is read as a
    * stream, its inhoud decoded straight into the payload store, instead of parsed whole (streamed-aanlevering.ts).
    */
   INGRESS_STREAMED_BODY_FROM_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
